@@ -1,0 +1,2 @@
+// plexmix: the thin CLI host over the engine library.
+int main() { return 0; }
