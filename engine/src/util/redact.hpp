@@ -15,8 +15,11 @@ inline constexpr std::string_view kRedacted = "***";
 void register_secret(std::string_view value);
 
 // Returns `text` with every registered secret and every credential-shaped pattern masked:
-// X-Plex-Token / api_key / key / token / access_token query parameters and JSON or header
-// fields, `Authorization:` header values, X-Emby-Token / X-MediaBrowser-Token. Thread-safe.
+// query parameters, JSON, YAML and header fields named key, api_key, or anything ending in
+// token / secret / password / api-key (X-Plex-Token, X-Emby-Token, X-MediaBrowser-Token,
+// access_token, client_secret, x-goog-api-key...), quoted values up to their closing quote;
+// `Authorization:` header values after the scheme; `Bearer <token>` anywhere. A name glued
+// to a word (`ratingKey=12`) is not a credential. Thread-safe.
 std::string redact(std::string_view text);
 
 // Forgets every registered secret (tests only).
