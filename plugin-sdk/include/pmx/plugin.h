@@ -172,8 +172,9 @@ typedef struct pmx_host_log {
     uint32_t reserved;
     void (*log)(const struct pmx_host *host, pmx_log_level level, const char *message,
                 size_t len);
-    /* Non-zero when `level` would be written; lets a plugin skip building costly messages. */
-    int32_t (*enabled)(pmx_log_level level);
+    /* Non-zero when `level` would be written for this plugin (`host` as for log); lets a
+     * plugin skip building costly messages. */
+    int32_t (*enabled)(const struct pmx_host *host, pmx_log_level level);
 } pmx_host_log;
 
 /* One HTTP request: exactly one attempt; the host owns retries around the plugin's call. */
@@ -495,8 +496,8 @@ typedef struct pmx_plugin_entry {
     const char *const *interfaces;
 
     /* Optional: NULL-terminated list of settings a provider of this plugin accepts.
-     * The host rejects other keys (besides its own: plugin, timeout, deadline, retries,
-     * concurrency, rpm) with their file:line:col. */
+     * The host rejects other keys (besides its own: plugin, timeout, connect_timeout,
+     * deadline, retries, concurrency, rpm) with their file:line:col. */
     const pmx_setting_spec *const *settings;
 
     /* Optional. Called once, on the main thread, before anything else. `host` is valid
@@ -522,7 +523,11 @@ typedef struct pmx_plugin_entry {
     const void *(*get_interface)(pmx_instance *self, const char *id);
 } pmx_plugin_entry;
 
-/* Declare the entry in a plugin with: PMX_EXPORT const pmx_plugin_entry pmx_entry = {...}; */
+/* Declare the entry in a plugin with:
+ *   C:    PMX_EXPORT const pmx_plugin_entry pmx_entry = {...};
+ *   C++:  extern "C" PMX_EXPORT const pmx_plugin_entry pmx_entry = {...};
+ *         or PMX_PLUGIN(descriptor) from pmx/plugin.hpp. Without extern "C", a const at
+ *         namespace scope has internal linkage in C++ and nothing is exported. */
 #if defined(_WIN32)
 #define PMX_EXPORT __declspec(dllexport)
 #else

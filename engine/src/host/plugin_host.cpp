@@ -1,0 +1,39 @@
+// The pmx_host vtable given to each plugin.
+#include "host/plugin_host.hpp"
+
+#include "host/c_api.hpp"
+
+#ifndef PMX_VERSION
+#define PMX_VERSION "0.0.0"
+#endif
+
+namespace pmx {
+namespace {
+
+constexpr std::uint32_t kHostMagic = 0x706d7868;  // "pmxh"
+constexpr const char* kHostName = "plexmix";
+constexpr const char* kHostVersion = PMX_VERSION;
+
+}  // namespace
+
+PluginHost::PluginHost(std::string plugin_id) : plugin_id_(std::move(plugin_id)) {
+    block_.api.struct_size = sizeof(pmx_host);
+    block_.api.abi_major = PMX_ABI_MAJOR;
+    block_.api.abi_minor = PMX_ABI_MINOR;
+    block_.api.host_name = kHostName;
+    block_.api.host_version = kHostVersion;
+    block_.api.get_service = &capi::get_service;
+    block_.magic = kHostMagic;
+    block_.owner = this;
+}
+
+PluginHost::~PluginHost() { block_.magic = 0; }
+
+const PluginHost* PluginHost::from(const pmx_host* host) noexcept {
+    if (host == nullptr) return nullptr;
+    const auto* block = reinterpret_cast<const Block*>(host);
+    if (block->magic != kHostMagic) return nullptr;
+    return block->owner;
+}
+
+}  // namespace pmx
