@@ -1,0 +1,45 @@
+// Shared pieces of the CLI commands: errors, option parsing, tables, JSON output.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+#include <boost/program_options/positional_options.hpp>
+#include <boost/program_options/variables_map.hpp>
+
+#include "cli/commands.hpp"
+
+#define PMX_VERSION_STRING (::pmx::cli::version_string())
+
+namespace pmx::cli {
+
+// A wrong command line: printed with "plexmix:" and exit code 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+const char* version_string();
+
+// Sets up logging for a command from -v/-q (the config may refine it later).
+void init_cli_logging(const GlobalOptions& options);
+
+// Runs a command, turning exceptions into messages and exit codes: UsageError and ConfigError
+// → 2, cancellation (Ctrl+C) → 130, anything else → 1.
+int run_guarded(int (*run)(const GlobalOptions&, const Args&), const GlobalOptions& options, const Args& args);
+
+// Parses a subcommand's words. `--help` prints usage (the caller returns) and sets *help.
+boost::program_options::variables_map parse_args(const Args& args,
+                                                 const boost::program_options::options_description& options,
+                                                 const boost::program_options::positional_options_description& positional,
+                                                 const std::string& usage, bool* help);
+
+// A plain text table: columns padded to their widest cell.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace pmx::cli
