@@ -11,6 +11,7 @@
 #include "net/cancel.hpp"
 #include "util/log.hpp"
 #include "util/redact.hpp"
+#include "util/text.hpp"
 
 namespace po = boost::program_options;
 
@@ -63,6 +64,22 @@ po::variables_map parse_args(const Args& args, const po::options_description& op
     }
     po::notify(vm);
     return vm;
+}
+
+int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
+             const std::vector<Subcommand>& subcommands) {
+    std::vector<std::string> synopses;
+    for (const auto& s : subcommands) synopses.push_back(s.synopsis);
+    const std::string usage = "usage: plexmix " + std::string(group) + " " + join(synopses, " | ");
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        (args.empty() ? std::cerr : std::cout) << usage << "\n";
+        return args.empty() ? kExitUsage : kExitOk;
+    }
+    const Args rest(args.begin() + 1, args.end());
+    for (const auto& s : subcommands) {
+        if (args[0] == s.name) return s.run(global, rest);
+    }
+    throw UsageError("'" + std::string(group) + " " + args[0] + "' is not a command; " + usage);
 }
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,

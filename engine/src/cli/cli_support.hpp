@@ -38,6 +38,18 @@ boost::program_options::variables_map parse_args(const Args& args,
                                                  const boost::program_options::positional_options_description& positional,
                                                  const std::string& usage, bool* help);
 
+// One word of a command group (`plugins list`), its synopsis for the usage line, and its code.
+struct Subcommand {
+    const char* name;
+    const char* synopsis;  // e.g. "list [--json]"
+    int (*run)(const GlobalOptions&, const Args&);
+};
+
+// Runs the subcommand named by args[0]; no word prints the usage (exit 2), --help prints it
+// (exit 0), an unknown word is a UsageError.
+int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
+             const std::vector<Subcommand>& subcommands);
+
 // A plain text table: columns padded to their widest cell.
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);

@@ -82,15 +82,7 @@ int check(const GlobalOptions& global, const Args& args) {
 }  // namespace
 
 int run_config(const GlobalOptions& global, const Args& args) {
-    const std::string usage = "usage: plexmix config show | check";
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        (args.empty() ? std::cerr : std::cout) << usage << "\n";
-        return args.empty() ? kExitUsage : kExitOk;
-    }
-    const Args rest(args.begin() + 1, args.end());
-    if (args[0] == "show") return show(global, rest);
-    if (args[0] == "check") return check(global, rest);
-    throw UsageError("'config " + args[0] + "' is not a command; " + usage);
+    return dispatch("config", global, args, {{"show", "show", show}, {"check", "check", check}});
 }
 
 }  // namespace pmx::cli

@@ -242,16 +242,10 @@ int check(const GlobalOptions&, const Args& args) {
 }  // namespace
 
 int run_plugins(const GlobalOptions& global, const Args& args) {
-    const std::string usage = "usage: plexmix plugins list [--json] | info ID [--json] | check PATH [--set K=V]... [--json]";
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        (args.empty() ? std::cerr : std::cout) << usage << "\n";
-        return args.empty() ? kExitUsage : kExitOk;
-    }
-    const Args rest(args.begin() + 1, args.end());
-    if (args[0] == "list") return list(global, rest);
-    if (args[0] == "info") return info(global, rest);
-    if (args[0] == "check") return check(global, rest);
-    throw UsageError("'plugins " + args[0] + "' is not a command; " + usage);
+    return dispatch("plugins", global, args,
+                    {{"list", "list [--json]", list},
+                     {"info", "info ID [--json]", info},
+                     {"check", "check PATH [--set KEY=VALUE]... [--json]", check}});
 }
 
 }  // namespace pmx::cli

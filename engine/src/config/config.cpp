@@ -1,5 +1,6 @@
 // Loading plexmix.yaml: YAML parsing, ${VAR} substitution, shape and type checks, all issues at once.
 #include "config/config.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -54,15 +55,6 @@ std::string got(const Interpolated& value) {
                                      [](const std::string& var) { return looks_like_credential_env(var); });
     if (secret != value.env_vars.end()) return " (the value comes from $" + *secret + " and is not shown)";
     return ", got " + quoted_value(value.value);
-}
-
-std::string join(const std::vector<std::string>& words) {
-    std::string text;
-    for (const auto& word : words) {
-        if (!text.empty()) text += ", ";
-        text += word;
-    }
-    return text;
 }
 
 bool all_chars(std::string_view text, const std::function<bool(char)>& allowed) {

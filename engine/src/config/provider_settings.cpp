@@ -1,5 +1,6 @@
 // Plugin-declared settings: unknown keys, required keys, types, defaults and secrets.
 #include "config/provider_settings.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -27,15 +28,6 @@ std::string expected(pmx_setting_type type) {
 const SettingSpec* find_spec(const std::vector<SettingSpec>& specs, std::string_view key) {
     const auto it = std::find_if(specs.begin(), specs.end(), [&](const SettingSpec& s) { return s.key == key; });
     return it == specs.end() ? nullptr : &*it;
-}
-
-std::string join(const std::vector<std::string>& words) {
-    std::string text;
-    for (const auto& word : words) {
-        if (!text.empty()) text += ", ";
-        text += word;
-    }
-    return text;
 }
 
 }  // namespace

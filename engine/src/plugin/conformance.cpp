@@ -61,9 +61,10 @@ bool valid_utf8(std::string_view s) {
 }
 
 // Calls `plugin_fn` through the runtime with a token that is cancelled just before the plugin
-// runs, and returns what the plugin itself answered (the runtime would report CANCELLED anyway).
-pmx_status call_cancelled(Provider& provider, const char* operation,
-                          const std::function<pmx_status(const pmx_call*)>& plugin_fn) {
+// runs, and expects the plugin itself to answer CANCELLED (the runtime would report CANCELLED
+// anyway, so the plugin's own answer is what is checked).
+void expect_cancelled(Checker& c, Provider& provider, const std::string& kind, const char* operation,
+                      const std::function<pmx_status(const pmx_call*)>& plugin_fn) {
     CancelToken token;
     InvokeOptions options;
     options.cancel = &token;
@@ -77,7 +78,8 @@ pmx_status call_cancelled(Provider& provider, const char* operation,
             return answered;
         },
         options);
-    return answered;
+    c.expect(answered == PMX_CANCELLED, kind + ": a cancelled call returns CANCELLED",
+             std::string("got ") + status_name(answered));
 }
 
 void check_completer(Checker& c, Provider& provider) {
@@ -110,11 +112,9 @@ void check_completer(Checker& c, Provider& provider) {
     pmx_text_sink sink{};
     sink.struct_size = sizeof sink;
     sink.write = [](void*, const char*, size_t) -> int32_t { return 0; };
-    const pmx_status answered = call_cancelled(provider, "complete", [&](const pmx_call* call) {
+    expect_cancelled(c, provider, "completer", "complete", [&](const pmx_call* call) {
         return provider.instance().completer()->complete(provider.instance().raw(), call, &raw, &sink);
     });
-    c.expect(answered == PMX_CANCELLED, "completer: a cancelled call returns CANCELLED",
-             std::string("got ") + status_name(answered));
 }
 
 void check_embedder(Checker& c, Provider& provider) {
@@ -157,12 +157,10 @@ void check_embedder(Checker& c, Provider& provider) {
 
     const pmx_str one{"hello", 5};
     std::vector<float> buffer(info.dimension);
-    const pmx_status answered = call_cancelled(provider, "embed", [&](const pmx_call* call) {
+    expect_cancelled(c, provider, "embedder", "embed", [&](const pmx_call* call) {
         return provider.instance().embedder()->embed(provider.instance().raw(), call, &one, 1, PMX_EMBED_DOCUMENT,
                                                      buffer.data(), buffer.size());
     });
-    c.expect(answered == PMX_CANCELLED, "embedder: a cancelled call returns CANCELLED",
-             std::string("got ") + status_name(answered));
 }
 
 void check_media_source(Checker& c, Provider& provider) {
@@ -194,11 +192,9 @@ void check_media_source(Checker& c, Provider& provider) {
     pmx_media_sink sink{};
     sink.struct_size = sizeof sink;
     sink.server = [](void*, const pmx_server_info*) {};
-    const pmx_status answered = call_cancelled(provider, "identity", [&](const pmx_call* call) {
+    expect_cancelled(c, provider, "media source", "identity", [&](const pmx_call* call) {
         return provider.instance().media_source()->identity(provider.instance().raw(), call, &sink);
     });
-    c.expect(answered == PMX_CANCELLED, "media source: a cancelled call returns CANCELLED",
-             std::string("got ") + status_name(answered));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "host/plugin_host.hpp"
 #include "host/provider_runtime.hpp"
 #include "plugin/elf_probe.hpp"
+#include "util/text.hpp"
 
 namespace pmx {
 namespace {
@@ -156,12 +157,9 @@ bool PluginInfo::implements(std::string_view interface_id) const {
 }
 
 std::string PluginInfo::kinds() const {
-    std::string out;
-    for (const auto& i : interfaces) {
-        if (!out.empty()) out += ", ";
-        out += interface_kind(i);
-    }
-    return out;
+    std::vector<std::string> names;
+    for (const auto& i : interfaces) names.push_back(interface_kind(i));
+    return join(names);
 }
 
 LoadedPlugin::LoadedPlugin() = default;
