@@ -12,6 +12,7 @@
 #include <pmx/plugin.h>
 
 #include "host/provider_runtime.hpp"
+#include "model/media.hpp"
 
 namespace pmx {
 
@@ -42,26 +43,6 @@ struct EmbedderInfo {
     uint32_t max_input_chars = 0;
     bool normalized = false;
     std::string model;
-};
-
-struct ServerInfo {
-    std::string identity, name, version, product;
-};
-
-struct LibraryInfo {
-    std::string key, title;
-    uint64_t track_count = 0;
-};
-
-struct TrackRecord {
-    uint32_t has = 0;  // PMX_TRACK_HAS_*
-    std::string key, guid, file_path, title, artist, artist_key, album, album_key, album_artist;
-    std::vector<std::string> genres;
-    uint32_t track_number = 0, disc_number = 0;
-    uint64_t duration_ms = 0;
-    int32_t year = 0, user_rating = 0;
-    uint64_t play_count = 0;
-    int64_t last_played_at = 0, added_at = 0, updated_at = 0;
 };
 
 struct ScanPage {

@@ -1,0 +1,32 @@
+// What a media source describes: its server, its libraries and their tracks (plain values).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <pmx/plugin.h>
+
+namespace pmx {
+
+struct ServerInfo {
+    std::string identity, name, version, product;
+};
+
+struct LibraryInfo {
+    std::string key, title;
+    uint64_t track_count = 0;
+};
+
+struct TrackRecord {
+    uint32_t has = 0;  // PMX_TRACK_HAS_*
+    std::string key, guid, file_path, title, artist, artist_key, album, album_key, album_artist;
+    std::vector<std::string> genres;
+    uint32_t track_number = 0, disc_number = 0;
+    uint64_t duration_ms = 0;
+    int32_t year = 0, user_rating = 0;
+    uint64_t play_count = 0;
+    int64_t last_played_at = 0, added_at = 0, updated_at = 0;
+};
+
+}  // namespace pmx
