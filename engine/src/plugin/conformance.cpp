@@ -17,6 +17,8 @@ namespace {
 constexpr const char* kUnknownInterface = "pmx.no-such-interface/1";
 constexpr double kNormTolerance = 1e-3;
 constexpr std::size_t kLongTextChars = 20'000;
+constexpr std::size_t kSlackFloats = 64;
+constexpr float kSlackValue = -7.25e30f;
 
 class Checker {
 public:
@@ -155,12 +157,16 @@ void check_embedder(Checker& c, Provider& provider) {
                  describe(r));
     }
 
+    // The buffer has slack behind the capacity it announces, so a plugin that overruns it is
+    // reported rather than corrupting the checker's memory.
     const pmx_str one{"hello", 5};
-    std::vector<float> buffer(info.dimension);
+    std::vector<float> buffer(info.dimension + kSlackFloats, kSlackValue);
     expect_cancelled(c, provider, "embedder", "embed", [&](const pmx_call* call) {
         return provider.instance().embedder()->embed(provider.instance().raw(), call, &one, 1, PMX_EMBED_DOCUMENT,
-                                                     buffer.data(), buffer.size());
+                                                     buffer.data(), info.dimension);
     });
+    c.expect(std::all_of(buffer.begin() + info.dimension, buffer.end(), [](float v) { return v == kSlackValue; }),
+             "embedder: a cancelled embed() writes nothing past out_capacity");
 }
 
 void check_media_source(Checker& c, Provider& provider) {
