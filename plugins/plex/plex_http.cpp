@@ -1,0 +1,129 @@
+// Plex requests through the host's HTTP service, and the mapping of Plex's answers to statuses.
+#include "plex_http.hpp"
+
+#include <array>
+
+namespace pmx::plex {
+namespace {
+
+constexpr std::string_view kProduct = "plexmix";
+constexpr std::size_t kMaxBodyInMessage = 120;        // enough to recognise an error page
+constexpr int kUnauthorized = 401;
+constexpr int kForbidden = 403;
+constexpr unsigned kNibbleBits = 4;
+constexpr unsigned kNibbleMask = 0xF;
+
+bool unreserved(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+// Keeps control characters and very long bodies out of one-line messages.
+std::string body_excerpt(std::string_view body) {
+    std::string out;
+    for (const char c : body.substr(0, kMaxBodyInMessage)) {
+        out += (static_cast<unsigned char>(c) < ' ') ? ' ' : c;
+    }
+    if (body.size() > kMaxBodyInMessage) out += "...";
+    return out;
+}
+
+}  // namespace
+
+std::string encode_component(std::string_view text) {
+    static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
+                                                  '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (unreserved(c)) {
+            out += c;
+            continue;
+        }
+        const auto byte = static_cast<unsigned char>(c);
+        out += '%';
+        out += kHex[(byte >> kNibbleBits) & kNibbleMask];
+        out += kHex[byte & kNibbleMask];
+    }
+    return out;
+}
+
+Target& Target::param(std::string_view key, std::string_view value) {
+    text_ += has_query_ ? '&' : '?';
+    has_query_ = true;
+    text_.append(key);
+    text_ += '=';
+    text_ += encode_component(value);
+    return *this;
+}
+
+Target& Target::param(std::string_view key, std::uint64_t value) {
+    return param(key, std::string_view(std::to_string(value)));
+}
+
+std::string describe(const char* method, std::string_view target) {
+    return std::string(method) + " " + std::string(target.substr(0, target.find('?')));
+}
+
+sdk::Response send(const sdk::Call& call, const Connection& connection, const char* method,
+                   std::string_view target) {
+    const std::string url = connection.base_url + std::string(target);
+    sdk::Request request;
+    request.method = method;
+    request.url = url;
+    request.headers = {
+        {"Accept", "application/json"},
+        {"X-Plex-Token", connection.token},
+        {"X-Plex-Product", kProduct},
+        {"X-Plex-Version", kPluginVersion},
+        {"X-Plex-Client-Identifier", connection.client_id},
+    };
+    return sdk::Host::get().http().request(call, request);
+}
+
+sdk::Response send_ok(const sdk::Call& call, const Connection& connection, const char* method,
+                      std::string_view target) {
+    sdk::Response response = send(call, connection, method, target);
+    if (!response.ok()) fail(call, response, describe(method, target));
+    return response;
+}
+
+void fail(const sdk::Call& call, const sdk::Response& response, std::string_view what) {
+    const int code = response.status();
+    if (code == kUnauthorized || code == kForbidden) {
+        call.error(PMX_AUTH, "Plex refused the token (HTTP " + std::to_string(code) + " on " +
+                                 std::string(what) +
+                                 "): check the provider's `token` setting; it must be the "
+                                 "X-Plex-Token of an account with access to this server");
+        throw sdk::Error(PMX_AUTH);
+    }
+    if (code == kHttpNotFound) {
+        call.error(PMX_NOT_FOUND, "Plex answered HTTP 404 (not found) to " + std::string(what));
+        throw sdk::Error(PMX_NOT_FOUND);
+    }
+    const pmx_status status = sdk::http_error(call, response, "Plex, " + std::string(what));
+    throw sdk::Error(status == PMX_OK ? PMX_BAD_RESPONSE : status);
+}
+
+rapidjson::Document parse_json(const sdk::Response& response, std::string_view what) {
+    const std::string_view body = response.body();
+    rapidjson::Document doc;
+    doc.Parse(body.data(), body.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + std::string(what) +
+                                               " with something other than a JSON object: \"" +
+                                               body_excerpt(body) + "\"");
+    }
+    return doc;
+}
+
+const rapidjson::Value& media_container(const rapidjson::Document& doc, std::string_view what) {
+    const auto it = doc.FindMember("MediaContainer");
+    if (it == doc.MemberEnd() || !it->value.IsObject()) {
+        throw sdk::Error(PMX_BAD_RESPONSE,
+                         "Plex answered " + std::string(what) + " without a MediaContainer object");
+    }
+    return it->value;
+}
+
+}  // namespace pmx::plex

@@ -1,0 +1,71 @@
+// Talking to Plex Media Server through the host's HTTP service: headers, URLs, statuses, JSON.
+#pragma once
+
+#include <pmx/plugin.hpp>
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pmx::plex {
+
+namespace sdk = pmx::sdk;
+
+// How to reach one server; fixed when the instance is created.
+// The plugin's own version: the descriptor's and the X-Plex-Version header's.
+inline constexpr const char* kPluginVersion = "1.0.0";
+
+inline constexpr int kHttpNotFound = 404;
+
+struct Connection {
+    std::string base_url;   // "http://host:32400", no trailing '/'
+    std::string token;      // X-Plex-Token; only ever sent as a header
+    std::string client_id;  // X-Plex-Client-Identifier
+};
+
+// Percent-encodes `text` for one query value or path segment: everything but RFC 3986's
+// unreserved characters becomes %XX (UTF-8 bytes included), as plexapi's joinArgs does.
+std::string encode_component(std::string_view text);
+
+// Builds "path?k=v&k=v" with encoded values. Keys are plain ASCII chosen by the plugin.
+class Target {
+public:
+    explicit Target(std::string path) : text_(std::move(path)) {}
+    Target& param(std::string_view key, std::string_view value);
+    Target& param(std::string_view key, std::uint64_t value);
+    const std::string& str() const noexcept { return text_; }
+
+private:
+    std::string text_;
+    bool has_query_ = false;
+};
+
+// Sends one request (one attempt: the host retries around the plugin call) with the Plex
+// headers: X-Plex-Token, X-Plex-Product, X-Plex-Version, X-Plex-Client-Identifier and
+// Accept: application/json (the PMS OpenAPI description: JSON only when asked for). The token
+// never goes into the URL, because the host logs URLs. Throws sdk::Error on a transport
+// failure (the host's message stays on the call). Returns the response of any HTTP status.
+sdk::Response send(const sdk::Call& call, const Connection& connection, const char* method,
+                   std::string_view target);
+
+// Like send(), but a non-2xx answer fails the call through fail().
+sdk::Response send_ok(const sdk::Call& call, const Connection& connection, const char* method,
+                      std::string_view target);
+
+// Sets the status and message for a non-2xx answer and throws. 401/403 -> AUTH with a message
+// that names the `token` setting (never its value); 404 -> NOT_FOUND; the rest as the SDK's
+// http_error maps them (5xx UNAVAILABLE, 429 RATE_LIMITED, ...). `what` is "GET /path".
+[[noreturn]] void fail(const sdk::Call& call, const sdk::Response& response, std::string_view what);
+
+// Parses a JSON body; anything else fails the call with BAD_RESPONSE naming `what`.
+rapidjson::Document parse_json(const sdk::Response& response, std::string_view what);
+
+// The MediaContainer object of a parsed answer, or BAD_RESPONSE.
+const rapidjson::Value& media_container(const rapidjson::Document& doc, std::string_view what);
+
+// "GET /library/sections" for messages: the method and the path without the query.
+std::string describe(const char* method, std::string_view target);
+
+}  // namespace pmx::plex

@@ -1,0 +1,440 @@
+// The plex media source: what each pmx.media-source/1 call asks of Plex Media Server.
+//
+// Sources relied on (reference, no code copied):
+//  - python-plexapi (pushingkarmaorg/python-plexapi): audio.py for the track and album fields
+//    (originalTitle, parentIndex, parentYear, userRating 0.0-10.0), playlist.py for playlist
+//    creation (POST /playlists?uri=server://<machineIdentifier>/com.plexapp.plugins.library/
+//    library/metadata/<k1,k2,...>&type=audio&title=...&smart=0) and adding items
+//    (PUT /playlists/<id>/items?uri=...), utils.py for the library type numbers (album 9,
+//    track 10).
+//  - The Plex Media Server OpenAPI description (LukeHagar/plex-api-spec, plexapi.dev):
+//    Accept: application/json, the X-Plex-* headers, MediaContainer offset/size/totalSize and
+//    the X-Plex-Container-Total-Size header, clearing a playlist (DELETE /playlists/<id>/items),
+//    editing one (PUT /playlists/<id>?title=&summary=), attributes hoisted to the container.
+//  - plexopedia.com, "Server Identity": /identity answers without a token, with
+//    machineIdentifier and version.
+#include "plex_source.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <utility>
+
+#include "plex_json.hpp"
+
+namespace pmx::plex {
+namespace {
+
+// Plex metadata type numbers for /library/sections/<id>/all?type=...
+constexpr std::uint64_t kAlbumType = 9;
+constexpr std::uint64_t kTrackType = 10;
+// Keys per playlist request, so that URLs stay a few kilobytes long.
+constexpr std::size_t kKeysPerRequest = 200;
+constexpr std::string_view kMusicSectionType = "artist";  // Plex calls music sections "artist"
+constexpr std::string_view kProductName = "Plex Media Server";
+constexpr std::string_view kUriLibrary = "/com.plexapp.plugins.library/library/metadata/";
+constexpr std::string_view kTotalSizeHeader = "x-plex-container-total-size";
+// UTF-8 lead byte of U+00C0..U+00FF, and the offset from upper to lower case in that block.
+constexpr unsigned char kLatin1Lead = 0xC3;
+constexpr unsigned char kLatin1UpperFirst = 0x80;  // À
+constexpr unsigned char kLatin1UpperLast = 0x9E;   // Þ
+constexpr unsigned char kLatin1Times = 0x97;       // ×, which has no case
+constexpr unsigned char kCaseOffset = 0x20;
+
+pmx_str str(std::string_view s) { return pmx_str{s.data(), s.size()}; }
+
+// Lower-cases ASCII and the Latin-1 letters (À..Þ) of UTF-8 text, so that "MUSIK" finds
+// "Musik" and "HÖRSPIELE" finds "Hörspiele". Other scripts compare exactly.
+std::string fold_case(std::string_view text) {
+    std::string out(text);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto byte = static_cast<unsigned char>(out[i]);
+        if (byte >= 'A' && byte <= 'Z') {
+            out[i] = static_cast<char>(byte + kCaseOffset);
+        } else if (byte == kLatin1Lead && i + 1 < out.size()) {
+            const auto next = static_cast<unsigned char>(out[i + 1]);
+            if (next >= kLatin1UpperFirst && next <= kLatin1UpperLast && next != kLatin1Times) {
+                out[i + 1] = static_cast<char>(next + kCaseOffset);
+            }
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> parse_offset(std::string_view cursor) {
+    std::uint64_t value = 0;
+    const char* const end = cursor.data() + cursor.size();
+    const std::from_chars_result r = std::from_chars(cursor.data(), end, value);
+    if (cursor.empty() || r.ec != std::errc() || r.ptr != end) return std::nullopt;
+    return value;
+}
+
+const char* sort_for(std::int32_t order) {
+    switch (order) {
+        case PMX_SCAN_ORDER_ANY: return nullptr;  // the server's own order: the cheapest
+        case PMX_SCAN_ORDER_UPDATED_DESC: return "updatedAt:desc";
+        case PMX_SCAN_ORDER_ADDED_DESC: return "addedAt:desc";
+        default: return "";
+    }
+}
+
+// totalSize of a paged container, else the X-Plex-Container-Total-Size header.
+std::optional<std::uint64_t> total_of(const json::Value& container, const sdk::Response& response) {
+    std::optional<std::int64_t> total = json::integer(json::member(container, "totalSize"));
+    if (!total) {
+        if (const std::optional<std::string_view> header = response.header(kTotalSizeHeader)) {
+            std::int64_t parsed = 0;
+            const char* const end = header->data() + header->size();
+            if (std::from_chars(header->data(), end, parsed).ptr == end) total = parsed;
+        }
+    }
+    if (!total || *total < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(*total);
+}
+
+// Whether another page follows one of `count` items starting at `start`.
+bool has_more(std::uint64_t start, std::size_t count, std::optional<std::uint64_t> total,
+              std::uint32_t page_size) {
+    if (count == 0) return false;
+    if (total) return start + count < *total;
+    return count >= page_size;
+}
+
+std::string playlist_path(std::string_view key) { return "/playlists/" + encode_component(key); }
+
+}  // namespace
+
+// --- identity and libraries -----------------------------------------------------------------
+
+std::string PlexSource::machine_identifier(const sdk::Call& call) const {
+    const sdk::Response response = send_ok(call, config_.connection, "GET", "/identity");
+    const rapidjson::Document doc = parse_json(response, "GET /identity");
+    const std::string_view id =
+        json::text(json::member(media_container(doc, "GET /identity"), "machineIdentifier"));
+    if (id.empty()) {
+        throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered GET /identity without a machineIdentifier");
+    }
+    return std::string(id);
+}
+
+pmx_status PlexSource::identity(sdk::Call& call, sdk::MediaSink& out) {
+    // /identity answers without a token, so it proves nothing about credentials; GET / needs
+    // the token and carries friendlyName. Two small requests.
+    const sdk::Response id_response = send_ok(call, config_.connection, "GET", "/identity");
+    const rapidjson::Document id_doc = parse_json(id_response, "GET /identity");
+    const json::Value& id_container = media_container(id_doc, "GET /identity");
+    const std::string_view machine = json::text(json::member(id_container, "machineIdentifier"));
+    if (machine.empty()) {
+        return call.error(PMX_BAD_RESPONSE, "Plex answered GET /identity without a machineIdentifier");
+    }
+    const sdk::Response root_response = send_ok(call, config_.connection, "GET", "/");
+    const rapidjson::Document root_doc = parse_json(root_response, "GET /");
+    const json::Value& root = media_container(root_doc, "GET /");
+
+    std::string_view version = json::text(json::member(id_container, "version"));
+    if (version.empty()) version = json::text(json::member(root, "version"));
+    pmx_server_info info{};
+    info.identity = str(machine);
+    info.name = str(json::text(json::member(root, "friendlyName")));
+    info.version = str(version);
+    info.product = str(kProductName);
+    out.server(info);
+    return PMX_OK;
+}
+
+std::vector<PlexSource::Section> PlexSource::music_sections(const sdk::Call& call) const {
+    const sdk::Response response = send_ok(call, config_.connection, "GET", "/library/sections");
+    const rapidjson::Document doc = parse_json(response, "GET /library/sections");
+    const json::Value& container = media_container(doc, "GET /library/sections");
+    std::vector<Section> sections;
+    const json::Value* directories = json::array(container, "Directory");
+    if (directories == nullptr) return sections;
+    for (const json::Value& directory : directories->GetArray()) {
+        if (json::text(json::member(directory, "type")) != kMusicSectionType) continue;
+        std::optional<std::string> key = json::key_text(json::member(directory, "key"));
+        if (!key || key->empty()) continue;
+        sections.push_back({std::move(*key), std::string(json::text(json::member(directory, "title")))});
+    }
+    return sections;
+}
+
+pmx_status PlexSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) {
+    const std::vector<Section> sections = music_sections(call);
+    const std::string wanted = fold_case(config_.library);
+    bool found = false;
+    for (const Section& section : sections) {
+        if (!wanted.empty() && section.key != config_.library && fold_case(section.title) != wanted) {
+            continue;
+        }
+        pmx_library library{};
+        library.key = str(section.key);
+        library.title = str(section.title);
+        out.library(library);
+        found = true;
+        if (!wanted.empty()) break;
+    }
+    if (found || wanted.empty()) return PMX_OK;
+
+    std::string names;
+    for (const Section& section : sections) {
+        names += names.empty() ? "" : ", ";
+        names += "\"" + section.title + "\" (key " + section.key + ")";
+    }
+    return call.error(PMX_NOT_FOUND,
+                      "the Plex server has no music library \"" + config_.library + "\"; " +
+                          (names.empty() ? std::string("it has no music library at all")
+                                         : "its music libraries are " + names) +
+                          " (setting `library`: a title or a key)");
+}
+
+// --- scanning -------------------------------------------------------------------------------
+
+void PlexSource::load_album_genres(const sdk::Call& call, const std::string& section,
+                                   std::uint32_t page_size) {
+    AlbumGenres table;
+    table.begin(section);
+    const std::string path = "/library/sections/" + encode_component(section) + "/all";
+    const std::string what = "GET " + path + " (albums)";
+    for (std::uint64_t start = 0;;) {
+        call.throw_if_cancelled();
+        Target target(path);
+        target.param("type", kAlbumType)
+            .param("X-Plex-Container-Start", start)
+            .param("X-Plex-Container-Size", std::uint64_t{page_size});
+        const sdk::Response response = send_ok(call, config_.connection, "GET", target.str());
+        const rapidjson::Document doc = parse_json(response, what);
+        const json::Value& container = media_container(doc, what);
+        const json::Value* items = json::array(container, "Metadata");
+        const std::size_t count = items != nullptr ? items->Size() : 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            table.add((*items)[static_cast<rapidjson::SizeType>(i)]);
+        }
+        if (!has_more(start, count, total_of(container, response), page_size)) break;
+        start += count;
+    }
+    album_genres_ = std::move(table);
+}
+
+pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& request,
+                                   sdk::MediaSink& out) {
+    const std::string section(sdk::view(request.library_key));
+    if (section.empty()) return call.error(PMX_INVALID_INPUT, "scan_tracks: library_key is empty");
+    const std::string_view cursor = sdk::view(request.cursor);
+    std::uint64_t start = 0;
+    if (!cursor.empty()) {
+        const std::optional<std::uint64_t> offset = parse_offset(cursor);
+        if (!offset) {
+            return call.error(PMX_INVALID_INPUT, "scan_tracks: the cursor \"" + std::string(cursor) +
+                                                     "\" was not made by the plex plugin");
+        }
+        start = *offset;
+    } else {
+        album_genres_.reset();  // a scan starts: album genres are read again, once
+    }
+    const char* sort = sort_for(request.order);
+    if (sort != nullptr && *sort == '\0') {
+        return call.error(PMX_INVALID_INPUT,
+                          "scan_tracks: unknown order " + std::to_string(request.order));
+    }
+    const std::uint32_t page_size = request.page_size != 0 ? request.page_size : config_.page_size;
+    const bool keys_only = (request.flags & PMX_SCAN_KEYS_ONLY) != 0;
+
+    const std::string path = "/library/sections/" + encode_component(section) + "/all";
+    Target target(path);
+    target.param("type", kTrackType);
+    if (sort != nullptr) target.param("sort", sort);
+    if (keys_only) {
+        // Leave out the tag lists, the files and the summaries nobody reads in a key pass.
+        target.param("excludeElements", "Genre,Mood,Media,Part").param("excludeFields", "summary");
+    }
+    target.param("X-Plex-Container-Start", start).param("X-Plex-Container-Size", std::uint64_t{page_size});
+
+    const sdk::Response response = send(call, config_.connection, "GET", target.str());
+    if (!response.ok()) {
+        if (response.status() == kHttpNotFound) {
+            return call.error(PMX_NOT_FOUND, "the Plex server has no library section \"" + section +
+                                                 "\" (HTTP 404 on GET " + path + ")");
+        }
+        fail(call, response, "GET " + path);
+    }
+    const std::string what = "GET " + path + " (tracks)";
+    const rapidjson::Document doc = parse_json(response, what);
+    const json::Value& container = media_container(doc, what);
+    const std::optional<std::uint64_t> total = total_of(container, response);
+    const json::Value* items = json::array(container, "Metadata");
+    const std::size_t count = items != nullptr ? items->Size() : 0;
+
+    // Plex leaves Genre off most tracks in listings: then the album's genres apply. They are
+    // read once per scan (every album of the section, paged), never once per track.
+    if (!keys_only && !album_genres_.loaded_for(section)) {
+        for (std::size_t i = 0; i < count; ++i) {
+            if (!has_own_genres((*items)[static_cast<rapidjson::SizeType>(i)])) {
+                load_album_genres(call, section, page_size);
+                break;
+            }
+        }
+    }
+    const AlbumGenres* genres = album_genres_.loaded_for(section) ? &album_genres_ : nullptr;
+
+    if (total) out.total(*total);
+    std::size_t skipped = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        pmx_track track;
+        if (!mapper_.convert((*items)[static_cast<rapidjson::SizeType>(i)], container, genres, keys_only,
+                             track)) {
+            ++skipped;
+            continue;
+        }
+        if (!out.track(track)) return PMX_OK;  // the host has seen enough: no next cursor
+    }
+    if (skipped != 0) {
+        sdk::Host::get().warn("plex: skipped " + std::to_string(skipped) +
+                              " items without a ratingKey in " + what);
+    }
+    call.progress(start + count, total.value_or(0));
+    if (has_more(start, count, total, page_size)) out.next_cursor(std::to_string(start + count));
+    return PMX_OK;
+}
+
+// --- playlists ------------------------------------------------------------------------------
+
+std::string PlexSource::create_playlist(const sdk::Call& call, std::string_view title,
+                                        const std::string& uri_root,
+                                        const std::vector<std::string_view>& keys) const {
+    Target target("/playlists");
+    target.param("type", "audio").param("title", title).param("smart", "0");
+    if (!keys.empty()) {
+        std::string uri = uri_root;
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (i != 0) uri += ',';
+            uri += keys[i];
+        }
+        target.param("uri", uri);
+    }
+    const sdk::Response response = send_ok(call, config_.connection, "POST", target.str());
+    const rapidjson::Document doc = parse_json(response, "POST /playlists");
+    const json::Value* created = json::array(media_container(doc, "POST /playlists"), "Metadata");
+    std::optional<std::string> key;
+    if (created != nullptr && !created->Empty()) key = json::key_text(json::member((*created)[0], "ratingKey"));
+    if (!key || key->empty()) {
+        throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered POST /playlists without the new playlist's ratingKey");
+    }
+    return *key;
+}
+
+void PlexSource::add_items(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
+                           const std::vector<std::string_view>& keys, std::size_t first) const {
+    const std::string path = playlist_path(playlist) + "/items";
+    for (std::size_t at = first; at < keys.size(); at += kKeysPerRequest) {
+        const std::size_t end = std::min(keys.size(), at + kKeysPerRequest);
+        std::string uri = uri_root;
+        for (std::size_t i = at; i < end; ++i) {
+            if (i != at) uri += ',';
+            uri += keys[i];
+        }
+        Target target(path);
+        target.param("uri", uri);
+        send_ok(call, config_.connection, "PUT", target.str());
+    }
+}
+
+bool PlexSource::clear_items(const sdk::Call& call, const std::string& playlist) const {
+    const std::string path = playlist_path(playlist) + "/items";
+    const sdk::Response response = send(call, config_.connection, "DELETE", path);
+    if (response.status() == kHttpNotFound) return false;
+    if (!response.ok()) fail(call, response, "DELETE " + path);
+    return true;
+}
+
+std::uint64_t PlexSource::item_count(const sdk::Call& call, const std::string& playlist) const {
+    // Size 0 asks for the count alone, not for the items.
+    Target target(playlist_path(playlist) + "/items");
+    target.param("X-Plex-Container-Start", std::uint64_t{0}).param("X-Plex-Container-Size", std::uint64_t{0});
+    const std::string what = describe("GET", target.str());
+    const sdk::Response response = send_ok(call, config_.connection, "GET", target.str());
+    const rapidjson::Document doc = parse_json(response, what);
+    const json::Value& container = media_container(doc, what);
+    for (const char* field : {"totalSize", "leafCount", "size"}) {
+        const std::optional<std::int64_t> n = json::integer(json::member(container, field));
+        if (n && *n >= 0) return static_cast<std::uint64_t>(*n);
+    }
+    throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + what + " without totalSize, leafCount or size");
+}
+
+pmx_status PlexSource::write_playlist(sdk::Call& call, const pmx_playlist_write& request, sdk::MediaSink& out) {
+    const std::string_view title = sdk::view(request.title);
+    const std::string_view description = sdk::view(request.description);
+    const std::string_view replace = sdk::view(request.replace_key);
+    if (title.empty() && replace.empty()) {
+        return call.error(PMX_INVALID_INPUT, "write_playlist: a new playlist needs a title");
+    }
+    if (request.item_count != 0 && request.item_keys == nullptr) {
+        return call.error(PMX_INVALID_INPUT, "write_playlist: item_keys is NULL");
+    }
+    std::vector<std::string_view> keys;
+    keys.reserve(request.item_count);
+    for (std::size_t i = 0; i < request.item_count; ++i) {
+        const std::string_view key = sdk::view(request.item_keys[i]);
+        // A comma or a slash would change the meaning of the server:// URI.
+        if (key.empty() || key.find_first_of(",/") != std::string_view::npos) {
+            return call.error(PMX_INVALID_INPUT, "write_playlist: item " + std::to_string(i) + " has the key \"" +
+                                                     std::string(key) + "\", which is not a Plex ratingKey");
+        }
+        keys.push_back(key);
+    }
+
+    const std::string uri_root = "server://" + machine_identifier(call) + std::string(kUriLibrary);
+    std::string playlist;
+    if (!replace.empty() && clear_items(call, std::string(replace))) {
+        // Replace in place: the playlist keeps its ratingKey; a retry clears and adds again.
+        playlist = std::string(replace);
+        add_items(call, playlist, uri_root, keys, 0);
+        if (!title.empty() || !description.empty()) {
+            Target edit(playlist_path(playlist));
+            if (!title.empty()) edit.param("title", title);
+            if (!description.empty()) edit.param("summary", description);
+            send_ok(call, config_.connection, "PUT", edit.str());
+        }
+    } else {
+        // New (or the playlist to replace is gone): create with the first chunk, add the rest.
+        const std::size_t first = std::min(keys.size(), kKeysPerRequest);
+        const std::vector<std::string_view> head(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(first));
+        if (title.empty()) {
+            return call.error(PMX_INVALID_INPUT, "write_playlist: playlist " + std::string(replace) +
+                                                     " no longer exists and no title was given for a new one");
+        }
+        playlist = create_playlist(call, title, uri_root, head);
+        add_items(call, playlist, uri_root, keys, first);
+        if (!description.empty()) {
+            Target edit(playlist_path(playlist));
+            edit.param("summary", description);
+            send_ok(call, config_.connection, "PUT", edit.str());
+        }
+    }
+
+    // Plex silently drops keys it does not know: read the count back and compare.
+    const std::uint64_t held = item_count(call, playlist);
+    if (held != keys.size()) {
+        return call.error(PMX_BAD_RESPONSE,
+                          "Plex holds " + std::to_string(held) + " items in playlist " + playlist + ", " +
+                              std::to_string(keys.size()) +
+                              " were written (the server drops track keys it does not know: sync the "
+                              "library and try again)");
+    }
+    out.playlist(playlist, held);
+    return PMX_OK;
+}
+
+pmx_status PlexSource::delete_playlist(sdk::Call& call, std::string_view key) {
+    if (key.empty()) return call.error(PMX_INVALID_INPUT, "delete_playlist: the key is empty");
+    const std::string path = playlist_path(key);
+    const sdk::Response response = send(call, config_.connection, "DELETE", path);
+    if (response.status() == kHttpNotFound) {
+        return call.error(PMX_NOT_FOUND, "the Plex server has no playlist " + std::string(key));
+    }
+    if (!response.ok()) fail(call, response, "DELETE " + path);
+    return PMX_OK;
+}
+
+}  // namespace pmx::plex

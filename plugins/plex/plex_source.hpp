@@ -1,0 +1,63 @@
+// The plex media source: identity, music sections, paged track scans and playlists of one server.
+#pragma once
+
+#include <pmx/plugin.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "plex_http.hpp"
+#include "plex_tracks.hpp"
+
+namespace pmx::plex {
+
+// What create() validated from the settings.
+struct SourceConfig {
+    Connection connection;
+    std::string library;          // section title or key; empty = every music section
+    std::uint32_t page_size = 0;  // items per scan page when the host does not say
+};
+
+// One configured Plex server. Calls are serialized by the host (max_concurrent_calls 0), so
+// the album-genre cache needs no lock.
+class PlexSource final : public sdk::MediaSource {
+public:
+    explicit PlexSource(SourceConfig config) : config_(std::move(config)) {}
+
+    pmx_status identity(sdk::Call& call, sdk::MediaSink& out) override;
+    pmx_status list_libraries(sdk::Call& call, sdk::MediaSink& out) override;
+    pmx_status scan_tracks(sdk::Call& call, const pmx_scan_request& request,
+                           sdk::MediaSink& out) override;
+    pmx_status write_playlist(sdk::Call& call, const pmx_playlist_write& request,
+                              sdk::MediaSink& out) override;
+    pmx_status delete_playlist(sdk::Call& call, std::string_view key) override;
+
+private:
+    struct Section {
+        std::string key;
+        std::string title;
+    };
+
+    std::vector<Section> music_sections(const sdk::Call& call) const;
+    std::string machine_identifier(const sdk::Call& call) const;
+    // Reads the genres of every album of `section` (type=9, paged) into album_genres_.
+    void load_album_genres(const sdk::Call& call, const std::string& section,
+                           std::uint32_t page_size);
+    // Creates a playlist holding `keys` (at most one chunk), returns its ratingKey.
+    std::string create_playlist(const sdk::Call& call, std::string_view title,
+                                const std::string& uri_root, const std::vector<std::string_view>& keys) const;
+    // Appends `keys` in chunks. `first` is the index of the first key still to add.
+    void add_items(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
+                   const std::vector<std::string_view>& keys, std::size_t first) const;
+    // Removes every item; false when the playlist does not exist (404).
+    bool clear_items(const sdk::Call& call, const std::string& playlist) const;
+    std::uint64_t item_count(const sdk::Call& call, const std::string& playlist) const;
+
+    const SourceConfig config_;
+    AlbumGenres album_genres_;
+    TrackMapper mapper_;
+};
+
+}  // namespace pmx::plex
