@@ -1,0 +1,256 @@
+// The store's migrations (v1: the library mirror; v2: content hashes) and their runner.
+#include "store/schema.hpp"
+
+#include <array>
+#include <stdexcept>
+
+#include "store/sqlite.hpp"
+
+namespace pmx {
+namespace {
+
+// Conventions: store-made times (servers, sync_runs, playlists) are unix milliseconds;
+// times mirrored from a server (tracks.added_at, updated_at, last_played_at) are unix
+// seconds as the server gives them. NULL means "the server did not say".
+//
+// Full-text search: tracks_fts is an ordinary FTS5 table (it keeps its own copy of the four
+// short columns), rowid = tracks.id. Why not external content (content=tracks)?
+//  - Its 'delete' must be given exactly the values that were indexed; a slip corrupts the
+//    index silently. Here a delete or update by rowid is always right.
+//  - SQLite 3.40's 'integrity-check' does not compare an external-content index with its
+//    content table, so `sync verify` could not see drift. With its own copy, verify compares
+//    the copy with tracks row by row and integrity-check proves the index matches the copy.
+//  - The cost is a copy of title/artist/album/genres (a few tens of bytes per track).
+// Who keeps it in step (measured on SQLite 3.40.1, 200k tracks, see bench/store_bench.cpp):
+//  - Deletes and updates: triggers, so that every path is covered — cascades (deleting a
+//    server deletes its tracks), delete_tracks(), any future code — inside the same
+//    statement. The update trigger fires only when an indexed column really changed (a new
+//    play count or rating costs the index nothing; a re-key neither).
+//  - Inserts: the TrackWriter, in batches (Store::Transaction indexes what is left before
+//    COMMIT), not a trigger. FTS5 in 3.40 writes its pending terms out at every statement
+//    savepoint, and a row-by-row INSERT with a trigger opens one per row: with an insert
+//    trigger the first sync of 200k tracks took 15.7 s (a tiny segment per track, then
+//    merges) against 6-7 s with one INSERT ... SELECT per 50k new rows. A track
+//    inserted by other code must be indexed by it (or by Store::rebuild_search_index());
+//    integrity_problems() reports it missing otherwise. The same flush makes each update of
+//    an indexed column cost ~0.3 ms, acceptable for the few titles an incremental sync sees.
+// The genres column of tracks (names joined by "; ") exists so that the index and the update
+// trigger see the genres as one value, and so that the writer can tell cheaply whether they
+// changed; track_genres is the relation for queries, `position` giving the order in the text.
+constexpr std::string_view kSchemaV1 = R"sql(
+PRAGMA application_id = 1347246148;  -- 0x504D5844, "PMXD"
+
+CREATE TABLE servers (
+    id         INTEGER PRIMARY KEY,
+    provider   TEXT NOT NULL,               -- config name of the provider instance ("home")
+    plugin     TEXT NOT NULL,               -- plugin id ("plex")
+    identity   TEXT NOT NULL,               -- Plex machineIdentifier, Jellyfin server Id
+    name       TEXT NOT NULL DEFAULT '',
+    url        TEXT NOT NULL DEFAULT '',
+    product    TEXT NOT NULL DEFAULT '',
+    version    TEXT NOT NULL DEFAULT '',
+    first_seen INTEGER NOT NULL,            -- unix ms
+    last_seen  INTEGER NOT NULL,            -- unix ms
+    UNIQUE (provider, identity)
+);
+
+CREATE TABLE artists (
+    id         INTEGER PRIMARY KEY,
+    server_id  INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    native_key TEXT NOT NULL,               -- Plex grandparentRatingKey
+    name       TEXT NOT NULL DEFAULT '',
+    UNIQUE (server_id, native_key)
+);
+
+CREATE TABLE albums (
+    id           INTEGER PRIMARY KEY,
+    server_id    INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    native_key   TEXT NOT NULL,             -- Plex parentRatingKey
+    title        TEXT NOT NULL DEFAULT '',
+    artist_id    INTEGER REFERENCES artists(id),
+    album_artist TEXT NOT NULL DEFAULT '',
+    year         INTEGER,
+    UNIQUE (server_id, native_key)
+);
+CREATE INDEX albums_artist ON albums(artist_id);
+
+CREATE TABLE tracks (
+    id             INTEGER PRIMARY KEY,     -- stable for ever: embeddings, tags, playlists use it
+    server_id      INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    native_key     TEXT NOT NULL,           -- Plex ratingKey, Jellyfin Id
+    guid           TEXT,                    -- fallback identity when the server re-keys
+    file_path      TEXT,                    -- second fallback identity
+    title          TEXT NOT NULL DEFAULT '',
+    artist         TEXT NOT NULL DEFAULT '',  -- track artist
+    artist_id      INTEGER REFERENCES artists(id),
+    album          TEXT NOT NULL DEFAULT '',
+    album_id       INTEGER REFERENCES albums(id),
+    album_artist   TEXT NOT NULL DEFAULT '',
+    genres         TEXT NOT NULL DEFAULT '',  -- "Rock; Blues", the source's order
+    track_number   INTEGER,
+    disc_number    INTEGER,
+    duration_ms    INTEGER,
+    year           INTEGER,
+    user_rating    INTEGER CHECK (user_rating BETWEEN 0 AND 10),  -- half stars
+    play_count     INTEGER,
+    last_played_at INTEGER,                 -- unix seconds
+    added_at       INTEGER,                 -- unix seconds
+    updated_at     INTEGER,                 -- unix seconds
+    is_live        INTEGER NOT NULL DEFAULT 0 CHECK (is_live IN (0, 1)),
+    UNIQUE (server_id, native_key)
+);
+CREATE INDEX tracks_guid ON tracks(server_id, guid) WHERE guid IS NOT NULL;
+CREATE INDEX tracks_file_path ON tracks(server_id, file_path) WHERE file_path IS NOT NULL;
+CREATE INDEX tracks_album ON tracks(album_id);
+CREATE INDEX tracks_artist ON tracks(artist_id);
+
+CREATE TABLE genres (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE
+);
+
+CREATE TABLE track_genres (
+    track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    genre_id INTEGER NOT NULL REFERENCES genres(id),
+    position INTEGER NOT NULL,              -- 0-based place in tracks.genres
+    PRIMARY KEY (track_id, genre_id)
+) WITHOUT ROWID;
+CREATE INDEX track_genres_genre ON track_genres(genre_id);
+
+CREATE TABLE sync_runs (
+    id          INTEGER PRIMARY KEY,
+    server_id   INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    mode        TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+    started_at  INTEGER NOT NULL,           -- unix ms
+    finished_at INTEGER,                    -- unix ms; NULL while running
+    status      TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'success', 'failed', 'interrupted', 'partial')),
+    added       INTEGER NOT NULL DEFAULT 0,
+    updated     INTEGER NOT NULL DEFAULT 0,
+    removed     INTEGER NOT NULL DEFAULT 0,
+    error       TEXT                        -- why it did not succeed
+);
+CREATE INDEX sync_runs_server ON sync_runs(server_id, status);
+
+CREATE TABLE playlists (
+    id            INTEGER PRIMARY KEY,
+    server_id     INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    native_key    TEXT,                     -- the server's playlist key; NULL until published
+    name          TEXT NOT NULL,
+    prompt        TEXT NOT NULL DEFAULT '',
+    options_json  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options_json)),
+    pipeline_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(pipeline_json)),
+    created_at    INTEGER NOT NULL,         -- unix ms
+    updated_at    INTEGER NOT NULL,         -- unix ms
+    UNIQUE (server_id, native_key)
+);
+
+CREATE TABLE playlist_tracks (
+    playlist_id INTEGER NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    track_id    INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    PRIMARY KEY (playlist_id, position)
+) WITHOUT ROWID;
+CREATE INDEX playlist_tracks_track ON playlist_tracks(track_id);
+
+CREATE VIRTUAL TABLE tracks_fts USING fts5(
+    title, artist, album, genres,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+    DELETE FROM tracks_fts WHERE rowid = old.id;
+END;
+
+CREATE TRIGGER tracks_fts_update AFTER UPDATE OF id, title, artist, album, genres ON tracks
+WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.artist IS NOT new.artist
+     OR old.album IS NOT new.album OR old.genres IS NOT new.genres
+BEGIN
+    UPDATE tracks_fts
+    SET rowid = new.id, title = new.title, artist = new.artist, album = new.album, genres = new.genres
+    WHERE rowid = old.id;
+END;
+)sql";
+
+// A hash of every mirrored field (see TrackWriter), so that an incremental sync can skip
+// unchanged rows without comparing columns. NULL for rows written before: they are
+// rewritten once, at their next sync.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE tracks ADD COLUMN content_hash INTEGER;
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "create the library mirror", kSchemaV1},
+    Migration{2, "add tracks.content_hash", kSchemaV2},
+};
+static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
+
+void check_list(std::span<const Migration> migrations) {
+    for (size_t i = 0; i < migrations.size(); ++i) {
+        if (migrations[i].version != static_cast<int>(i) + 1) {
+            throw std::logic_error("store migrations must be numbered 1..N in order");
+        }
+    }
+}
+
+[[noreturn]] void refuse_newer(const std::string& db_name, int found, int known) {
+    throw StoreError("database " + db_name + " has schema version " + std::to_string(found) +
+                     ", newer than this plexmix knows (" + std::to_string(known) +
+                     "): it was written by a newer plexmix. Upgrade plexmix, or point data_dir at "
+                     "another directory; the database was left untouched.");
+}
+
+void rollback_quietly(sqlite3* db) {
+    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void apply(sqlite3* db, const Migration& migration) {
+    sql::exec(db, migration.sql);
+    if (migration.rebuilds_tables) {
+        sql::Statement check(db, "PRAGMA foreign_key_check");
+        if (check.step()) {
+            throw StoreError("foreign key violations after the rebuild (first in table " + check.text(0) + ")");
+        }
+    }
+    sql::exec(db, "PRAGMA user_version = " + std::to_string(migration.version));
+}
+
+}  // namespace
+
+std::span<const Migration> store_migrations() { return kMigrations; }
+
+int schema_version(sqlite3* db) {
+    return static_cast<int>(sql::query_int64(db, "PRAGMA user_version").value_or(0));
+}
+
+void migrate(sqlite3* db, std::span<const Migration> migrations, const std::string& db_name) {
+    check_list(migrations);
+    const int latest = static_cast<int>(migrations.size());
+    if (const int found = schema_version(db); found > latest) refuse_newer(db_name, found, latest);
+
+    for (const Migration& migration : migrations) {
+        if (migration.version <= schema_version(db)) continue;
+        // foreign_keys cannot change inside a transaction, hence before BEGIN.
+        if (migration.rebuilds_tables) sql::exec(db, "PRAGMA foreign_keys = OFF");
+        bool newer = false;
+        try {
+            sql::exec(db, "BEGIN IMMEDIATE");
+            // Another process may have migrated while this one waited for the write lock.
+            const int found = schema_version(db);
+            newer = found > latest;
+            if (found < migration.version) apply(db, migration);
+            sql::exec(db, newer ? "ROLLBACK" : "COMMIT");
+        } catch (const StoreError& error) {
+            rollback_quietly(db);
+            if (migration.rebuilds_tables) sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
+            throw StoreError("cannot migrate database " + db_name + " from schema version " +
+                             std::to_string(migration.version - 1) + " to " + std::to_string(migration.version) +
+                             " (" + std::string(migration.description) + "): " + error.what() +
+                             ". It was left at version " + std::to_string(schema_version(db)) + ", unchanged.");
+        }
+        if (migration.rebuilds_tables) sql::exec(db, "PRAGMA foreign_keys = ON");
+        if (newer) refuse_newer(db_name, schema_version(db), latest);
+    }
+}
+
+}  // namespace pmx

@@ -1,0 +1,17 @@
+// The newest change a server's mirror holds, on the server's clock: where an incremental sync stops.
+#pragma once
+
+#include <cstdint>
+
+namespace pmx {
+
+class Store;
+
+struct Watermarks {
+    int64_t updated_at = 0;  // max(tracks.updated_at) of the server, unix seconds; 0 = none
+    int64_t added_at = 0;    // max(tracks.added_at)
+};
+
+Watermarks watermarks(const Store& store, int64_t server_id);
+
+}  // namespace pmx
