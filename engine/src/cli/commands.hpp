@@ -24,5 +24,7 @@ using Args = std::vector<std::string>;
 
 int run_config(const GlobalOptions& global, const Args& args);   // config show|check
 int run_plugins(const GlobalOptions& global, const Args& args);  // plugins list|info|check
+int run_sync(const GlobalOptions& global, const Args& args);     // sync [--full], sync verify
+int run_status(const GlobalOptions& global, const Args& args);   // status
 
 }  // namespace pmx::cli

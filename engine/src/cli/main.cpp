@@ -26,6 +26,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"config", "show or check the configuration (config show|check)", run_config},
     {"plugins", "list, describe and check plugins (plugins list|info|check PATH)", run_plugins},
+    {"sync", "mirror the media servers into the local store (sync [--full], sync verify)", run_sync},
+    {"status", "what is mirrored, and how the last syncs went", run_status},
 };
 
 void print_usage(std::ostream& out, const po::options_description& global) {

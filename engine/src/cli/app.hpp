@@ -1,0 +1,48 @@
+// What run-time commands share: the config, the data dir and log file, the plugins and the store.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "plugin/provider.hpp"
+#include "plugin/registry.hpp"
+
+namespace pmx {
+class Store;
+}
+
+namespace pmx::cli {
+
+struct MediaProvider {
+    const ProviderConfig* config;
+    std::unique_ptr<Provider> provider;
+};
+
+class App {
+public:
+    // Loads the config (ConfigError on problems), creates the data dir (0700), starts the log
+    // file there, discovers plugins and opens the store (data_dir/plexmix.db).
+    static std::unique_ptr<App> open(const GlobalOptions& global);
+    ~App();
+
+    const Config& config() const { return config_; }
+    Store& store() { return *store_; }
+    const PluginRegistry& registry() const { return registry_; }
+
+    // The media sources in `use.media`, or only `source` when given (it must be a configured
+    // provider). Throws ConfigError listing every provider that could not be made.
+    std::vector<MediaProvider> media_providers(const std::optional<std::string>& source);
+
+private:
+    App(Config config, PluginRegistry registry) : config_(std::move(config)), registry_(std::move(registry)) {}
+
+    Config config_;
+    PluginRegistry registry_;
+    std::unique_ptr<Store> store_;
+};
+
+}  // namespace pmx::cli

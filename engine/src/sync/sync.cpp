@@ -1,0 +1,216 @@
+// Mirroring a media source into the store, as one transaction per run.
+#include "sync/sync.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "net/cancel.hpp"
+#include "plugin/provider.hpp"
+#include "store/store.hpp"
+#include "store/track_writer.hpp"
+#include "store/watermarks.hpp"
+
+namespace pmx {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A pass may delete at most this share of the mirror unless the user asks for --full.
+constexpr double kMassDeleteShare = 0.5;
+// How many keys a verify report lists by name.
+constexpr size_t kVerifySample = 10;
+
+std::string describe(const CallResult& r, const std::string& what) {
+    return what + ": " + status_name(r.status) + (r.message.empty() ? "" : ": " + r.message);
+}
+
+// A failure that ends the run; carries the provider's status so Ctrl+C reads as interrupted.
+struct SyncFailure {
+    pmx_status status;
+    std::string message;
+};
+
+// Visits every track of one library in `order`, page by page, until `on_track` says stop.
+void scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags, uint64_t& seen,
+                  const std::function<bool(const TrackRecord&)>& on_track, const SyncOptions& options) {
+    std::string cursor;
+    bool stopped = false;
+    while (!stopped) {
+        ScanPage page;
+        const CallResult r = source.scan_page(library.key, cursor, order, flags, &page, [&](const TrackRecord& t) {
+            ++seen;
+            if (!on_track(t)) stopped = true;
+            return !stopped;
+        });
+        if (!r.ok()) throw SyncFailure{r.status, describe(r, "scanning library \"" + library.title + "\"")};
+        if (options.progress) options.progress(seen, page.total.value_or(0));
+        if (!page.next_cursor || page.next_cursor->empty()) break;
+        cursor = *page.next_cursor;
+    }
+}
+
+std::vector<LibraryInfo> libraries_of(Provider& source) {
+    std::vector<LibraryInfo> libraries;
+    const CallResult r = source.list_libraries(&libraries);
+    if (!r.ok()) throw SyncFailure{r.status, describe(r, "listing libraries")};
+    if (libraries.empty()) throw SyncFailure{PMX_NOT_FOUND, "the server has no music library"};
+    return libraries;
+}
+
+}  // namespace
+
+SyncReport sync_source(Store& store, Provider& source, const std::string& provider_name, const std::string& plugin_id,
+                       const std::string& url, const SyncOptions& options) {
+    const auto started = Clock::now();
+    SyncReport report;
+    report.provider = provider_name;
+
+    ServerInfo server;
+    if (const CallResult r = source.identity(&server); !r.ok()) {
+        report.status = r.status == PMX_CANCELLED ? "interrupted" : "failed";
+        report.error = describe(r, "asking the server who it is");
+        return report;
+    }
+    report.server_identity = server.identity;
+    for (const auto& known : store.servers_of_provider(provider_name)) {
+        if (known.identity != server.identity) {
+            report.notes.push_back("provider '" + provider_name + "' now answers as server " + server.identity +
+                                   " (\"" + server.name + "\"), not " + known.identity + " (\"" + known.name +
+                                   "\"): it is mirrored apart; the old server's tracks stay under their own identity");
+        }
+    }
+    const int64_t server_id = store.upsert_server(provider_name, plugin_id, server, url);
+    store.interrupt_stale_runs(server_id, "the process ended during the run");
+    const auto last_success = store.last_run(server_id, RunStatus::success);
+    report.mode = options.full || !last_success ? SyncMode::full : SyncMode::incremental;
+    const int64_t run_id =
+        store.start_run(server_id, report.mode == SyncMode::full ? RunMode::full : RunMode::incremental);
+
+    try {
+        const std::vector<LibraryInfo> libraries = libraries_of(source);
+        // The server's key set first (one cheap keys-only pass): it tells deletions apart and
+        // keeps the writer from giving a row that is still on the server to a re-keyed item.
+        std::unordered_set<std::string> on_server;
+        uint64_t keys_seen = 0;
+        for (const auto& library : libraries) {
+            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY, keys_seen,
+                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; }, SyncOptions{});
+        }
+
+        Store::Transaction tx(store);
+        TrackWriter::Options writer_options;
+        writer_options.key_in_source = [&](const std::string& key) { return on_server.count(key) > 0; };
+        TrackWriter writer(tx, server_id, writer_options);
+        std::unordered_set<std::string> seen_keys;  // the added feed skips what the updated feed had
+        auto apply = [&](const TrackRecord& track) {
+            if (seen_keys.insert(track.key).second) writer.upsert(track);
+        };
+
+        if (report.mode == SyncMode::full) {
+            for (const auto& library : libraries) {
+                scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, report.scanned,
+                             [&](const TrackRecord& t) { apply(t); return true; }, options);
+            }
+        } else {
+            // Newest first, down to the newest change the mirror already holds (the server's
+            // clock, so client clock skew does not matter); equal timestamps are read again.
+            const Watermarks marks = watermarks(store, server_id);
+            for (const auto& library : libraries) {
+                scan_library(source, library, PMX_SCAN_ORDER_UPDATED_DESC, 0, report.scanned,
+                             [&](const TrackRecord& t) {
+                                 if (t.updated_at != 0 && t.updated_at < marks.updated_at) return false;
+                                 apply(t);
+                                 return true;
+                             }, options);
+                scan_library(source, library, PMX_SCAN_ORDER_ADDED_DESC, 0, report.scanned,
+                             [&](const TrackRecord& t) {
+                                 if (t.added_at != 0 && t.added_at < marks.added_at) return false;
+                                 apply(t);
+                                 return true;
+                             }, options);
+            }
+        }
+
+        // Deletions: what the mirror holds and the server no longer has.
+        std::vector<int64_t> to_delete;
+        const auto mirrored = store.track_keys(server_id);
+        for (const auto& [id, key] : mirrored) {
+            if (!on_server.count(key)) to_delete.push_back(id);
+        }
+        if (!options.full && !mirrored.empty() &&
+            static_cast<double>(to_delete.size()) > kMassDeleteShare * static_cast<double>(mirrored.size())) {
+            throw SyncFailure{PMX_INVALID_INPUT,
+                              "this sync would delete " + std::to_string(to_delete.size()) + " of " +
+                                  std::to_string(mirrored.size()) +
+                                  " mirrored tracks (more than half); nothing was changed. If the library really "
+                                  "shrank, run 'plexmix sync --full'"};
+        }
+        report.removed = store.delete_tracks(to_delete);
+        store.prune_orphans();
+        if (global_cancel().cancelled()) throw SyncFailure{PMX_CANCELLED, "interrupted before commit"};
+        tx.commit();
+        const auto& counts = writer.counts();
+        report.added = counts.added;
+        report.updated = counts.updated + counts.rekeyed;
+        report.rekeyed = counts.rekeyed;
+        report.unchanged = counts.unchanged;
+        report.ok = true;
+        report.status = "success";
+    } catch (const SyncFailure& f) {
+        report.status = f.status == PMX_CANCELLED ? "interrupted" : "failed";
+        report.error = f.message;
+    } catch (const std::exception& e) {
+        report.status = "failed";
+        report.error = e.what();
+    }
+    if (!report.ok) report.added = report.updated = report.unchanged = report.rekeyed = report.removed = 0;
+    report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    const RunStatus final_status = report.ok                        ? RunStatus::success
+                                   : report.status == "interrupted" ? RunStatus::interrupted
+                                                                    : RunStatus::failed;
+    store.finish_run(run_id, final_status, static_cast<int64_t>(report.added), static_cast<int64_t>(report.updated),
+                     static_cast<int64_t>(report.removed), report.error);
+    if (!report.ok) spdlog::warn("sync of {} {}: {}", provider_name, report.status, report.error);
+    return report;
+}
+
+VerifyReport verify_source(Store& store, Provider& source, const std::string& provider_name) {
+    VerifyReport report;
+    report.provider = provider_name;
+    try {
+        ServerInfo server;
+        if (const CallResult r = source.identity(&server); !r.ok()) throw SyncFailure{r.status, describe(r, "identity")};
+        const auto row = store.find_server(provider_name, server.identity);
+        std::unordered_set<std::string> on_server;
+        for (const auto& library : libraries_of(source)) {
+            uint64_t seen = 0;
+            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY, seen,
+                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; }, SyncOptions{});
+        }
+        report.server_tracks = on_server.size();
+        std::unordered_set<std::string> mirrored;
+        if (row) {
+            for (auto& [id, key] : store.track_keys(row->id)) mirrored.insert(std::move(key));
+        }
+        report.mirror_tracks = mirrored.size();
+        for (const auto& key : on_server) {
+            if (mirrored.count(key)) continue;
+            if (++report.missing_count <= kVerifySample) report.missing.push_back(key);
+        }
+        for (const auto& key : mirrored) {
+            if (on_server.count(key)) continue;
+            if (++report.extra_count <= kVerifySample) report.extra.push_back(key);
+        }
+        std::sort(report.missing.begin(), report.missing.end());
+        std::sort(report.extra.begin(), report.extra.end());
+        report.problems = store.integrity_problems();
+    } catch (const SyncFailure& f) {
+        report.error = f.message;
+    }
+    return report;
+}
+
+}  // namespace pmx

@@ -1,0 +1,62 @@
+// Mirroring one media source into the store: full and incremental sync, verify.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pmx {
+
+class Provider;
+class Store;
+
+struct SyncOptions {
+    bool full = false;       // rescan everything (also allows deleting more than half the mirror)
+    // Progress of the scan: tracks seen so far, and the total when the server says (0 = unknown).
+    std::function<void(uint64_t done, uint64_t total)> progress;
+};
+
+enum class SyncMode { full, incremental };
+
+struct SyncReport {
+    std::string provider;
+    std::string server_identity;
+    SyncMode mode = SyncMode::full;
+    bool ok = false;
+    std::string status;  // success, failed, interrupted
+    uint64_t scanned = 0, added = 0, updated = 0, unchanged = 0, rekeyed = 0, removed = 0;
+    std::chrono::milliseconds elapsed{0};
+    std::string error;               // why it failed; the previous mirror is intact then
+    std::vector<std::string> notes;  // e.g. "server identity changed"
+};
+
+// Runs one sync of `source` (a configured media-source provider named `provider_name`) into
+// `store`. One run is one transaction: on any failure, a dying server or Ctrl+C, the mirror
+// is left exactly as it was and the run is recorded with its status and error. Incremental
+// when an earlier run of the same server succeeded and `options.full` is not set: it reads
+// the updated/added feeds newest first and stops at items older than the last successful
+// run, then detects deletions with a keys-only pass; a pass that would delete more than half
+// of the mirror is refused unless `options.full`.
+// `url` is recorded with the server (for `status`); it may be empty.
+SyncReport sync_source(Store& store, Provider& source, const std::string& provider_name, const std::string& plugin_id,
+                       const std::string& url, const SyncOptions& options);
+
+struct VerifyReport {
+    std::string provider;
+    uint64_t server_tracks = 0, mirror_tracks = 0;
+    std::vector<std::string> missing;  // keys on the server, not in the mirror (first few)
+    std::vector<std::string> extra;    // keys in the mirror, not on the server (first few)
+    uint64_t missing_count = 0, extra_count = 0;
+    std::vector<std::string> problems;  // store integrity: orphans, FTS disagreeing, ...
+    std::string error;                  // the check itself could not run
+    bool ok() const { return error.empty() && missing_count == 0 && extra_count == 0 && problems.empty(); }
+};
+
+// Compares the mirror of `source` with the server: counts and key sets (one keys-only scan),
+// plus the store's integrity checks. Changes nothing.
+VerifyReport verify_source(Store& store, Provider& source, const std::string& provider_name);
+
+}  // namespace pmx

@@ -1,0 +1,353 @@
+// Sync tests: the plex plugin loaded from disk, a fake Plex on loopback, a real SQLite store.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include "plugin/loader.hpp"
+#include "plugin/provider.hpp"
+#include "store/store.hpp"
+#include "support/fake_plex.hpp"
+#include "sync/sync.hpp"
+
+namespace fs = std::filesystem;
+using namespace pmx;
+using pmx::test::FakePlex;
+using pmx::test::FakePlexFault;
+using pmx::test::FakePlexOptions;
+
+namespace {
+
+constexpr const char* kProvider = "home";
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::random_device rd;
+        path = fs::temp_directory_path() / ("pmx-sync-" + std::to_string(rd()));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+LoadedPlugin& plex_plugin() {
+    static std::unique_ptr<LoadedPlugin> plugin = [] {
+        LoadResult r = load_plugin(PMX_PLEX_PLUGIN);
+        INFO(r.error);
+        REQUIRE(r.ok());
+        return std::move(r.plugin);
+    }();
+    return *plugin;
+}
+
+std::unique_ptr<Provider> plex_provider(const FakePlex& plex, uint32_t page_size = 100) {
+    CallPolicy policy;
+    policy.retries = 0;
+    policy.timeout = std::chrono::seconds(5);
+    auto runtime = std::make_unique<ProviderRuntime>(kProvider, "plex", policy, 1);
+    std::string error;
+    auto instance = PluginInstance::create(
+        plex_plugin(), {{"url", plex.url()}, {"token", plex.token()}, {"page_size", std::to_string(page_size)}}, *runtime,
+        &error);
+    INFO(error);
+    REQUIRE(instance);
+    return std::make_unique<Provider>(kProvider, std::move(runtime), std::move(instance));
+}
+
+SyncReport run_sync(Store& store, Provider& provider, bool full = false) {
+    SyncOptions options;
+    options.full = full;
+    return sync_source(store, provider, kProvider, "plex", "", options);
+}
+
+// key -> row id of the mirror of the provider's current server
+std::map<std::string, int64_t> mirror(Store& store, const std::string& identity) {
+    std::map<std::string, int64_t> out;
+    const auto server = store.find_server(kProvider, identity);
+    if (!server) return out;
+    for (const auto& [id, key] : store.track_keys(server->id)) out[key] = id;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almost nothing", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 1'234;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path / "plexmix.db");
+    auto provider = plex_provider(plex);
+
+    const SyncReport first = run_sync(*store, *provider);
+    INFO(first.error);
+    REQUIRE(first.ok);
+    CHECK(first.mode == SyncMode::full);
+    CHECK(first.added == 1'234);
+    CHECK(first.scanned == 1'234);
+    const auto server = store->find_server(kProvider, plex.machine_identifier());
+    REQUIRE(server);
+    const ServerStats stats = store->stats(server->id);
+    CHECK(stats.tracks == 1'234);
+    CHECK(stats.albums == static_cast<int64_t>(plex.album_count()));
+    CHECK(stats.artists >= static_cast<int64_t>(plex.artist_count()));
+    REQUIRE(stats.last_success);
+    CHECK(store->integrity_problems().empty());
+
+    const auto pages_before = plex.track_page_requests();
+    const SyncReport again = run_sync(*store, *provider);
+    INFO(again.error);
+    REQUIRE(again.ok);
+    CHECK(again.mode == SyncMode::incremental);
+    CHECK(again.added == 0);
+    CHECK(again.updated == 0);
+    CHECK(again.removed == 0);
+    // Per music section (Music with 1,234 tracks, the empty Hörspiele): the keys-only pass
+    // (13 pages of 100, and 1) and one page of each date feed.
+    CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 2 * 2);
+    CHECK(again.scanned <= 2 * 100);
+
+    const VerifyReport verify = verify_source(*store, *provider, kProvider);
+    CHECK(verify.ok());
+    CHECK(verify.server_tracks == 1'234);
+}
+
+TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys; ids stay stable", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 500;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path / "plexmix.db");
+    auto provider = plex_provider(plex);
+    REQUIRE(run_sync(*store, *provider).ok);
+    const auto before = mirror(*store, plex.machine_identifier());
+
+    const auto keys = plex.track_keys();
+    REQUIRE(plex.set_track_title(keys[10], "Renamed One"));
+    REQUIRE(plex.set_track_title(keys[20], "Renamed Two"));
+    REQUIRE(plex.delete_track(keys[30]));
+    const std::string added = plex.add_track("Brand New Song", keys[40]);
+    const std::string rekeyed = plex.rekey_track(keys[50]);
+
+    const SyncReport r = run_sync(*store, *provider);
+    INFO(r.error);
+    REQUIRE(r.ok);
+    CHECK(r.mode == SyncMode::incremental);
+    CHECK(r.added == 1);
+    CHECK(r.updated == 3);  // two renamed, one re-keyed
+    CHECK(r.rekeyed == 1);
+    CHECK(r.removed == 1);
+
+    const auto after = mirror(*store, plex.machine_identifier());
+    CHECK(after.size() == 500);
+    CHECK(after.count(keys[30]) == 0);
+    CHECK(after.count(added) == 1);
+    CHECK(after.at(keys[10]) == before.at(keys[10]));
+    CHECK(after.count(keys[50]) == 0);
+    CHECK(after.at(rekeyed) == before.at(keys[50]));  // the re-keyed track kept its row id
+    CHECK(verify_source(*store, *provider, kProvider).ok());
+}
+
+TEST_CASE("a server that dies mid-sync leaves the previous mirror exactly as it was", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 800;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path / "plexmix.db");
+    auto provider = plex_provider(plex);
+
+    SECTION("the first sync: nothing is left behind") {
+        plex.fault_after_track_pages(3, FakePlexFault::truncate);
+        const SyncReport r = run_sync(*store, *provider);
+        CHECK_FALSE(r.ok);
+        CHECK(r.status == "failed");
+        CHECK_FALSE(r.error.empty());
+        CHECK(mirror(*store, plex.machine_identifier()).empty());
+        const auto server = store->find_server(kProvider, plex.machine_identifier());
+        REQUIRE(server);
+        const ServerStats stats = store->stats(server->id);
+        REQUIRE(stats.last_failure);
+        CHECK(stats.last_failure->status == RunStatus::failed);
+        CHECK_FALSE(stats.last_success);
+    }
+    SECTION("a later full sync: the earlier mirror survives untouched") {
+        REQUIRE(run_sync(*store, *provider).ok);
+        const auto before = mirror(*store, plex.machine_identifier());
+        const auto keys = plex.track_keys();
+        plex.set_track_title(keys[0], "Changed Before The Crash");
+        plex.fault_after_track_pages(5, FakePlexFault::die);
+        const SyncReport r = run_sync(*store, *provider, /*full=*/true);
+        CHECK_FALSE(r.ok);
+        CHECK(mirror(*store, plex.machine_identifier()) == before);
+        CHECK(store->integrity_problems().empty());
+    }
+}
+
+TEST_CASE("a pass that would delete more than half the mirror is refused unless --full", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 300;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path / "plexmix.db");
+    auto provider = plex_provider(plex);
+    REQUIRE(run_sync(*store, *provider).ok);
+    const auto keys = plex.track_keys();
+    for (size_t i = 0; i < 200; ++i) REQUIRE(plex.delete_track(keys[i]));
+
+    const SyncReport refused = run_sync(*store, *provider);
+    CHECK_FALSE(refused.ok);
+    CHECK(refused.error.find("would delete 200 of 300") != std::string::npos);
+    CHECK(refused.error.find("plexmix sync --full") != std::string::npos);
+    CHECK(mirror(*store, plex.machine_identifier()).size() == 300);
+
+    const SyncReport full = run_sync(*store, *provider, /*full=*/true);
+    INFO(full.error);
+    REQUIRE(full.ok);
+    CHECK(full.removed == 200);
+    CHECK(mirror(*store, plex.machine_identifier()).size() == 100);
+}
+
+TEST_CASE("a changed server identity is reported and mirrored apart", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 120;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path / "plexmix.db");
+    auto provider = plex_provider(plex);
+    REQUIRE(run_sync(*store, *provider).ok);
+    const std::string old_identity = plex.machine_identifier();
+    plex.set_machine_identifier("new-machine-identifier-0001");
+
+    const SyncReport r = run_sync(*store, *provider);
+    INFO(r.error);
+    REQUIRE(r.ok);
+    CHECK(r.mode == SyncMode::full);  // a new server: nothing to be incremental against
+    REQUIRE(r.notes.size() == 1);
+    CHECK(r.notes[0].find(old_identity) != std::string::npos);
+    CHECK(store->servers_of_provider(kProvider).size() == 2);
+    CHECK(mirror(*store, old_identity).size() == 120);
+    CHECK(mirror(*store, "new-machine-identifier-0001").size() == 120);
+    const auto old_ids = mirror(*store, old_identity);
+    const auto new_ids = mirror(*store, "new-machine-identifier-0001");
+    CHECK(old_ids.begin()->second != new_ids.begin()->second);
+}
+
+namespace {
+
+struct Run {
+    int code;
+    std::string out;
+};
+
+Run run_cli(const std::string& args) {
+    const std::string cmd = std::string(PMX_CLI) + " " + args + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path write_config(const TempDir& dir, const FakePlex& plex) {
+    const fs::path config = dir.path / "plexmix.yaml";
+    std::ofstream(config) << "data_dir: " << (dir.path / "data").string() << "\n"
+                          << "providers:\n  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
+                          << ", page_size: 50, retries: 0 }\n"
+                          << "use: { media: [home] }\n";
+    return config;
+}
+
+std::string cli_args(const fs::path& config) {
+    return "--config " + config.string() + " --plugin-path " + fs::path(PMX_PLEX_PLUGIN).parent_path().string();
+}
+
+}  // namespace
+
+TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[sync][cli]") {
+    FakePlexOptions o;
+    o.tracks = 240;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+
+    Run sync = run_cli(args + " sync");
+    INFO(sync.out);
+    CHECK(sync.code == 0);
+    CHECK(sync.out.find("full sync done") != std::string::npos);
+    CHECK(sync.out.find(plex.token()) == std::string::npos);
+
+    Run status = run_cli(args + " status --json");
+    CHECK(status.code == 0);
+    CHECK(status.out.find("\"tracks\": 240") != std::string::npos);
+
+    Run verify = run_cli(args + " sync verify");
+    CHECK(verify.code == 0);
+    CHECK(verify.out.find("the mirror matches the server") != std::string::npos);
+
+    REQUIRE(plex.delete_track(plex.track_keys()[7]));
+    Run differs = run_cli(args + " sync verify");
+    CHECK(differs.code == 1);
+    CHECK(differs.out.find("1 in the mirror but gone from the server") != std::string::npos);
+
+    const auto mode = fs::status(dir.path / "data").permissions();
+    CHECK((mode & fs::perms::all) == fs::perms::owner_all);
+    std::ifstream log(dir.path / "data" / "plexmix.log");
+    const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK(log_text.find(plex.token()) == std::string::npos);
+}
+
+TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sync][cli]") {
+    FakePlexOptions o;
+    o.tracks = 400;
+    FakePlex plex(o);
+    TempDir dir;
+    const fs::path config = write_config(dir, plex);
+    REQUIRE(run_cli(cli_args(config) + " sync").code == 0);
+    const auto store_path = dir.path / "data" / "plexmix.db";
+    std::map<std::string, int64_t> before;
+    {
+        auto store = Store::open(store_path);
+        before = mirror(*store, plex.machine_identifier());
+    }
+    REQUIRE(before.size() == 400);
+
+    plex.set_page_delay(std::chrono::milliseconds(300));
+    const auto pages = plex.track_page_requests();
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        const std::string cmd = std::string(PMX_CLI) + " " + cli_args(config) + " sync --full >/dev/null 2>&1";
+        execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Wait (without sleeping a guess) until the sync is reading pages, then interrupt it.
+    REQUIRE(plex.http().wait_for_requests(plex.http().request_count() + 1, std::chrono::seconds(10)));
+    while (plex.track_page_requests() < pages + 2) {
+        REQUIRE(plex.http().wait_for_requests(plex.http().request_count() + 1, std::chrono::seconds(10)));
+    }
+    REQUIRE(kill(child, SIGINT) == 0);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+
+    auto store = Store::open(store_path);
+    CHECK(mirror(*store, plex.machine_identifier()) == before);
+    const auto server = store->find_server(kProvider, plex.machine_identifier());
+    REQUIRE(server);
+    const auto last = store->last_run(server->id);
+    REQUIRE(last);
+    CHECK(last->status == RunStatus::interrupted);
+}
