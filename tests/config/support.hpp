@@ -15,31 +15,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/test_util.hpp"
+
 #include "config/config.hpp"
 
 namespace pmx::test {
-
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "plexmix-config-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
 
 // Sets (or, with nullopt, unsets) an environment variable; restores it at scope exit.
 class ScopedEnv {

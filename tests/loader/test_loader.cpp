@@ -14,26 +14,16 @@
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "plugin/registry.hpp"
+#include "support/test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace pmx;
+using pmx::test::CliRun;
+using pmx::test::TempDir;
 
 namespace {
 
 fs::path plugin_file(const std::string& name) { return fs::path(PMX_TEST_PLUGIN_DIR) / (name + ".so"); }
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("pmx-loader-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::string refusal(const std::string& name) {
     LoadResult r = load_plugin(plugin_file(name));
@@ -52,21 +42,7 @@ std::unique_ptr<Provider> make_provider(LoadedPlugin& plugin) {
     return std::make_unique<Provider>("test", std::move(runtime), std::move(instance));
 }
 
-struct Run {
-    int code;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(PMX_CLI) + " " + args + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
 
 }  // namespace
 
@@ -124,7 +100,7 @@ TEST_CASE("a shared library that is not a plugin is refused", "[loader]") {
 
 TEST_CASE("a text file named .so is refused", "[loader]") {
     TempDir dir;
-    const fs::path file = dir.path / "notes.so";
+    const fs::path file = dir.path() / "notes.so";
     std::ofstream(file) << "these are my notes, not a library\n";
     LoadResult r = load_plugin(file);
     REQUIRE_FALSE(r.ok());
@@ -135,7 +111,7 @@ TEST_CASE("a truncated plugin is refused, at any truncation point", "[loader]") 
     TempDir dir;
     const auto size = fs::file_size(plugin_file("test_good"));
     for (const auto keep : {size_t{64}, size / 3, size / 2, size - 1}) {
-        const fs::path file = dir.path / ("truncated-" + std::to_string(keep) + ".so");
+        const fs::path file = dir.path() / ("truncated-" + std::to_string(keep) + ".so");
         fs::copy_file(plugin_file("test_good"), file);
         fs::resize_file(file, keep);
         LoadResult r = load_plugin(file);
@@ -243,13 +219,13 @@ TEST_CASE("discovery loads every plugin in a folder and refuses the broken ones 
 
 TEST_CASE("an earlier folder on the search path wins; the later copy is reported as shadowed", "[loader][registry]") {
     TempDir first, second;
-    fs::copy_file(plugin_file("test_good"), first.path / "good.so");
-    fs::copy_file(plugin_file("test_good"), second.path / "good-copy.so");
-    PluginRegistry registry = PluginRegistry::discover({first.path, second.path});
+    fs::copy_file(plugin_file("test_good"), first.path() / "good.so");
+    fs::copy_file(plugin_file("test_good"), second.path() / "good-copy.so");
+    PluginRegistry registry = PluginRegistry::discover({first.path(), second.path()});
     REQUIRE(registry.find("c-good"));
-    CHECK(registry.find("c-good")->info().path == first.path / "good.so");
+    CHECK(registry.find("c-good")->info().path == first.path() / "good.so");
     REQUIRE(registry.shadowed().size() == 1);
-    CHECK(registry.shadowed()[0].path == second.path / "good-copy.so");
+    CHECK(registry.shadowed()[0].path == second.path() / "good-copy.so");
 }
 
 TEST_CASE("the search path puts --plugin-path first, then $PLEXMIX_PLUGIN_PATH, then the user's folder", "[loader][registry]") {
@@ -267,30 +243,30 @@ TEST_CASE("the search path puts --plugin-path first, then $PLEXMIX_PLUGIN_PATH, 
 }
 
 TEST_CASE("the CLI: plugins check exit codes, plugins list and info", "[loader][cli]") {
-    Run good = run_cli("plugins check " + plugin_file("test_good").string());
+    CliRun good = run_cli("plugins check " + plugin_file("test_good").string());
     INFO(good.out);
     CHECK(good.code == 0);
     CHECK(good.out.find("The plugin conforms to the contract.") != std::string::npos);
 
-    Run throws = run_cli("plugins check " + plugin_file("test_throws").string());
+    CliRun throws = run_cli("plugins check " + plugin_file("test_throws").string());
     CHECK(throws.code == 1);
     CHECK(throws.out.find("violation") != std::string::npos);
 
-    Run major = run_cli("plugins check " + plugin_file("test_broken_wrong_major").string());
+    CliRun major = run_cli("plugins check " + plugin_file("test_broken_wrong_major").string());
     CHECK(major.code == 1);
     CHECK(major.out.find("built for plugin ABI 2.0") != std::string::npos);
 
-    Run list = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins list --json");
+    CliRun list = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins list --json");
     CHECK(list.code == 0);
     CHECK(list.out.find("\"id\": \"c-good\"") != std::string::npos);
     CHECK(list.out.find("test_broken_wrong_major.so: built for plugin ABI 2.0") != std::string::npos);
 
-    Run info = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins info c-good");
+    CliRun info = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins info c-good");
     CHECK(info.code == 0);
     CHECK(info.out.find("greeting") != std::string::npos);
 
-    Run missing = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins info nope");
+    CliRun missing = run_cli(std::string("--plugin-path ") + PMX_TEST_PLUGIN_DIR + " plugins info nope");
     CHECK(missing.code == 1);
-    Run usage = run_cli("plugins frobnicate");
+    CliRun usage = run_cli("plugins frobnicate");
     CHECK(usage.code == 2);
 }

@@ -17,6 +17,7 @@
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "support/fake_plex.hpp"
+#include "support/test_util.hpp"
 
 using namespace pmx;
 using pmx::test::FakePlex;
@@ -136,21 +137,7 @@ void check_mapped(const TrackRecord& got, const FakePlexTrack& want) {
     CHECK(got.genres == (want.genres.empty() ? want.album_genres : want.genres));
 }
 
-struct Run {
-    int code = -1;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string command = std::string(PMX_CLI) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    char buf[4096];
-    while (const std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+pmx::test::CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
 
 }  // namespace
 
@@ -532,7 +519,7 @@ TEST_CASE("plex: create() refuses bad settings without touching the network", "[
 
 TEST_CASE("plex: `plexmix plugins check` passes against the fake", "[plex][cli]") {
     FakePlex plex(FakePlexOptions{.tracks = 30});
-    const Run run = run_cli(std::string("plugins check ") + PMX_PLEX_PLUGIN + " --set url=" + plex.url() +
+    const pmx::test::CliRun run = run_cli(std::string("plugins check ") + PMX_PLEX_PLUGIN + " --set url=" + plex.url() +
                             " --set token=" + plex.token());
     INFO(run.out);
     CHECK(run.code == 0);

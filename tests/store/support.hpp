@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "support/test_util.hpp"
 #include <pmx/plugin.h>
 
 #include "model/media.hpp"
@@ -23,28 +25,6 @@
 #include "store/track_writer.hpp"
 
 namespace pmx::test {
-
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "plexmix-store-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
 
 class ScopedUmask {
 public:

@@ -15,6 +15,7 @@
 #include "plugin/provider.hpp"
 #include "store/store.hpp"
 #include "support/fake_plex.hpp"
+#include "support/test_util.hpp"
 #include "sync/sync.hpp"
 
 namespace fs = std::filesystem;
@@ -22,23 +23,12 @@ using namespace pmx;
 using pmx::test::FakePlex;
 using pmx::test::FakePlexFault;
 using pmx::test::FakePlexOptions;
+using pmx::test::CliRun;
+using pmx::test::TempDir;
 
 namespace {
 
 constexpr const char* kProvider = "home";
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("pmx-sync-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 LoadedPlugin& plex_plugin() {
     static std::unique_ptr<LoadedPlugin> plugin = [] {
@@ -86,7 +76,7 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     o.tracks = 1'234;
     FakePlex plex(o);
     TempDir dir;
-    auto store = Store::open(dir.path / "plexmix.db");
+    auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
 
     const SyncReport first = run_sync(*store, *provider);
@@ -127,7 +117,7 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys;
     o.tracks = 500;
     FakePlex plex(o);
     TempDir dir;
-    auto store = Store::open(dir.path / "plexmix.db");
+    auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
     REQUIRE(run_sync(*store, *provider).ok);
     const auto before = mirror(*store, plex.machine_identifier());
@@ -163,7 +153,7 @@ TEST_CASE("a server that dies mid-sync leaves the previous mirror exactly as it 
     o.tracks = 800;
     FakePlex plex(o);
     TempDir dir;
-    auto store = Store::open(dir.path / "plexmix.db");
+    auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
 
     SECTION("the first sync: nothing is left behind") {
@@ -198,7 +188,7 @@ TEST_CASE("a pass that would delete more than half the mirror is refused unless 
     o.tracks = 300;
     FakePlex plex(o);
     TempDir dir;
-    auto store = Store::open(dir.path / "plexmix.db");
+    auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
     REQUIRE(run_sync(*store, *provider).ok);
     const auto keys = plex.track_keys();
@@ -222,7 +212,7 @@ TEST_CASE("a changed server identity is reported and mirrored apart", "[sync]") 
     o.tracks = 120;
     FakePlex plex(o);
     TempDir dir;
-    auto store = Store::open(dir.path / "plexmix.db");
+    auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
     REQUIRE(run_sync(*store, *provider).ok);
     const std::string old_identity = plex.machine_identifier();
@@ -244,25 +234,11 @@ TEST_CASE("a changed server identity is reported and mirrored apart", "[sync]") 
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;
-};
-
-Run run_cli(const std::string& args) {
-    const std::string cmd = std::string(PMX_CLI) + " " + args + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
 
 fs::path write_config(const TempDir& dir, const FakePlex& plex) {
-    const fs::path config = dir.path / "plexmix.yaml";
-    std::ofstream(config) << "data_dir: " << (dir.path / "data").string() << "\n"
+    const fs::path config = dir.path() / "plexmix.yaml";
+    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
                           << "providers:\n  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
                           << ", page_size: 50, retries: 0 }\n"
                           << "use: { media: [home] }\n";
@@ -282,28 +258,28 @@ TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[
     TempDir dir;
     const std::string args = cli_args(write_config(dir, plex));
 
-    Run sync = run_cli(args + " sync");
+    CliRun sync = run_cli(args + " sync");
     INFO(sync.out);
     CHECK(sync.code == 0);
     CHECK(sync.out.find("full sync done") != std::string::npos);
     CHECK(sync.out.find(plex.token()) == std::string::npos);
 
-    Run status = run_cli(args + " status --json");
+    CliRun status = run_cli(args + " status --json");
     CHECK(status.code == 0);
     CHECK(status.out.find("\"tracks\": 240") != std::string::npos);
 
-    Run verify = run_cli(args + " sync verify");
+    CliRun verify = run_cli(args + " sync verify");
     CHECK(verify.code == 0);
     CHECK(verify.out.find("the mirror matches the server") != std::string::npos);
 
     REQUIRE(plex.delete_track(plex.track_keys()[7]));
-    Run differs = run_cli(args + " sync verify");
+    CliRun differs = run_cli(args + " sync verify");
     CHECK(differs.code == 1);
     CHECK(differs.out.find("1 in the mirror but gone from the server") != std::string::npos);
 
-    const auto mode = fs::status(dir.path / "data").permissions();
+    const auto mode = fs::status(dir.path() / "data").permissions();
     CHECK((mode & fs::perms::all) == fs::perms::owner_all);
-    std::ifstream log(dir.path / "data" / "plexmix.log");
+    std::ifstream log(dir.path() / "data" / "plexmix.log");
     const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
     CHECK(log_text.find(plex.token()) == std::string::npos);
 }
@@ -315,7 +291,7 @@ TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sy
     TempDir dir;
     const fs::path config = write_config(dir, plex);
     REQUIRE(run_cli(cli_args(config) + " sync").code == 0);
-    const auto store_path = dir.path / "data" / "plexmix.db";
+    const auto store_path = dir.path() / "data" / "plexmix.db";
     std::map<std::string, int64_t> before;
     {
         auto store = Store::open(store_path);
