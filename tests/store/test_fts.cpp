@@ -116,3 +116,40 @@ TEST_CASE("rebuild_search_index repairs an index that drifted", "[store][fts]") 
     CHECK(fts_match(*store, "ghost").empty());
     CHECK(fts_match(*store, "genres:blues") == Ids{results[0].track_id, results[1].track_id});
 }
+
+TEST_CASE("an update made by other code is noted, then applied by update_search_index or on open", "[store][fts]") {
+    TempDir dir;
+    int64_t id = 0;
+    {
+        auto store = Store::open(dir / "plexmix.db");
+        const int64_t server = add_server(*store);
+        id = write_track(*store, server, sample_track("1", "Wish You Were Here")).track_id;
+        exec(*store, "UPDATE tracks SET title = 'Shine On' WHERE id = " + std::to_string(id));
+        CHECK(scalar(*store, "SELECT count(*) FROM tracks_fts_stale") == 1);
+        std::string problems;
+        for (const auto& problem : store->integrity_problems()) problems += problem + "\n";
+        CHECK_THAT(problems, Catch::Contains("1 track(s) wait for their full-text row to be rewritten"));
+        store->update_search_index();
+        CHECK(fts_match(*store, "shine") == Ids{id});
+        CHECK(fts_match(*store, "wish").empty());
+        CHECK(store->integrity_problems().empty());
+        exec(*store, "UPDATE tracks SET artist = 'Floyd' WHERE id = " + std::to_string(id));  // left for the next open
+    }
+    auto store = Store::open(dir / "plexmix.db");
+    CHECK(fts_match(*store, "artist:floyd") == Ids{id});
+    CHECK(store->integrity_problems().empty());
+}
+
+TEST_CASE("a play count or rating change leaves the index alone", "[store][fts]") {
+    auto store = Store::open_in_memory();
+    const int64_t server = add_server(*store);
+    TrackRecord track = sample_track("1");
+    write_track(*store, server, track);
+    track.play_count = 100;
+    track.user_rating = 2;
+    Store::Transaction transaction(*store);
+    TrackWriter writer(transaction, server);
+    REQUIRE(writer.upsert(track).outcome == UpsertOutcome::updated);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks_fts_stale") == 0);
+    transaction.commit();
+}

@@ -44,19 +44,19 @@ TEST_CASE("verify finds full-text rows that disagree with tracks, with a count a
     SECTION("missing") {
         exec(*mirror.store, "DELETE FROM tracks_fts WHERE rowid = " + std::to_string(mirror.id(1)));
         CHECK_THAT(joined(mirror.store->integrity_problems()),
-                   Catch::Contains("full-text index disagrees with tracks for 1 row(s) (1 missing, 0 stale, 0 different), "
+                   Catch::Contains("full-text index disagrees with tracks for 1 row(s) (1 missing, 0 orphaned, 0 different), "
                                    "e.g. ids " + std::to_string(mirror.id(1))));
     }
-    SECTION("stale") {
+    SECTION("orphaned") {
         exec(*mirror.store, "INSERT INTO tracks_fts(rowid, title) VALUES (999, 'ghost')");
-        CHECK_THAT(joined(mirror.store->integrity_problems()), Catch::Contains("(0 missing, 1 stale, 0 different), e.g. ids 999"));
+        CHECK_THAT(joined(mirror.store->integrity_problems()), Catch::Contains("(0 missing, 1 orphaned, 0 different), e.g. ids 999"));
     }
     SECTION("different (a write that bypassed the triggers)") {
         exec(*mirror.store, "DROP TRIGGER tracks_fts_update");
         exec(*mirror.store, "UPDATE tracks SET title = 'Delta' WHERE id = " + std::to_string(mirror.id(0)));
         exec(*mirror.store, "UPDATE tracks SET album = 'Other' WHERE id = " + std::to_string(mirror.id(2)));
         CHECK_THAT(joined(mirror.store->integrity_problems()),
-                   Catch::Contains("for 2 row(s) (0 missing, 0 stale, 2 different), e.g. ids " +
+                   Catch::Contains("for 2 row(s) (0 missing, 0 orphaned, 2 different), e.g. ids " +
                                    std::to_string(mirror.id(0)) + ", " + std::to_string(mirror.id(2))));
     }
 }

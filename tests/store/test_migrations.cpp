@@ -79,6 +79,26 @@ TEST_CASE("a v1 database migrates to the current version and keeps its data, ids
     CHECK(again.track_id == 100);
     CHECK(again.outcome == UpsertOutcome::unchanged);
     CHECK(scalar(*store, "SELECT count(*) FROM playlist_tracks WHERE playlist_id = 1") == 2);
+
+    // v3's trigger: a retitled track is re-indexed through tracks_fts_stale.
+    track.title = "New Song";
+    CHECK(write_track(*store, 1, track).track_id == 100);
+    CHECK(fts_match(*store, "old").empty());
+    CHECK(fts_match(*store, "new") == std::vector<int64_t>{100});
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks_fts_stale") == 0);
+    CHECK(store->integrity_problems().empty());
+}
+
+TEST_CASE("each version in between is reached in turn, each in its own transaction", "[store][migration]") {
+    TempDir dir;
+    RawDb db(dir / "plexmix.db");
+    db.exec(read_file(kTestData / "schema_v1.sql"));
+    migrate(db.get(), store_migrations().first(2), "plexmix.db");
+    CHECK(db.scalar("PRAGMA user_version") == 2);
+    CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'tracks_fts_stale'") == 0);
+    migrate(db.get(), store_migrations(), "plexmix.db");
+    CHECK(db.scalar("PRAGMA user_version") == kStoreSchemaVersion);
+    CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'tracks_fts_stale'") == 1);
 }
 
 TEST_CASE("migration 1 still creates exactly the frozen v1 schema (shipped migrations are never edited)",

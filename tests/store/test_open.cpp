@@ -5,6 +5,7 @@
 #include <set>
 
 #include "store/schema.hpp"
+#include "util/log.hpp"
 #include "support.hpp"
 
 using namespace pmx;
@@ -42,14 +43,25 @@ TEST_CASE("open creates the database 0600 whatever the umask, and its WAL files 
     CHECK(store->path() == path);
 }
 
-TEST_CASE("open tightens an existing database that others could read", "[store][open]") {
+TEST_CASE("open tightens an existing database that others could read, with a warning", "[store][open]") {
     TempDir dir;
     const auto path = dir / "plexmix.db";
     Store::open(path).reset();
     REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    LoggingOptions logging;
+    logging.level = LogLevel::error;  // keep the console quiet; the file gets warnings
+    logging.file = dir / "test.log";
+    init_logging(logging);
     auto store = Store::open(path);
+    flush_logging();
+    const std::string log = read_file(dir / "test.log");
+    init_logging(LoggingOptions{});
+
     CHECK(file_mode(path) == 0600u);
-    CHECK(file_mode(dir / "plexmix.db-wal") == 0600u);  // created after the tightening
+    CHECK(file_mode(dir / "plexmix.db-wal") == 0600u);  // made 0644 by the first read, then tightened
+    INFO(log);
+    CHECK(log.find("database " + path.string() + " was accessible to other users (mode 0644); changed it to 0600") !=
+          std::string::npos);
 }
 
 TEST_CASE("open sets WAL, foreign keys, a 5 s busy timeout and synchronous NORMAL", "[store][open]") {
@@ -82,7 +94,7 @@ TEST_CASE("open creates the current schema: tables, indexes, triggers, FTS, vers
          {"servers", "artists", "albums", "tracks", "genres", "track_genres", "sync_runs", "playlists",
           "playlist_tracks", "tracks_fts", "tracks_guid", "tracks_file_path", "tracks_album", "tracks_artist",
           "albums_artist", "track_genres_genre", "playlist_tracks_track", "sync_runs_server", 
-          "tracks_fts_delete", "tracks_fts_update"}) {
+          "tracks_fts_delete", "tracks_fts_update", "tracks_fts_stale"}) {
         INFO(expected);
         CHECK(names.count(expected) == 1);
     }

@@ -1,6 +1,7 @@
 // looks_live(): word- and position-aware patterns, hand-written (std::regex is far too slow
 // for a call per changed track during sync).
 #include "store/looks_live.hpp"
+#include "util/text.hpp"
 
 #include <array>
 #include <string>
@@ -50,14 +51,6 @@ int to_int(std::string_view digits) {
     int value = 0;
     for (const char c : digits) value = value * 10 + (c - '0');
     return value;
-}
-
-std::string ascii_lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return lower;
 }
 
 struct Word {

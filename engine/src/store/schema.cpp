@@ -21,19 +21,22 @@ namespace {
 //    content table, so `sync verify` could not see drift. With its own copy, verify compares
 //    the copy with tracks row by row and integrity-check proves the index matches the copy.
 //  - The cost is a copy of title/artist/album/genres (a few tens of bytes per track).
-// Who keeps it in step (measured on SQLite 3.40.1, 200k tracks, see bench/store_bench.cpp):
-//  - Deletes and updates: triggers, so that every path is covered — cascades (deleting a
-//    server deletes its tracks), delete_tracks(), any future code — inside the same
-//    statement. The update trigger fires only when an indexed column really changed (a new
-//    play count or rating costs the index nothing; a re-key neither).
-//  - Inserts: the TrackWriter, in batches (Store::Transaction indexes what is left before
-//    COMMIT), not a trigger. FTS5 in 3.40 writes its pending terms out at every statement
-//    savepoint, and a row-by-row INSERT with a trigger opens one per row: with an insert
-//    trigger the first sync of 200k tracks took 15.7 s (a tiny segment per track, then
-//    merges) against 6-7 s with one INSERT ... SELECT per 50k new rows. A track
-//    inserted by other code must be indexed by it (or by Store::rebuild_search_index());
-//    integrity_problems() reports it missing otherwise. The same flush makes each update of
-//    an indexed column cost ~0.3 ms, acceptable for the few titles an incremental sync sees.
+// Who keeps it in step. Measured on SQLite 3.40.1 (bench/store_bench.cpp, 200k tracks): FTS5
+// writes its pending terms out at every statement savepoint, and a row-by-row INSERT or
+// UPDATE through a trigger opens one per row, so an index written row by row gets a tiny
+// segment per track, then merges: the first sync took 15.7 s with an insert trigger against
+// 6-7 s with batches, and each changed title cost ~0.5 ms. Hence:
+//  - Deletes: a trigger deletes the full-text row in the same statement, so that every path
+//    is covered — cascades (deleting a server deletes its tracks), delete_tracks(), any
+//    future code.
+//  - Updates of an indexed column: a trigger notes the track in tracks_fts_stale (cheap, any
+//    path), and the store re-indexes the noted tracks in one statement at
+//    Store::Transaction::commit(), every 50k writes of a TrackWriter, and on open. (Since
+//    v3; v1's trigger rewrote the full-text row itself.)
+//  - Inserts: the TrackWriter hands its new tracks to the store, indexed the same way (no
+//    insert trigger: even noting each new row cost 1-1.5 s more per 200k). A track inserted
+//    by other code must be indexed by it (or Store::rebuild_search_index()).
+// integrity_problems() reports tracks missing from the index, stale or different.
 // The genres column of tracks (names joined by "; ") exists so that the index and the update
 // trigger see the genres as one value, and so that the writer can tell cheaply whether they
 // changed; track_genres is the relation for queries, `position` giving the order in the text.
@@ -179,9 +182,31 @@ constexpr std::string_view kSchemaV2 = R"sql(
 ALTER TABLE tracks ADD COLUMN content_hash INTEGER;
 )sql";
 
+// Updates of indexed columns are noted by the trigger and re-indexed in batches, instead of
+// an FTS5 write per updated row (see "Who keeps it in step" above).
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE tracks_fts_stale (
+    track_id INTEGER PRIMARY KEY             -- whose full-text row must be rewritten
+);
+
+DROP TRIGGER tracks_fts_update;
+CREATE TRIGGER tracks_fts_update AFTER UPDATE OF id, title, artist, album, genres ON tracks
+WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.artist IS NOT new.artist
+     OR old.album IS NOT new.album OR old.genres IS NOT new.genres
+BEGIN
+    -- Not INSERT OR IGNORE: an UPSERT firing this trigger would impose its own conflict policy.
+    INSERT INTO tracks_fts_stale(track_id)
+    SELECT old.id WHERE NOT EXISTS (SELECT 1 FROM tracks_fts_stale WHERE track_id = old.id);
+    INSERT INTO tracks_fts_stale(track_id)
+    SELECT new.id WHERE new.id IS NOT old.id
+                    AND NOT EXISTS (SELECT 1 FROM tracks_fts_stale WHERE track_id = new.id);
+END;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
+    Migration{3, "re-index updated tracks in batches (tracks_fts_stale)", kSchemaV3},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

@@ -1,5 +1,6 @@
 // Store: opening (0600, pragmas, migrations), servers, runs, deletes, stats and verify.
 #include "store/store.hpp"
+#include "util/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -136,15 +137,6 @@ std::string sample_text(const std::vector<int64_t>& ids) {
     return text;
 }
 
-bool equal_ascii_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 // Runs `sql` (which selects one id per bad row) and adds "<what>: N (e.g. ids ...)" when any.
 struct IdCheck {
     int64_t count = 0;
@@ -241,21 +233,26 @@ void check_genre_text(sqlite3* db, std::vector<std::string>& problems) {
 void check_fts(sqlite3* db, std::vector<std::string>& problems) {
     const IdCheck missing = collect_ids(
         db, "SELECT t.id FROM tracks t WHERE NOT EXISTS (SELECT 1 FROM tracks_fts f WHERE f.rowid = t.id)");
-    const IdCheck stale = collect_ids(
+    const IdCheck orphaned = collect_ids(
         db, "SELECT f.rowid FROM tracks_fts f WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.id = f.rowid)");
     const IdCheck different = collect_ids(
         db,
         "SELECT t.id FROM tracks t JOIN tracks_fts f ON f.rowid = t.id "
         "WHERE f.title IS NOT t.title OR f.artist IS NOT t.artist OR f.album IS NOT t.album OR f.genres IS NOT t.genres");
-    const int64_t total = missing.count + stale.count + different.count;
+    const int64_t total = missing.count + orphaned.count + different.count;
     if (total > 0) {
         std::vector<int64_t> sample = missing.sample;
-        sample.insert(sample.end(), stale.sample.begin(), stale.sample.end());
+        sample.insert(sample.end(), orphaned.sample.begin(), orphaned.sample.end());
         sample.insert(sample.end(), different.sample.begin(), different.sample.end());
         if (sample.size() > kSampleIds) sample.resize(kSampleIds);
         problems.push_back("full-text index disagrees with tracks for " + std::to_string(total) + " row(s) (" +
-                           std::to_string(missing.count) + " missing, " + std::to_string(stale.count) + " stale, " +
+                           std::to_string(missing.count) + " missing, " + std::to_string(orphaned.count) + " orphaned, " +
                            std::to_string(different.count) + " different), e.g. ids " + sample_text(sample));
+    }
+    const int64_t waiting = sql::query_int64(db, "SELECT count(*) FROM tracks_fts_stale").value_or(0);
+    if (waiting > 0) {
+        problems.push_back(std::to_string(waiting) + " track(s) wait for their full-text row to be rewritten "
+                           "(tracks_fts_stale; Store::update_search_index() applies them)");
     }
     // The index must match the copy it keeps (a write statement that changes nothing).
     if (sqlite3_exec(db, "INSERT INTO tracks_fts(tracks_fts) VALUES('integrity-check')", nullptr, nullptr, nullptr) !=
@@ -298,16 +295,32 @@ struct Store::Impl {
     fs::path path;
     bool in_transaction = false;
     std::vector<int64_t> unindexed;  // tracks inserted in this transaction, not yet in tracks_fts
+    size_t writes_since_index = 0;   // TrackWriter writes since update_search_index()
 
-    // Writes the full-text rows of `unindexed` (in rowid order, which FTS5 appends cheaply).
-    void index_pending() {
-        if (unindexed.empty()) return;
-        sql::Statement insert(db,
-                              "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
-                              "SELECT id, title, artist, album, genres FROM tracks "
-                              "WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id");
-        insert.bind(1, json_ids(unindexed)).run();
-        unindexed.clear();
+    // Brings tracks_fts up to date with tracks: indexes the new tracks, then rewrites the rows
+    // of the tracks noted in tracks_fts_stale (in that order: a track can be both). Each is one
+    // statement, in rowid order, which FTS5 appends cheaply (see schema.cpp).
+    void update_search_index() {
+        writes_since_index = 0;
+        if (!unindexed.empty()) {
+            sql::Statement insert(db,
+                                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
+                                  "SELECT id, title, artist, album, genres FROM tracks "
+                                  "WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id");
+            insert.bind(1, json_ids(unindexed)).run();
+            unindexed.clear();
+        }
+        if (sql::query_int64(db, "SELECT EXISTS (SELECT 1 FROM tracks_fts_stale)").value_or(0) == 0) return;
+        sql::exec(db,
+                  "DELETE FROM tracks_fts WHERE rowid IN (SELECT track_id FROM tracks_fts_stale); "
+                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
+                  "SELECT t.id, t.title, t.artist, t.album, t.genres FROM tracks_fts_stale s "
+                  "JOIN tracks t ON t.id = s.track_id ORDER BY t.id; "
+                  "DELETE FROM tracks_fts_stale;");
+    }
+
+    void count_write() {
+        if (++writes_since_index >= kIndexBatchRows) update_search_index();
     }
 
     ~Impl() {
@@ -375,7 +388,12 @@ std::unique_ptr<Store> Store::open(const fs::path& db) {
     for (const char* suffix : {"", "-wal", "-shm"}) tighten_file(db.string() + suffix);
     impl->configure(db.string(), /*wal=*/true);
     migrate(impl->db, store_migrations(), db.string());
-    return std::unique_ptr<Store>(new Store(std::move(impl)));
+    auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
+    // Updates that another connection made without re-indexing (see schema.cpp).
+    if (sql::query_int64(store->impl_->db, "SELECT EXISTS (SELECT 1 FROM tracks_fts_stale)").value_or(0) != 0) {
+        store->update_search_index();
+    }
+    return store;
 }
 
 std::unique_ptr<Store> Store::open_in_memory() {
@@ -466,8 +484,15 @@ void Store::rebuild_search_index() {
               "DELETE FROM tracks_fts; "
               "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
               "SELECT id, title, artist, album, genres FROM tracks ORDER BY id; "
+              "DELETE FROM tracks_fts_stale; "
               "INSERT INTO tracks_fts(tracks_fts) VALUES('optimize');");
     impl_->unindexed.clear();
+    scope.commit();
+}
+
+void Store::update_search_index() {
+    sql::WriteScope scope(impl_->db);
+    impl_->update_search_index();
     scope.commit();
 }
 
@@ -581,7 +606,7 @@ Store::Transaction::~Transaction() {
 
 void Store::Transaction::commit() {
     if (!active_) throw std::logic_error("commit() of a Store::Transaction that is not active");
-    store_.impl_->index_pending();
+    store_.impl_->update_search_index();
     sql::exec(store_.impl_->db, "COMMIT");
     active_ = false;
     store_.impl_->in_transaction = false;
@@ -595,12 +620,14 @@ void Store::Transaction::rollback() {
     active_ = false;
     store_.impl_->in_transaction = false;
     store_.impl_->unindexed.clear();
+    store_.impl_->writes_since_index = 0;
 }
 
 void Store::Transaction::index_later(int64_t track_id) {
-    Impl& impl = *store_.impl_;
-    impl.unindexed.push_back(track_id);
-    if (impl.unindexed.size() >= kIndexBatchRows) impl.index_pending();
+    store_.impl_->unindexed.push_back(track_id);
+    store_.impl_->count_write();
 }
+
+void Store::Transaction::reindex_later() { store_.impl_->count_write(); }
 
 }  // namespace pmx

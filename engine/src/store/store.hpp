@@ -119,6 +119,11 @@ public:
     // Removes albums without tracks, artists without tracks or albums, genres without tracks.
     // A sync calls it once at the end (a track can move to another album or lose a genre).
     PruneCounts prune_orphans();
+    // Rewrites the full-text rows of tracks whose indexed columns changed (noted by a
+    // trigger in tracks_fts_stale) and indexes tracks a TrackWriter added. Runs by itself at
+    // Transaction::commit(), within long TrackWriter runs and on open; call it after
+    // changing tracks by other means. Atomic like delete_tracks().
+    void update_search_index();
     // Rebuilds the full-text index from tracks (a repair for what integrity_problems()
     // reports about it). Atomic like delete_tracks().
     void rebuild_search_index();
@@ -142,7 +147,9 @@ public:
     // Empty when the database is consistent; else one human-readable line per problem:
     // PRAGMA quick_check, PRAGMA foreign_key_check (orphans such as track_genres without
     // their track), rows linked across servers, tracks.genres disagreeing with track_genres,
-    // and the full-text index disagreeing with tracks (count and sample ids). Reads only.
+    // and the full-text index disagreeing with tracks (count and sample ids), or waiting for
+    // update_search_index(). Changes nothing, but FTS5's integrity-check is an INSERT and
+    // takes the write lock for a moment (a sync running elsewhere makes it wait, up to 5 s).
     std::vector<std::string> integrity_problems() const;
 
     // The connection, for other store modules of the engine (search, embeddings, playlists)
@@ -166,7 +173,7 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 
-    // Indexes the tracks TrackWriters added (for full-text search), then COMMITs. Throws
+    // Brings the full-text index up to date (update_search_index()), then COMMITs. Throws
     // StoreError when either fails; the transaction then stays open and is rolled back at
     // scope exit (or by rollback()).
     void commit();
@@ -176,9 +183,11 @@ public:
 
 private:
     friend class TrackWriter;
-    // A track this transaction inserted whose full-text row is still to be written; indexed
-    // in batches, and all of them before COMMIT (see store/schema.cpp for why).
+    // A track this transaction inserted, whose full-text row is still to be written; and a
+    // track it updated (whose row a trigger may have noted as stale). Applied in batches, and
+    // all before COMMIT (see store/schema.cpp for why).
     void index_later(int64_t track_id);
+    void reindex_later();
 
     Store& store_;
     bool active_ = false;

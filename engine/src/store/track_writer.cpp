@@ -1,5 +1,6 @@
 // TrackWriter: hashed, cached, prepared-once upserts of TrackRecords (see track_writer.hpp).
 #include "store/track_writer.hpp"
+#include "util/text.hpp"
 
 #include <limits>
 #include <optional>
@@ -53,23 +54,6 @@ std::optional<int64_t> unless_zero(uint64_t value) {
 std::optional<int64_t> unless_zero(int64_t value) {
     if (value == 0) return std::nullopt;
     return value;
-}
-
-std::string ascii_lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return lower;
-}
-
-bool equal_ascii_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
 }
 
 std::string_view trim(std::string_view text) {
@@ -381,7 +365,8 @@ struct TrackWriter::Impl {
         const std::optional<int64_t> album_id = resolve_album(track, artist_id);
         const int64_t id = write_track(track, hash, existing, artist_id, album_id);
         if (!existing || existing->genres != genre_text) write_genres(id, existing.has_value());
-        if (!existing) transaction.index_later(id);
+        if (existing) transaction.reindex_later();
+        else transaction.index_later(id);
         remember(id);
         switch (outcome) {
             case UpsertOutcome::added: ++counts.added; break;

@@ -8,9 +8,9 @@
 // and everything hanging off it stay); a new key gets a plain INSERT (the lookup just showed
 // it absent, inside the write transaction; the UPSERT form costs twice as much per new row).
 // Artist/album rows are resolved through per-writer caches, genre links rewritten only when
-// the genre list changed, statements prepared once per writer. New tracks enter the
-// full-text index in batches and all of them before Store::Transaction::commit() returns
-// (see store/schema.cpp); until then a search inside the transaction does not see them.
+// the genre list changed, statements prepared once per writer. New and retitled tracks reach
+// the full-text index in batches, all of them before Store::Transaction::commit() returns
+// (see store/schema.cpp); a search inside the transaction may not see them yet.
 //
 // Re-keying: servers sometimes give an existing item a new native key. A record whose key
 // is not in the mirror is matched to an existing row of the same server by its non-empty
