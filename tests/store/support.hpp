@@ -146,16 +146,9 @@ inline UpsertResult write_track(Store& store, int64_t server_id, const TrackReco
     return write_tracks(store, server_id, {track}, std::move(options)).front();
 }
 
-// The message of the StoreError that `fn` must throw.
 template <class Fn>
 std::string store_error_text(Fn&& fn) {
-    try {
-        fn();
-    } catch (const StoreError& e) {
-        return e.what();
-    }
-    FAIL("expected a StoreError");
-    return {};
+    return error_text<StoreError>(std::forward<Fn>(fn));
 }
 
 }  // namespace pmx::test

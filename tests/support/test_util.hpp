@@ -52,4 +52,16 @@ inline CliRun run_cli(const std::string& cli, const std::string& args) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// Runs `fn`, which must throw an `Error`, and returns its what().
+template <class Error, class Fn>
+std::string error_text(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    FAIL("expected the call to throw");
+    return {};
+}
+
 }  // namespace pmx::test
