@@ -75,6 +75,8 @@ const char* sort_for(std::int32_t order) {
         case PMX_SCAN_ORDER_ANY: return nullptr;  // the server's own order: the cheapest
         case PMX_SCAN_ORDER_UPDATED_DESC: return "updatedAt:desc";
         case PMX_SCAN_ORDER_ADDED_DESC: return "addedAt:desc";
+        case PMX_SCAN_ORDER_PLAYED_DESC: return "lastViewedAt:desc";
+        case PMX_SCAN_ORDER_RATED_DESC: return "lastRatedAt:desc";
         default: return "";
     }
 }

@@ -145,6 +145,10 @@ bool TrackMapper::convert(const json::Value& item, const json::Value& container,
         out.last_played_at = *last;
         out.has |= PMX_TRACK_HAS_LAST_PLAYED;
     }
+    if (const std::optional<std::int64_t> rated = json::integer(json::member(item, "lastRatedAt"))) {
+        out.last_rated_at = *rated;
+        out.has |= PMX_TRACK_HAS_LAST_RATED;
+    }
 
     genres_.clear();
     for_each_genre(item, [&](std::string_view tag) { genres_.push_back(str(tag)); });

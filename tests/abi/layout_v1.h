@@ -1,7 +1,8 @@
-/* Pins the plugin ABI v1.0 layout: every struct's size and alignment and every field's offset
+/* Pins the plugin ABI v1 layout: every struct's size and alignment and every field's offset
  * and size, on LP64 platforms (x86-64, AArch64). Included by C11 and C++ translation units, so
  * both compilers must agree. A failure here is an ABI break: within major 1, never change a
- * line below; append pins for appended fields (and bump PMX_ABI_MINOR). */
+ * field or value pin below; when a struct grows, append pins for its new fields, update its
+ * size pin (noting the old size) and bump PMX_ABI_MINOR. */
 #ifndef PMX_TEST_LAYOUT_V1_H
 #define PMX_TEST_LAYOUT_V1_H
 
@@ -29,7 +30,7 @@
 
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
-PMX_PIN_VALUE(PMX_ABI_MINOR, 0u);
+PMX_PIN_VALUE(PMX_ABI_MINOR, 1u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -66,9 +67,12 @@ PMX_PIN_VALUE(PMX_TRACK_HAS_RATING, 1u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_PLAY_COUNT, 2u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_LAST_PLAYED, 4u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_YEAR, 8u);
+PMX_PIN_VALUE(PMX_TRACK_HAS_LAST_RATED, 16u); /* 1.1 */
 PMX_PIN_VALUE(PMX_SCAN_ORDER_ANY, 0);
 PMX_PIN_VALUE(PMX_SCAN_ORDER_UPDATED_DESC, 1);
 PMX_PIN_VALUE(PMX_SCAN_ORDER_ADDED_DESC, 2);
+PMX_PIN_VALUE(PMX_SCAN_ORDER_PLAYED_DESC, 3); /* 1.1 */
+PMX_PIN_VALUE(PMX_SCAN_ORDER_RATED_DESC, 4);  /* 1.1 */
 PMX_PIN_VALUE(PMX_SCAN_KEYS_ONLY, 1u);
 PMX_PIN_VALUE(sizeof(pmx_status), 4);
 PMX_PIN_VALUE(sizeof(pmx_log_level), 4);
@@ -203,7 +207,7 @@ PMX_PIN_FIELD(pmx_library, key, 8, 16);
 PMX_PIN_FIELD(pmx_library, title, 24, 16);
 PMX_PIN_FIELD(pmx_library, track_count, 40, 8);
 
-PMX_PIN_SIZE(pmx_track, 224, 8);
+PMX_PIN_SIZE(pmx_track, 232, 8);  /* 224 in ABI 1.0 */
 PMX_PIN_FIELD(pmx_track, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_track, has, 4, 4);
 PMX_PIN_FIELD(pmx_track, key, 8, 16);
@@ -226,6 +230,7 @@ PMX_PIN_FIELD(pmx_track, play_count, 192, 8);
 PMX_PIN_FIELD(pmx_track, last_played_at, 200, 8);
 PMX_PIN_FIELD(pmx_track, added_at, 208, 8);
 PMX_PIN_FIELD(pmx_track, updated_at, 216, 8);
+PMX_PIN_FIELD(pmx_track, last_rated_at, 224, 8); /* ABI 1.1 */
 
 PMX_PIN_SIZE(pmx_media_sink, 64, 8);
 PMX_PIN_FIELD(pmx_media_sink, struct_size, 0, 4);

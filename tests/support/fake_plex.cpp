@@ -526,6 +526,8 @@ void FakePlex::render(Track& t) {
     if (t.user_rating) {
         put_name(o, "userRating");
         put_rating(o, *t.user_rating);
+    }
+    if (t.user_rating || t.last_rated_at) {
         put_name(o, "lastRatedAt");
         put_int(o, t.last_rated_at.value_or(t.updated_at));
     }
@@ -622,35 +624,38 @@ const std::vector<const FakePlex::Track*>& FakePlex::order_locked(std::string_vi
         by_key_.clear();
         by_key_.reserve(tracks_.size());
         for (const auto& [key, track] : tracks_) by_key_.push_back(&track);
-        by_updated_desc_.clear();
-        by_added_desc_.clear();
-        by_updated_asc_.clear();
-        by_added_asc_.clear();
+        sorted_.clear();
         views_dirty_ = false;
     }
-    // One sort key (Plex accepts a list; the first one decides here), ties by ratingKey.
+    // One sort key (Plex accepts a list; the first one decides here), ties by ratingKey. An
+    // unset lastViewedAt / lastRatedAt sorts as 0, so never-played tracks come last in desc.
     const std::string_view first = sort.substr(0, sort.find(','));
     const std::string_view field = first.substr(0, first.find(':'));
     const bool desc = first.size() > field.size() && first.substr(field.size() + 1) == "desc";
-    std::vector<const Track*>* view = nullptr;
-    std::int64_t Track::*member = nullptr;
+    std::int64_t (*value)(const Track&) = nullptr;
     if (field == "updatedAt") {
-        view = desc ? &by_updated_desc_ : &by_updated_asc_;
-        member = &Track::updated_at;
+        value = [](const Track& t) { return t.updated_at; };
     } else if (field == "addedAt") {
-        view = desc ? &by_added_desc_ : &by_added_asc_;
-        member = &Track::added_at;
+        value = [](const Track& t) { return t.added_at; };
+    } else if (field == "lastViewedAt") {
+        value = [](const Track& t) { return t.last_viewed_at.value_or(0); };
+    } else if (field == "lastRatedAt") {
+        value = [](const Track& t) { return t.last_rated_at.value_or(0); };
     } else {
         return by_key_;
     }
-    if (view->empty() && !by_key_.empty()) {
-        *view = by_key_;
-        std::stable_sort(view->begin(), view->end(), [&](const Track* a, const Track* b) {
-            if (a->*member != b->*member) return desc ? a->*member > b->*member : a->*member < b->*member;
+    const std::string name = std::string(field) + (desc ? ":desc" : ":asc");
+    auto it = sorted_.find(name);
+    if (it == sorted_.end()) {
+        std::vector<const Track*> view = by_key_;
+        std::stable_sort(view.begin(), view.end(), [&](const Track* a, const Track* b) {
+            const std::int64_t va = value(*a), vb = value(*b);
+            if (va != vb) return desc ? va > vb : va < vb;
             return desc ? a->key > b->key : a->key < b->key;
         });
+        it = sorted_.emplace(name, std::move(view)).first;
     }
-    return *view;
+    return it->second;
 }
 
 FakePlexTrack FakePlex::snapshot(const Track& t) const {
@@ -1128,8 +1133,9 @@ bool FakePlex::set_user_rating(std::string_view rating_key, std::optional<double
     Track* t = find_locked(rating_key);
     if (t == nullptr) return false;
     t->user_rating = rating;
-    t->last_rated_at = rating ? std::optional<std::int64_t>(tick()) : std::nullopt;
+    t->last_rated_at = tick();  // clearing a rating is a rating action too
     render(*t);
+    views_dirty_ = true;
     return true;
 }
 
@@ -1141,6 +1147,7 @@ bool FakePlex::play_track(std::string_view rating_key) {
     t->view_count = t->view_count.value_or(0) + 1;
     t->last_viewed_at = tick();
     render(*t);
+    views_dirty_ = true;
     return true;
 }
 

@@ -78,8 +78,8 @@ enum class FakePlexFault {
 //   GET  /library/sections              Directory[]: Movies (1), Music (3, the generated
 //                                       library), TV Shows (4), Hörspiele (6, empty music)
 //   GET  /library/sections/{id}/all     type=8 artists, 9 albums, 10 tracks; sort=updatedAt|
-//                                       addedAt[:desc]; paging by X-Plex-Container-Start/-Size
-//                                       as query parameters or headers; offset, size,
+//                                       addedAt|lastViewedAt|lastRatedAt[:desc]; paging by
+//                                       X-Plex-Container-Start/-Size as query parameters or headers; offset, size,
 //                                       totalSize and the X-Plex-Container-* headers
 //   GET|POST /playlists                 list / create (type=audio&title=&smart=0&uri=server://
 //                                       {machineIdentifier}/com.plexapp.plugins.library/
@@ -238,10 +238,7 @@ private:
     // Sorted views of tracks_, rebuilt after a mutation.
     mutable bool views_dirty_ = true;
     mutable std::vector<const Track*> by_key_;
-    mutable std::vector<const Track*> by_updated_desc_;
-    mutable std::vector<const Track*> by_added_desc_;
-    mutable std::vector<const Track*> by_updated_asc_;
-    mutable std::vector<const Track*> by_added_asc_;
+    mutable std::map<std::string, std::vector<const Track*>, std::less<>> sorted_;  // by "field:dir"
 
     FakePlexFault fault_ = FakePlexFault::none;
     std::size_t fault_after_ = 0;

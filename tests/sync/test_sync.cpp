@@ -10,6 +10,7 @@
 #include <random>
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
@@ -103,8 +104,9 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     CHECK(again.updated == 0);
     CHECK(again.removed == 0);
     // Per music section (Music with 1,234 tracks, the empty Hörspiele): the keys-only pass
-    // (13 pages of 100, and 1) and one page of each date feed.
-    CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 2 * 2);
+    // (13 pages of 100, and 1) and one page of each of the four feeds (updated, added,
+    // played, rated).
+    CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 4 * 2);
     CHECK(again.scanned <= 2 * 100);
 
     const VerifyReport verify = verify_source(*store, *provider, kProvider);
@@ -145,6 +147,50 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys;
     CHECK(after.at(keys[10]) == before.at(keys[10]));
     CHECK(after.count(keys[50]) == 0);
     CHECK(after.at(rekeyed) == before.at(keys[50]));  // the re-keyed track kept its row id
+    CHECK(verify_source(*store, *provider, kProvider).ok());
+}
+
+TEST_CASE("an incremental sync picks up ratings and plays, which do not move updatedAt", "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 400;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = plex_provider(plex, 50);
+    REQUIRE(run_sync(*store, *provider).ok);
+
+    const auto keys = plex.track_keys();
+    const std::string rated = keys[100], unrated = keys[200], played = keys[300];
+    REQUIRE(plex.set_user_rating(rated, 9.0));
+    REQUIRE(plex.set_user_rating(unrated, std::nullopt));
+    REQUIRE(plex.play_track(played));
+    REQUIRE(plex.play_track(played));
+    const auto before_play = plex.find_track(played);
+    REQUIRE(before_play);
+
+    const SyncReport r = run_sync(*store, *provider);
+    INFO(r.error);
+    REQUIRE(r.ok);
+    CHECK(r.mode == SyncMode::incremental);
+    CHECK(r.updated >= 2);  // `unrated` counts only if it had a rating before
+    CHECK(r.scanned < 50);  // the feeds stop at the watermarks: a few items, not the library
+
+    const auto column = [&](const std::string& key, const char* name) -> std::optional<int64_t> {
+        sqlite3_stmt* raw = nullptr;
+        const std::string sql = std::string("SELECT ") + name + " FROM tracks WHERE native_key = ?";
+        REQUIRE(sqlite3_prepare_v2(store->native_handle(), sql.c_str(), -1, &raw, nullptr) == SQLITE_OK);
+        sqlite3_bind_text(raw, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+        std::optional<int64_t> value;
+        if (sqlite3_step(raw) == SQLITE_ROW && sqlite3_column_type(raw, 0) != SQLITE_NULL) {
+            value = sqlite3_column_int64(raw, 0);
+        }
+        sqlite3_finalize(raw);
+        return value;
+    };
+    CHECK(column(rated, "user_rating") == 9);
+    CHECK_FALSE(column(unrated, "user_rating").has_value());
+    CHECK(column(played, "play_count") == static_cast<int64_t>(before_play->view_count.value_or(0)));
+    CHECK(column(played, "last_played_at") == before_play->last_viewed_at);
     CHECK(verify_source(*store, *provider, kProvider).ok());
 }
 

@@ -27,6 +27,7 @@ struct TrackRecord {
     int32_t year = 0, user_rating = 0;
     uint64_t play_count = 0;
     int64_t last_played_at = 0, added_at = 0, updated_at = 0;
+    int64_t last_rated_at = 0;  // with PMX_TRACK_HAS_LAST_RATED
 };
 
 }  // namespace pmx

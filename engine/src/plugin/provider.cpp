@@ -154,6 +154,7 @@ TrackRecord to_track_record(const pmx_track& given) {
     r.last_played_at = t.last_played_at;
     r.added_at = t.added_at;
     r.updated_at = t.updated_at;
+    r.last_rated_at = t.last_rated_at;  // zero from a 1.0 plugin (copy_sized zero-fills)
     return r;
 }
 

@@ -1,4 +1,5 @@
-// The store's migrations (v1: the library mirror; v2: content hashes) and their runner.
+// The store's migrations (v1: the library mirror; v2: content hashes; v3: batched full-text
+// re-indexing; v4: tracks.last_rated_at) and their runner.
 #include "store/schema.hpp"
 
 #include <array>
@@ -10,7 +11,7 @@ namespace pmx {
 namespace {
 
 // Conventions: store-made times (servers, sync_runs, playlists) are unix milliseconds;
-// times mirrored from a server (tracks.added_at, updated_at, last_played_at) are unix
+// times mirrored from a server (tracks.added_at, updated_at, last_played_at, last_rated_at) are unix
 // seconds as the server gives them. NULL means "the server did not say".
 //
 // Full-text search: tracks_fts is an ordinary FTS5 table (it keeps its own copy of the four
@@ -203,10 +204,17 @@ BEGIN
 END;
 )sql";
 
+// When the user last rated the track (ABI 1.1's pmx_track.last_rated_at): the watermark of
+// the rating feed, since rating a track on Plex does not move its updatedAt.
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE tracks ADD COLUMN last_rated_at INTEGER;  -- unix seconds
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
     Migration{3, "re-index updated tracks in batches (tracks_fts_stale)", kSchemaV3},
+    Migration{4, "add tracks.last_rated_at", kSchemaV4},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

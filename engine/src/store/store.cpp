@@ -468,6 +468,12 @@ std::vector<std::pair<int64_t, std::string>> Store::track_keys(int64_t server_id
     return keys;
 }
 
+bool Store::has_tracks(int64_t server_id) const {
+    sql::Statement query(impl_->db, "SELECT EXISTS (SELECT 1 FROM tracks WHERE server_id = ?1)");
+    query.bind(1, server_id).step();
+    return query.int64(0) != 0;
+}
+
 size_t Store::delete_tracks(const std::vector<int64_t>& ids) {
     if (ids.empty()) return 0;
     sql::WriteScope scope(impl_->db);

@@ -112,6 +112,7 @@ public:
     // Tracks ---------------------------------------------------------------------------------
     // (id, native_key) of every track of the server, by id.
     std::vector<std::pair<int64_t, std::string>> track_keys(int64_t server_id) const;
+    bool has_tracks(int64_t server_id) const;
     // Hard-deletes the tracks (ids that do not exist are skipped); cascades remove their
     // genre links and playlist entries and the full-text rows; then prune_orphans().
     // Returns how many tracks were deleted. Atomic: joins the open transaction, else opens one.

@@ -85,8 +85,8 @@ struct ExistingRow {
 #define PMX_TRACK_COLUMNS                                                                                         \
     "INSERT INTO tracks(server_id, native_key, guid, file_path, title, artist, artist_id, album, album_id, "     \
     "album_artist, genres, track_number, disc_number, duration_ms, year, user_rating, play_count, last_played_at, " \
-    "added_at, updated_at, is_live, content_hash) "                                                              \
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+    "added_at, updated_at, is_live, content_hash, last_rated_at) "                                               \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
 
 // For a key that is in the mirror: the UPSERT, which keeps the row (and its id); never
 // INSERT OR REPLACE, which deletes the row and inserts a new one (new id, cascades fired).
@@ -98,7 +98,7 @@ constexpr std::string_view kUpsertTrack =
     "track_number = excluded.track_number, disc_number = excluded.disc_number, duration_ms = excluded.duration_ms, "
     "year = excluded.year, user_rating = excluded.user_rating, play_count = excluded.play_count, "
     "last_played_at = excluded.last_played_at, added_at = excluded.added_at, updated_at = excluded.updated_at, "
-    "is_live = excluded.is_live, content_hash = excluded.content_hash";
+    "is_live = excluded.is_live, content_hash = excluded.content_hash, last_rated_at = excluded.last_rated_at";
 
 // For a key the writer just looked up and did not find (inside its write transaction, so
 // nobody can add it meanwhile): a plain INSERT. Measured on SQLite 3.40 with this schema, the
@@ -142,6 +142,8 @@ uint64_t track_content_hash(const TrackRecord& track) {
     hash.add(has(track, PMX_TRACK_HAS_LAST_PLAYED) ? static_cast<uint64_t>(track.last_played_at) : 0);
     hash.add(static_cast<uint64_t>(track.added_at));
     hash.add(static_cast<uint64_t>(track.updated_at));
+    // Hashed only when given, so that tracks without it keep the hash they had before ABI 1.1.
+    if (has(track, PMX_TRACK_HAS_LAST_RATED)) hash.add(static_cast<uint64_t>(track.last_rated_at));
     return hash.value();
 }
 
@@ -334,6 +336,7 @@ struct TrackWriter::Impl {
         s.bind(19, unless_zero(track.added_at)).bind(20, unless_zero(track.updated_at));
         s.bind(21, static_cast<int64_t>(looks_live(track.title, track.album) ? 1 : 0));
         s.bind(22, static_cast<int64_t>(hash));
+        s.bind(23, has(track, PMX_TRACK_HAS_LAST_RATED) ? std::optional<int64_t>(track.last_rated_at) : std::nullopt);
         s.run();
         return existing ? existing->id : sqlite3_last_insert_rowid(db);
     }

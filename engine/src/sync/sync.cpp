@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/cancel.hpp"
+#include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "store/store.hpp"
 #include "store/track_writer.hpp"
@@ -34,8 +35,11 @@ struct SyncFailure {
 };
 
 // Visits every track of one library in `order`, page by page, until `on_track` says stop.
-void scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags, uint64_t& seen,
-                  const std::function<bool(const TrackRecord&)>& on_track, const SyncOptions& options) {
+// With `optional`, a source that answers UNSUPPORTED for the order is not a failure: returns
+// false (nothing read); otherwise true.
+bool scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags, uint64_t& seen,
+                  const std::function<bool(const TrackRecord&)>& on_track, const SyncOptions& options,
+                  bool optional = false) {
     std::string cursor;
     bool stopped = false;
     while (!stopped) {
@@ -45,11 +49,13 @@ void scan_library(Provider& source, const LibraryInfo& library, int32_t order, u
             if (!on_track(t)) stopped = true;
             return !stopped;
         });
+        if (optional && cursor.empty() && r.status == PMX_UNSUPPORTED) return false;
         if (!r.ok()) throw SyncFailure{r.status, describe(r, "scanning library \"" + library.title + "\"")};
         if (options.progress) options.progress(seen, page.total.value_or(0));
         if (!page.next_cursor || page.next_cursor->empty()) break;
         cursor = *page.next_cursor;
     }
+    return true;
 }
 
 std::vector<LibraryInfo> libraries_of(Provider& source) {
@@ -93,9 +99,12 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         const std::vector<LibraryInfo> libraries = libraries_of(source);
         // The server's key set first (one cheap keys-only pass): it tells deletions apart and
         // keeps the writer from giving a row that is still on the server to a re-keyed item.
+        // An empty mirror has neither deletions nor rows to re-key: the pass is skipped.
         std::unordered_set<std::string> on_server;
+        const bool mirror_empty = !store.has_tracks(server_id);
         uint64_t keys_seen = 0;
         for (const auto& library : libraries) {
+            if (mirror_empty) break;
             scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY, keys_seen,
                          [&](const TrackRecord& t) { on_server.insert(t.key); return true; }, SyncOptions{});
         }
@@ -117,26 +126,44 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         } else {
             // Newest first, down to the newest change the mirror already holds (the server's
             // clock, so client clock skew does not matter); equal timestamps are read again.
+            // Plays and ratings do not move updatedAt on Plex: two more feeds catch them.
             const Watermarks marks = watermarks(store, server_id);
+            const bool has_user_feeds = source.instance().plugin().info().abi_minor >= 1;
+            struct Feed {
+                int32_t order;
+                int64_t TrackRecord::*time;
+                int64_t mark;
+                bool optional;  // the plugin may answer UNSUPPORTED
+            };
+            const Feed feeds[] = {
+                {PMX_SCAN_ORDER_UPDATED_DESC, &TrackRecord::updated_at, marks.updated_at, false},
+                {PMX_SCAN_ORDER_ADDED_DESC, &TrackRecord::added_at, marks.added_at, false},
+                {PMX_SCAN_ORDER_PLAYED_DESC, &TrackRecord::last_played_at, marks.last_played_at, true},
+                {PMX_SCAN_ORDER_RATED_DESC, &TrackRecord::last_rated_at, marks.last_rated_at, true},
+            };
             for (const auto& library : libraries) {
-                scan_library(source, library, PMX_SCAN_ORDER_UPDATED_DESC, 0, report.scanned,
-                             [&](const TrackRecord& t) {
-                                 if (t.updated_at != 0 && t.updated_at < marks.updated_at) return false;
-                                 apply(t);
-                                 return true;
-                             }, options);
-                scan_library(source, library, PMX_SCAN_ORDER_ADDED_DESC, 0, report.scanned,
-                             [&](const TrackRecord& t) {
-                                 if (t.added_at != 0 && t.added_at < marks.added_at) return false;
-                                 apply(t);
-                                 return true;
-                             }, options);
+                for (const Feed& feed : feeds) {
+                    if (feed.optional && !has_user_feeds) continue;
+                    const bool read = scan_library(
+                        source, library, feed.order, 0, report.scanned,
+                        [&](const TrackRecord& t) {
+                            // A feed sorted on a time the track does not have has reached
+                            // the never-played / never-rated tail: nothing new after it.
+                            const int64_t when = t.*feed.time;
+                            if (feed.optional && when == 0) return false;
+                            if (when != 0 && when < feed.mark) return false;
+                            apply(t);
+                            return true;
+                        },
+                        options, feed.optional);
+                    if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", provider_name, feed.order);
+                }
             }
         }
 
         // Deletions: what the mirror holds and the server no longer has.
         std::vector<int64_t> to_delete;
-        const auto mirrored = store.track_keys(server_id);
+        const auto mirrored = mirror_empty ? std::vector<std::pair<int64_t, std::string>>{} : store.track_keys(server_id);
         for (const auto& [id, key] : mirrored) {
             if (!on_server.count(key)) to_delete.push_back(id);
         }

@@ -57,7 +57,7 @@ extern "C" {
  * accepts any minor: an older plugin simply lacks appended fields (read as zero), a newer
  * plugin must check the host's minor (pmx_host.abi_minor) before relying on newer services. */
 #define PMX_ABI_MAJOR 1u
-#define PMX_ABI_MINOR 0u
+#define PMX_ABI_MINOR 1u
 
 /* True when a struct received with `struct_size` contains `field` (for host vtables). */
 #define PMX_HAS_FIELD(ptr, type, field) \
@@ -372,6 +372,7 @@ typedef struct pmx_library {
 #define PMX_TRACK_HAS_PLAY_COUNT 2u
 #define PMX_TRACK_HAS_LAST_PLAYED 4u
 #define PMX_TRACK_HAS_YEAR 8u
+#define PMX_TRACK_HAS_LAST_RATED 16u /* ABI 1.1 */
 
 typedef struct pmx_track {
     uint32_t struct_size;
@@ -396,6 +397,8 @@ typedef struct pmx_track {
     int64_t last_played_at;  /* unix seconds, with PMX_TRACK_HAS_LAST_PLAYED */
     int64_t added_at;        /* unix seconds; 0 = unknown */
     int64_t updated_at;      /* unix seconds; 0 = unknown */
+    /* ABI 1.1 (a 1.0 plugin's smaller struct_size leaves it zero) */
+    int64_t last_rated_at;   /* unix seconds the user last rated it, with PMX_TRACK_HAS_LAST_RATED */
 } pmx_track;
 
 /* Sinks for media-source outputs. Every emit copies what it is given; the pointers are
@@ -424,6 +427,11 @@ typedef struct pmx_media_sink {
 #define PMX_SCAN_ORDER_ANY 0          /* fastest order, for full scans */
 #define PMX_SCAN_ORDER_UPDATED_DESC 1 /* most recently updated first (incremental) */
 #define PMX_SCAN_ORDER_ADDED_DESC 2   /* most recently added first (incremental) */
+/* ABI 1.1. Servers such as Plex keep plays and ratings per user and do not move updated_at
+ * for them, so an incremental sync also reads these two feeds. A plugin that cannot sort
+ * so returns PMX_UNSUPPORTED; the host then relies on the other feeds. */
+#define PMX_SCAN_ORDER_PLAYED_DESC 3  /* most recently played first (last_played_at) */
+#define PMX_SCAN_ORDER_RATED_DESC 4   /* most recently rated first (last_rated_at) */
 
 #define PMX_SCAN_KEYS_ONLY 1u /* only key (and updated_at if cheap) are needed: deletion pass */
 
