@@ -1,0 +1,138 @@
+// The `parse` step of `plexmix create "PROMPT"`: one sentence → filters + a mood query.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pmx::gen {
+
+// ---- What a prompt asks for ------------------------------------------------------------------
+
+// Years that count as bounds; a 4-digit number outside them is not read as a year.
+inline constexpr int kMinYear = 1900;
+inline constexpr int kMaxYear = 2099;
+
+// User ratings use the store's scale: 0–10, one step per half star (tracks.user_rating).
+inline constexpr int kRatingPerStar = 2;
+inline constexpr int kMaxRating = 10;
+// "highly rated", "top rated": 4 stars or more.
+inline constexpr int kHighlyRated = 8;
+// "favourites"/"favorites"/"my favorite songs": the mirror has no favourite flag (Plex marks
+// favourites with stars), so favourites are tracks rated 4 stars or more.
+inline constexpr int kFavouriteRating = kHighlyRated;
+// "rated songs" (rated at all): half a star or more.
+inline constexpr int kAnyRating = 1;
+
+// "not played recently", "haven't heard in a while": days, when no number is given.
+inline constexpr int kDefaultAvoidRecentDays = 30;
+inline constexpr int kMaxAvoidRecentDays = 3650;
+
+inline constexpr int kMaxTrackCount = 1000;
+inline constexpr int kMinDurationSeconds = 60;
+inline constexpr int kMaxDurationSeconds = 24 * 60 * 60;
+
+// An inclusive range of years; an empty end is open ("before 2000" = {nullopt, 1999}).
+struct YearRange {
+    std::optional<int> first{}, last{};
+    bool operator==(const YearRange&) const = default;
+};
+
+// Filters and mood of one playlist. Every field's empty/zero value means "no constraint", so a
+// default-constructed request asks for the whole library. Names are spelled as in the mirror.
+struct PlaylistRequest {
+    // Years (tracks.year): a union of ranges, sorted, non-overlapping and non-adjacent
+    // ("80s and 90s" → one range 1980–1999). Empty: any year.
+    std::vector<YearRange> years{};
+    std::vector<std::string> genres{};          // any of these (the mirror's spelling); empty: any
+    std::vector<std::string> exclude_genres{};  // none of these
+    std::vector<std::string> artists{};         // any of these (the mirror's spelling); empty: any
+    std::vector<std::string> exclude_artists{};
+    int min_rating = 0;         // user rating floor on the 0–10 scale (2 per star); 0: none
+    int duration_seconds = 0;   // target total length (the select step applies a tolerance); 0: none
+    int track_count = 0;        // target number of tracks; 0: none
+    bool exclude_live = false;  // leave out tracks.is_live
+    bool unplayed = false;      // only tracks never played (play count 0)
+    int avoid_recent_days = 0;  // leave out tracks played in the last N days; 0: none
+    std::vector<std::string> sources{};  // configured media source names (--source); empty: all
+    // The words left for retrieval (embeddings, FTS), as typed, joined by single spaces: filter
+    // phrases, excluded names, artist names and stop words ("give me some songs") are removed;
+    // genre words are kept ("rainy sunday jazz" keeps "jazz"), since they help retrieval.
+    std::string mood_query{};
+    // What the parser could not use, as short sentences for --explain
+    // ("not understood: \"without vocals\""). Such words are left out of the mood query.
+    std::vector<std::string> notes{};
+
+    bool operator==(const PlaylistRequest&) const = default;
+};
+
+// What the mirror holds, for matching names in the prompt. Matching folds case, Latin accents
+// and punctuation ("Beyoncé" = "beyonce", "Hip-Hop" = "hip hop" = "hiphop", "R.E.M." = "rem",
+// "Simon & Garfunkel" = "simon and garfunkel"); an artist whose name starts with "The" also
+// matches without it ("by beatles").
+struct Vocabulary {
+    std::vector<std::string> genres;
+    std::vector<std::string> artists;
+};
+
+// Reads a prompt. Never fails: what it does not understand becomes mood words or a note.
+//
+// Years: "1994", "90s", "'90s", "1990s", "nineties", "early/mid/late 90s" (x0–x3, x4–x6,
+// x7–x9), "from 1975 to 1982", "between … and …", "1975-1982", "1975-82", "before 2000" (≤ 1999),
+// "after 2010" (≥ 2011), "since 2010", "until 1980", "nothing after 1980" (≤ 1980), "1990 or
+// later", "no 80s" (everything but). Two-digit decades: 00s and 10s are 2000s/2010s, 20s–90s the
+// 1900s. Several years or decades make a union; bounds narrow it; bounds that cannot both hold
+// are alternatives ("before 1970 or after 2010"). A 4-digit number is a year only in
+// 1900–2099, and a count when a noun follows and it is at most 1000 ("20 songs"; "1994 songs"
+// is a year). "top 40" without a noun stays mood words.
+//
+// Genres are matched anywhere, longest first ("bossa nova" before "nova"), with a small table
+// of synonyms used only when the word itself is not a genre in the mirror (rap ↔ hip hop,
+// rnb/r&b/rhythm and blues, electronica/edm → electronic, rock n roll ↔ rock and roll,
+// heavy metal → metal, …) and a plural ("ballads" → "Ballad"). Artists are matched only after
+// "by"/"from" (include) or a negation (exclude), so that "love songs" never means the band Love.
+// Negations ("no", "not", "without", "nothing", "except", "excluding", "skip", "avoid", …)
+// take a list joined by and/or/nor: "no metal or country", "nothing by X", "no 80s". A negation
+// followed by nothing known drops the words up to the end of the clause (or "but"/"with"/
+// "and") and leaves a note: "without vocals" must not pull vocals into the mood query.
+PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab);
+
+// ---- Explicit options ------------------------------------------------------------------------
+
+// A bad option value: the message names the option and the accepted forms. The CLI reports it
+// as a usage error (exit code 2).
+class OptionError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The options of `plexmix create`, as typed (the CLI does no parsing of its own, so that every
+// front end accepts and rejects the same values). An unset option leaves the prompt's value.
+struct CliOptions {
+    std::optional<std::string> limit{};         // --limit N: tracks, 1–1000
+    std::optional<std::string> duration{};      // --duration 45m | 45min | 1h30 | 1h30m | 2h | 1.5h | 90 (minutes)
+    std::vector<std::string> genres{};          // --genre NAME (repeatable): replaces the prompt's genres
+    std::vector<std::string> exclude_genres{};  // --exclude-genre NAME (repeatable): replaces its exclusions
+    std::optional<std::string> year{};          // --year 1994 | 1990-1999 | 1990s | 90s
+    std::optional<std::string> min_rating{};    // --min-rating STARS: 0–5 in half stars (4, 4.5); 0 = none
+    std::vector<std::string> artists{};         // --artist NAME (repeatable): replaces the prompt's artists
+    std::optional<std::string> avoid_recent{};  // --avoid-recent DAYS: 0–3650; 0 = off
+    std::vector<std::string> sources{};         // --source NAME (repeatable)
+};
+
+// Applies explicit options over a parsed prompt: each set option replaces what the prompt said
+// about the same field (a genre or artist given explicitly is also removed from the other
+// side's list). Genre and artist names must exist in the mirror and are returned in its
+// spelling. Throws OptionError on a bad value; `request` is then unchanged.
+PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& options, const Vocabulary& vocab);
+
+// ---- Explaining ------------------------------------------------------------------------------
+
+// One line for --explain, parts joined by " · ", e.g.
+// "years 1980–1999 · genres: Jazz · not: Metal · ≥ 4★ · 45 min · mood: rainy sunday".
+// "whole library" when the request has no constraint at all. Notes are not included.
+std::string describe(const PlaylistRequest& request);
+
+}  // namespace pmx::gen

@@ -1,0 +1,205 @@
+// apply_overrides() (explicit options over a parsed prompt) and describe() (one line for --explain).
+#include "generate/prompt.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "generate/prompt_detail.hpp"
+#include "generate/prompt_names.hpp"
+#include "generate/prompt_text.hpp"
+
+namespace pmx::gen {
+namespace {
+
+constexpr size_t kMaxIntegerDigits = 6;
+
+std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
+
+[[noreturn]] void fail(std::string_view option, std::string_view expected, std::string_view value) {
+    throw OptionError(std::string(option) + ": expected " + std::string(expected) + ", got " + quoted(value));
+}
+
+// Plain decimal digits within [low, high].
+std::optional<int> integer_in(std::string_view text, int low, int high) {
+    if (text.empty() || text.size() > kMaxIntegerDigits) return std::nullopt;
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    const auto value = detail::decimal_number(text);
+    if (!value || *value < low || *value > high) return std::nullopt;
+    return static_cast<int>(*value);
+}
+
+int parse_limit(std::string_view value) {
+    const auto count = integer_in(value, 1, kMaxTrackCount);
+    if (!count) fail("--limit", "a number of tracks from 1 to 1000", value);
+    return *count;
+}
+
+int parse_duration(std::string_view value) {
+    constexpr std::string_view kExpected =
+        "minutes (90) or a length like 45m, 1h30 or 2h, from 1 minute to 24 hours";
+    const std::string folded = fold_word(value);
+    std::optional<double> minutes = detail::decimal_number(folded);
+    if (!minutes) minutes = detail::compact_duration_minutes(folded);
+    if (!minutes) fail("--duration", kExpected, value);
+    const double seconds = std::round(*minutes * detail::kSecondsPerMinute);
+    if (seconds < kMinDurationSeconds || seconds > kMaxDurationSeconds) fail("--duration", kExpected, value);
+    return static_cast<int>(seconds);
+}
+
+std::vector<YearRange> parse_year(std::string_view value) {
+    constexpr std::string_view kExpected =
+        "a year (1994), a range (1990-1999) or a decade (1990s, 90s) within 1900-2099";
+    const auto tokens = tokenize(value);
+    const bool single = tokens.size() == 1;
+    const bool range = tokens.size() == 2 && tokens[1].gap.dash && !tokens[1].gap.clause;
+    if (!single && !range) fail("--year", kExpected, value);
+    const auto first = detail::year_word(tokens.front().folded);
+    const auto last = detail::year_word(tokens.back().folded);
+    if (!first || !last) fail("--year", kExpected, value);
+    if (first->first > last->last) {
+        throw OptionError("--year: the range " + quoted(value) + " ends before it starts");
+    }
+    return detail::to_year_ranges({{first->first, last->last}});
+}
+
+int parse_min_rating(std::string_view value) {
+    constexpr std::string_view kExpected = "stars from 0 to 5 in half stars (4, 4.5; 0 for none)";
+    std::string_view digits = value;
+    if (digits.ends_with('+')) digits.remove_suffix(1);  // "4+"
+    const auto stars = detail::decimal_number(digits);
+    if (!stars || *stars > kMaxRating / kRatingPerStar) fail("--min-rating", kExpected, value);
+    const double rating = *stars * kRatingPerStar;
+    if (rating != std::floor(rating)) fail("--min-rating", kExpected, value);
+    return static_cast<int>(rating);
+}
+
+int parse_avoid_recent(std::string_view value) {
+    const auto days = integer_in(value, 0, kMaxAvoidRecentDays);
+    if (!days) fail("--avoid-recent", "a number of days from 0 to 3650 (0 for none)", value);
+    return *days;
+}
+
+std::vector<std::string> resolve_names(const NameIndex& index, const std::vector<std::string>& values,
+                                       NameKind kind, std::string_view option) {
+    std::vector<std::string> names;
+    for (const auto& value : values) {
+        const auto found = index.resolve(value, kind);
+        if (found.empty()) {
+            throw OptionError(std::string(option) + ": no " + (kind == NameKind::genre ? "genre " : "artist ") +
+                              quoted(value) + " in the library");
+        }
+        for (const auto& name : found) {
+            if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+        }
+    }
+    return names;
+}
+
+void remove_all(std::vector<std::string>& list, const std::vector<std::string>& names) {
+    std::erase_if(list, [&](const std::string& name) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+    });
+}
+
+// ---- describe() ----
+
+std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) {
+        if (!text.empty()) text += ", ";
+        text += item;
+    }
+    return text;
+}
+
+std::string years_text(const std::vector<YearRange>& ranges) {
+    std::vector<std::string> parts;
+    for (const YearRange& range : ranges) {
+        if (range.first && range.last) {
+            parts.push_back(*range.first == *range.last
+                                ? std::to_string(*range.first)
+                                : std::to_string(*range.first) + "\u2013" + std::to_string(*range.last));
+        } else if (range.last) {
+            parts.push_back("\u2264 " + std::to_string(*range.last));
+        } else if (range.first) {
+            parts.push_back("\u2265 " + std::to_string(*range.first));
+        }
+    }
+    return "years " + join(parts);
+}
+
+std::string stars_text(int rating) {
+    std::string text = std::to_string(rating / kRatingPerStar);
+    if (rating % kRatingPerStar != 0) text += ".5";
+    return text + "\u2605";
+}
+
+std::string length_text(int seconds) {
+    const int minutes = static_cast<int>(std::lround(static_cast<double>(seconds) / detail::kSecondsPerMinute));
+    const int hours = minutes / detail::kMinutesPerHour;
+    const int rest = minutes % detail::kMinutesPerHour;
+    if (hours == 0) return std::to_string(rest) + " min";
+    if (rest == 0) return std::to_string(hours) + " h";
+    return std::to_string(hours) + " h " + std::to_string(rest) + " min";
+}
+
+std::string counted(int count, std::string_view noun) {
+    return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& options, const Vocabulary& vocab) {
+    if (options.limit) request.track_count = parse_limit(*options.limit);
+    if (options.duration) request.duration_seconds = parse_duration(*options.duration);
+    if (options.year) request.years = parse_year(*options.year);
+    if (options.min_rating) request.min_rating = parse_min_rating(*options.min_rating);
+    if (options.avoid_recent) request.avoid_recent_days = parse_avoid_recent(*options.avoid_recent);
+    for (const auto& source : options.sources) {
+        if (source.empty()) throw OptionError("--source: expected the name of a configured media source");
+    }
+    if (!options.sources.empty()) request.sources = options.sources;
+
+    const bool names = !options.genres.empty() || !options.exclude_genres.empty() || !options.artists.empty();
+    if (!names) return request;
+    const NameIndex index(vocab);
+    if (!options.genres.empty()) {
+        request.genres = resolve_names(index, options.genres, NameKind::genre, "--genre");
+        remove_all(request.exclude_genres, request.genres);
+    }
+    if (!options.exclude_genres.empty()) {
+        request.exclude_genres = resolve_names(index, options.exclude_genres, NameKind::genre, "--exclude-genre");
+        remove_all(request.genres, request.exclude_genres);
+    }
+    if (!options.artists.empty()) {
+        request.artists = resolve_names(index, options.artists, NameKind::artist, "--artist");
+        remove_all(request.exclude_artists, request.artists);
+    }
+    return request;
+}
+
+std::string describe(const PlaylistRequest& request) {
+    std::vector<std::string> parts;
+    if (!request.years.empty()) parts.push_back(years_text(request.years));
+    if (!request.genres.empty()) parts.push_back("genres: " + join(request.genres));
+    if (!request.exclude_genres.empty()) parts.push_back("not: " + join(request.exclude_genres));
+    if (!request.artists.empty()) parts.push_back("by: " + join(request.artists));
+    if (!request.exclude_artists.empty()) parts.push_back("not by: " + join(request.exclude_artists));
+    if (request.min_rating > 0) parts.push_back("\u2265 " + stars_text(request.min_rating));
+    if (request.duration_seconds > 0) parts.push_back(length_text(request.duration_seconds));
+    if (request.track_count > 0) parts.push_back(counted(request.track_count, "track"));
+    if (request.exclude_live) parts.push_back("no live");
+    if (request.unplayed) parts.push_back("unplayed");
+    if (request.avoid_recent_days > 0) parts.push_back("not played in " + counted(request.avoid_recent_days, "day"));
+    if (!request.sources.empty()) parts.push_back("sources: " + join(request.sources));
+    if (!request.mood_query.empty()) parts.push_back("mood: " + request.mood_query);
+    if (parts.empty()) return "whole library";
+    std::string text;
+    for (const auto& part : parts) {
+        if (!text.empty()) text += " \u00b7 ";
+        text += part;
+    }
+    return text;
+}
+
+}  // namespace pmx::gen
