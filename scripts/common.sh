@@ -12,7 +12,8 @@ PMX_PACKAGES=(
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   libsqlite3-dev sqlite3 libfaiss-dev libblas-dev liblapack-dev libopenblas0-pthread
   libcurl4-openssl-dev rapidjson-dev libspdlog-dev libfmt-dev catch2 libyaml-cpp-dev
-  binutils
+  binutils python3 python3-numpy
+  nodejs libicu-dev $(command -v npm >/dev/null || echo npm)  # NodeSource's nodejs bundles npm and conflicts with Debian's
 )
 
 pmx_install_packages() {
