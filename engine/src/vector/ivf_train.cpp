@@ -1,0 +1,70 @@
+// FAISS k-means and batch assignment (both go through BLAS: OpenBLAS when installed).
+#include "vector/ivf_train.hpp"
+
+#include <faiss/Clustering.h>
+#include <faiss/IndexFlat.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <type_traits>
+
+#include <dlfcn.h>
+
+namespace pmx::vec::ivf {
+namespace {
+
+// FAISS warns (on stderr) below 39 training points per centroid; callers keep above that, and
+// more than this many per centroid only slows training for no gain in list quality.
+constexpr int kMaxPointsPerCentroid = 64;  // the caller samples 50 per list
+constexpr int kIterations = 10;
+
+}  // namespace
+
+void use_one_blas_thread() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr) return;
+        using SetThreads = void (*)(int);
+        if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
+            SetThreads set_threads;
+            static_assert(sizeof set_threads == sizeof symbol);
+            std::memcpy(&set_threads, &symbol, sizeof symbol);
+            set_threads(1);
+        }
+    });
+}
+
+std::vector<float> train(const float* rows, size_t n, uint32_t dim, size_t lists, uint32_t seed) {
+    if (lists == 0 || n < lists) throw std::invalid_argument("vector index: too few rows to train lists");
+    use_one_blas_thread();
+    try {
+        faiss::ClusteringParameters parameters;
+        parameters.niter = kIterations;
+        parameters.spherical = true;
+        parameters.verbose = false;
+        parameters.max_points_per_centroid = kMaxPointsPerCentroid;
+        parameters.seed = static_cast<int>(seed);
+        faiss::Clustering clustering(static_cast<int>(dim), static_cast<int>(lists), parameters);
+        faiss::IndexFlatIP quantizer(static_cast<faiss::Index::idx_t>(dim));
+        clustering.train(static_cast<faiss::Index::idx_t>(n), rows, quantizer);
+        return std::move(clustering.centroids);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("vector index: k-means failed: ") + e.what());
+    }
+}
+
+void assign(std::span<const float> centroids, uint32_t dim, const float* rows, size_t n, int64_t* labels) {
+    use_one_blas_thread();
+    try {
+        faiss::IndexFlatIP quantizer(static_cast<faiss::Index::idx_t>(dim));
+        quantizer.add(static_cast<faiss::Index::idx_t>(centroids.size() / dim), centroids.data());
+        static_assert(std::is_same_v<faiss::Index::idx_t, int64_t>);
+        quantizer.assign(static_cast<faiss::Index::idx_t>(n), rows, labels);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("vector index: list assignment failed: ") + e.what());
+    }
+}
+
+}  // namespace pmx::vec::ivf

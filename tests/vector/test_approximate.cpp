@@ -1,0 +1,174 @@
+// The approximate (IVF) mode, switched on at a small threshold: the switch itself, recall
+// against exact search on clustered data, upsert/remove in lists, candidate filters that still
+// fill k, the round trip through a file, and the way back to exact.
+#include "support/test_util.hpp"
+#include "vector/vector_index.hpp"
+#include "vector_data.hpp"
+
+#include <catch2/catch.hpp>
+
+using pmx::vec::Hit;
+using pmx::vec::IndexOptions;
+using pmx::vec::VectorIndex;
+namespace t = pmx::test;
+
+namespace {
+
+constexpr uint32_t kDim = 48;
+constexpr size_t kThreshold = 2000;
+constexpr size_t kRows = 6000;
+constexpr size_t kClusters = 60;
+constexpr size_t kQueries = 40;
+constexpr size_t kK = 50;
+
+IndexOptions small_threshold() {
+    IndexOptions options;
+    options.approximate_above = kThreshold;
+    options.exact_candidates_below = 500;
+    return options;
+}
+
+struct Fixture {
+    std::vector<int64_t> ids = t::sparse_ids(kRows);
+    std::vector<float> rows = t::clustered(kRows, kDim, kClusters, 17);
+    std::vector<float> queries = t::clustered(kQueries, kDim, kClusters, 17 + 1);
+    std::span<const float> query(size_t q) const { return {queries.data() + q * kDim, kDim}; }
+};
+
+// Mean recall@k of `index` against brute force over (ids, rows).
+double mean_recall(const VectorIndex& index, const Fixture& f, std::span<const int64_t> ids,
+                   std::span<const float> rows) {
+    double sum = 0;
+    for (size_t q = 0; q < kQueries; ++q)
+        sum += t::recall(index.search(f.query(q), kK), t::brute_force(ids, rows, kDim, f.query(q), kK));
+    return sum / kQueries;
+}
+
+}  // namespace
+
+TEST_CASE("crossing the threshold switches to the approximate index", "[approximate]") {
+    const Fixture f;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    const size_t below = kThreshold - 1;
+    index->upsert(std::span(f.ids).first(below), std::span(f.rows).first(below * kDim));
+    REQUIRE_FALSE(index->approximate());
+    index->upsert(std::span(f.ids).subspan(below), std::span(f.rows).subspan(below * kDim));
+    REQUIRE(index->approximate());
+    REQUIRE(index->size() == kRows);
+    REQUIRE(index->ids() == f.ids);
+}
+
+TEST_CASE("approximate search: recall@50 against exact on clustered data", "[approximate]") {
+    const Fixture f;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    index->upsert(f.ids, f.rows);
+    REQUIRE(index->approximate());
+    // Deterministic for the fixed seeds; the automatic probe count is what users get.
+    const double recall = mean_recall(*index, f, f.ids, f.rows);
+    INFO("recall@50 " << recall);
+    REQUIRE(recall >= 0.9);
+
+    // Every hit carries its exact score, best first.
+    const std::vector<Hit> hits = index->search(f.query(0), kK);
+    REQUIRE(hits.size() == kK);
+    for (size_t i = 1; i < hits.size(); ++i) REQUIRE(hits[i - 1].score >= hits[i].score);
+    const auto truth = t::brute_force(f.ids, f.rows, kDim, f.query(0), kRows);
+    for (const Hit& h : hits) {
+        const auto same = std::find_if(truth.begin(), truth.end(), [&](const Hit& x) { return x.id == h.id; });
+        REQUIRE(same != truth.end());
+        REQUIRE(h.score == Approx(same->score).margin(1e-5));
+    }
+
+    SECTION("probing every list is exact") {
+        IndexOptions all = small_threshold();
+        all.probe = 1'000'000;
+        auto exhaustive = VectorIndex::create(kDim, all);
+        exhaustive->upsert(f.ids, f.rows);
+        REQUIRE(exhaustive->approximate());
+        for (size_t q = 0; q < 5; ++q)
+            t::require_exact_top(exhaustive->search(f.query(q), kK),
+                                 t::brute_force(f.ids, f.rows, kDim, f.query(q), kK));
+    }
+}
+
+TEST_CASE("approximate index: upsert replaces, remove removes", "[approximate]") {
+    const Fixture f;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    index->upsert(f.ids, f.rows);
+    REQUIRE(index->approximate());
+
+    // Move row 0's id onto another cluster's vector: it must be found there, once.
+    const std::vector<int64_t> moved = {f.ids[0]};
+    std::span<const float> elsewhere(f.rows.data() + 4321 * kDim, kDim);
+    index->upsert(moved, elsewhere);
+    REQUIRE(index->size() == kRows);
+    std::vector<Hit> hits = index->search(elsewhere, 2);
+    REQUIRE(hits.size() == 2);
+    REQUIRE(((hits[0].id == f.ids[0] && hits[1].id == f.ids[4321]) ||
+             (hits[1].id == f.ids[0] && hits[0].id == f.ids[4321])));
+
+    const std::vector<int64_t> gone = {f.ids[4321], f.ids[0], 77};
+    REQUIRE(index->remove(gone) == 2);
+    REQUIRE(index->size() == kRows - 2);
+    hits = index->search(elsewhere, kK);
+    for (const Hit& h : hits) REQUIRE((h.id != f.ids[0] && h.id != f.ids[4321]));
+}
+
+TEST_CASE("approximate index: candidates still fill k", "[approximate][candidates]") {
+    const Fixture f;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    index->upsert(f.ids, f.rows);
+    REQUIRE(index->approximate());
+
+    SECTION("few candidates (scored exactly), far from the query") {
+        std::vector<int64_t> candidates(f.ids.begin() + 100, f.ids.begin() + 400);
+        const auto hits = index->search(f.query(3), kK, &candidates);
+        t::require_exact_top(hits, t::brute_force(f.ids, f.rows, kDim, f.query(3), kK, &candidates));
+    }
+    SECTION("many candidates (probed lists), far more than k of them") {
+        std::vector<int64_t> candidates;
+        for (size_t i = 0; i < kRows; i += 5) candidates.push_back(f.ids[i]);  // 1,200 > 500
+        for (size_t q = 0; q < kQueries; ++q) {
+            const auto hits = index->search(f.query(q), kK, &candidates);
+            REQUIRE(hits.size() == kK);
+            for (const Hit& h : hits)
+                REQUIRE(std::find(candidates.begin(), candidates.end(), h.id) != candidates.end());
+        }
+    }
+}
+
+TEST_CASE("approximate index: file round trip keeps lists and results", "[approximate][file]") {
+    const Fixture f;
+    t::TempDir dir;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    index->upsert(f.ids, f.rows);
+    index->set_stamp("ivf");
+    index->save(dir / "ivf.pmxvec");
+    std::string problem;
+    auto loaded = VectorIndex::load(dir / "ivf.pmxvec", &problem, small_threshold());
+    INFO(problem);
+    REQUIRE(loaded);
+    REQUIRE(loaded->approximate());
+    REQUIRE(loaded->stamp() == "ivf");
+    REQUIRE(loaded->ids() == f.ids);
+    for (size_t q = 0; q < kQueries; ++q)
+        REQUIRE(t::ids_of(loaded->search(f.query(q), kK)) == t::ids_of(index->search(f.query(q), kK)));
+}
+
+TEST_CASE("shrinking under half the threshold returns to exact search", "[approximate]") {
+    const Fixture f;
+    auto index = VectorIndex::create(kDim, small_threshold());
+    index->upsert(f.ids, f.rows);
+    REQUIRE(index->approximate());
+    const size_t keep = kThreshold / 2 + 10;
+    index->remove(std::span(f.ids).subspan(keep));
+    REQUIRE(index->approximate());  // still above half the threshold
+    index->remove(std::span(f.ids).subspan(kThreshold / 2 - 10, 20));
+    REQUIRE_FALSE(index->approximate());
+    REQUIRE(index->size() == kThreshold / 2 - 10);
+
+    std::vector<int64_t> kept_ids(f.ids.begin(), f.ids.begin() + kThreshold / 2 - 10);
+    std::span<const float> kept_rows(f.rows.data(), kept_ids.size() * kDim);
+    for (size_t q = 0; q < 5; ++q)
+        t::require_exact_top(index->search(f.query(q), kK), t::brute_force(kept_ids, kept_rows, kDim, f.query(q), kK));
+}
