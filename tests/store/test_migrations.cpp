@@ -87,6 +87,17 @@ TEST_CASE("a v1 database migrates to the current version and keeps its data, ids
     CHECK(fts_match(*store, "new") == std::vector<int64_t>{100});
     CHECK(scalar(*store, "SELECT count(*) FROM tracks_fts_stale") == 0);
     CHECK(store->integrity_problems().empty());
+
+    // v5: embeddings per model, gone with their track (cascade) or their model.
+    exec(*store, "INSERT INTO embedding_models(id, name, dim, created_at) VALUES (1, 'm', 2, 0), (2, 'n', 2, 0);"
+                 "INSERT INTO embeddings(model_id, track_id, text_hash, seq, embedded_at, vector) VALUES "
+                 "(1, 100, 7, 1, 0, x'0000803f00000000'), (1, 101, 8, 1, 0, x'000000000000803f'),"
+                 "(2, 100, 7, 1, 0, x'0000803f00000000');");
+    CHECK(store->delete_tracks({100}) == 1);
+    CHECK(scalar(*store, "SELECT count(*) FROM embeddings") == 1);
+    exec(*store, "DELETE FROM embedding_models WHERE id = 1");
+    CHECK(scalar(*store, "SELECT count(*) FROM embeddings") == 0);
+    CHECK(store->integrity_problems().empty());
 }
 
 TEST_CASE("each version in between is reached in turn, each in its own transaction", "[store][migration]") {
@@ -95,10 +106,12 @@ TEST_CASE("each version in between is reached in turn, each in its own transacti
     db.exec(read_file(kTestData / "schema_v1.sql"));
     migrate(db.get(), store_migrations().first(2), "plexmix.db");
     CHECK(db.scalar("PRAGMA user_version") == 2);
+    CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'embeddings'") == 0);
     CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'tracks_fts_stale'") == 0);
     migrate(db.get(), store_migrations(), "plexmix.db");
     CHECK(db.scalar("PRAGMA user_version") == kStoreSchemaVersion);
     CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'tracks_fts_stale'") == 1);
+    CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('embedding_models', 'embeddings')") == 2);
 }
 
 TEST_CASE("migration 1 still creates exactly the frozen v1 schema (shipped migrations are never edited)",

@@ -14,6 +14,7 @@ std::unique_ptr<App> App::open(const GlobalOptions& global) {
     init_logging(logging_options(config, global.verbosity));
     std::unique_ptr<App> app(new App(std::move(config), PluginRegistry::discover(plugin_search_path(global.plugin_paths))));
     app->store_ = Store::open(data_dir / kStoreFileName);
+    app->data_dir_ = data_dir;
     return app;
 }
 
@@ -45,6 +46,24 @@ std::vector<MediaProvider> App::media_providers(const std::optional<std::string>
     }
     if (!issues.empty()) throw ConfigError(std::move(issues));
     return out;
+}
+
+std::optional<EmbedderProvider> App::embedder(const std::optional<std::string>& name) {
+    const ProviderConfig* p = nullptr;
+    if (name) {
+        p = config_.find_provider(*name);
+        if (!p) throw ConfigError(Mark{config_.source.string(), 0, 0}, "--embedder " + *name + ": no such provider");
+    } else if (config_.use.embedder) {
+        p = config_.find_provider(config_.use.embedder->name);
+    }
+    if (!p) return std::nullopt;
+    std::vector<ConfigIssue> issues;
+    auto provider = make_provider(*p, registry_, &issues);
+    if (provider && !provider->instance().embedder()) {
+        issues.push_back({p->mark, "provider '" + p->name + "' (plugin " + p->plugin + ") is not an embedder"});
+    }
+    if (!issues.empty()) throw ConfigError(std::move(issues));
+    return EmbedderProvider{p, std::move(provider)};
 }
 
 }  // namespace pmx::cli

@@ -1,6 +1,7 @@
 // What run-time commands share: the config, the data dir and log file, the plugins and the store.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,11 @@ struct MediaProvider {
     std::unique_ptr<Provider> provider;
 };
 
+struct EmbedderProvider {
+    const ProviderConfig* config;
+    std::unique_ptr<Provider> provider;
+};
+
 class App {
 public:
     // Loads the config (ConfigError on problems), creates the data dir (0700), starts the log
@@ -37,12 +43,20 @@ public:
     // provider). Throws ConfigError listing every provider that could not be made.
     std::vector<MediaProvider> media_providers(const std::optional<std::string>& source);
 
+    // The embedder `name` (a configured provider) when given, else the one in use.embedder;
+    // nullopt when neither. Throws ConfigError when it cannot be made or embeds nothing.
+    std::optional<EmbedderProvider> embedder(const std::optional<std::string>& name = std::nullopt);
+
+    // The data dir (created 0700 by open()); the store and the vector index files live there.
+    const std::filesystem::path& data_dir() const { return data_dir_; }
+
 private:
     App(Config config, PluginRegistry registry) : config_(std::move(config)), registry_(std::move(registry)) {}
 
     Config config_;
     PluginRegistry registry_;
     std::unique_ptr<Store> store_;
+    std::filesystem::path data_dir_;
 };
 
 }  // namespace pmx::cli

@@ -1,4 +1,4 @@
-// `plexmix sync [--full] [--source NAME]`, `plexmix sync verify`, `plexmix status`.
+// `plexmix sync [--full] [--source NAME] [--no-embeddings]`, `plexmix sync verify`, `plexmix status`.
 #include <ctime>
 #include <iostream>
 
@@ -8,7 +8,9 @@
 
 #include "cli/app.hpp"
 #include "cli/cli_support.hpp"
+#include "cli/embed_step.hpp"
 #include "cli/progress.hpp"
+#include "net/cancel.hpp"
 #include "store/store.hpp"
 #include "sync/sync.hpp"
 
@@ -75,12 +77,15 @@ int sync(const GlobalOptions& global, const Args& args) {
     po::options_description opts("sync");
     opts.add_options()
         ("full", "rescan everything (and allow deleting more than half the mirror)")
-        ("source", po::value<std::string>()->value_name("NAME"), "only this media provider");
+        ("source", po::value<std::string>()->value_name("NAME"), "only this media provider")
+        ("no-embeddings", "do not embed new and changed tracks afterwards (see 'plexmix embeddings')");
     bool help = false;
-    auto vm = parse_args(args, opts, {}, "plexmix sync [--full] [--source NAME] | sync verify [--source NAME]", &help);
+    auto vm = parse_args(args, opts, {},
+                         "plexmix sync [--full] [--source NAME] [--no-embeddings] | sync verify [--source NAME]", &help);
     if (help) return kExitOk;
     auto app = App::open(global);
     int code = kExitOk;
+    bool synced = false;
     for (auto& media : app->media_providers(source_of(vm))) {
         Progress progress(media.config->name + ": tracks");
         SyncOptions options;
@@ -93,6 +98,7 @@ int sync(const GlobalOptions& global, const Args& args) {
         for (const auto& note : r.notes) std::cout << r.provider << ": note: " << note << "\n";
         const char* mode = r.mode == SyncMode::full ? "full" : "incremental";
         if (r.ok) {
+            synced = true;
             std::cout << r.provider << ": " << mode << " sync done in " << seconds_text(r.elapsed) << ": " << r.scanned
                       << " tracks read, " << r.added << " added, " << r.updated << " updated, " << r.removed
                       << " removed, " << r.unchanged << " unchanged\n";
@@ -100,6 +106,13 @@ int sync(const GlobalOptions& global, const Args& args) {
             std::cout << r.provider << ": " << mode << " sync " << r.status << " after " << seconds_text(r.elapsed)
                       << "; the mirror is unchanged\n  " << r.error << "\n";
             code = kExitFailure;
+        }
+    }
+    // The embedding step: new and changed tracks of what was just mirrored, when an embedder is
+    // configured (use: { embedder: }). A failed sync left its mirror as it was: nothing new.
+    if (synced && !vm.count("no-embeddings") && !global_cancel().cancelled()) {
+        if (auto embedder = app->embedder()) {
+            if (run_embed_step(*app, *embedder, false) != kExitOk) code = kExitFailure;
         }
     }
     return code;

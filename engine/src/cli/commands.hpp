@@ -26,5 +26,7 @@ int run_config(const GlobalOptions& global, const Args& args);   // config show|
 int run_plugins(const GlobalOptions& global, const Args& args);  // plugins list|info|check
 int run_sync(const GlobalOptions& global, const Args& args);     // sync [--full], sync verify
 int run_status(const GlobalOptions& global, const Args& args);   // status
+int run_embeddings(const GlobalOptions& global, const Args& args);  // embeddings generate|status|rebuild
+int run_search(const GlobalOptions& global, const Args& args);      // search QUERY
 
 }  // namespace pmx::cli

@@ -28,13 +28,15 @@ constexpr Command kCommands[] = {
     {"plugins", "list, describe and check plugins (plugins list|info|check PATH)", run_plugins},
     {"sync", "mirror the media servers into the local store (sync [--full], sync verify)", run_sync},
     {"status", "what is mirrored, and how the last syncs went", run_status},
+    {"embeddings", "embed the tracks' text for search (embeddings generate|status|rebuild)", run_embeddings},
+    {"search", "find tracks by keywords and meaning (search \"QUERY\" [--limit N] [--json])", run_search},
 };
 
 void print_usage(std::ostream& out, const po::options_description& global) {
     out << "usage: plexmix [global options] <command> [<args>]\n\n"
            "Turns a music library on Plex or Jellyfin into playlists from one sentence.\n\n"
            "Commands:\n";
-    for (const auto& c : kCommands) out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    for (const auto& c : kCommands) out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
     out << "\n" << global << "\nRun 'plexmix <command> --help' for a command's options.\n";
 }
 

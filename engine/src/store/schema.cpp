@@ -1,5 +1,5 @@
 // The store's migrations (v1: the library mirror; v2: content hashes; v3: batched full-text
-// re-indexing; v4: tracks.last_rated_at) and their runner.
+// re-indexing; v4: tracks.last_rated_at; v5: embeddings per model) and their runner.
 #include "store/schema.hpp"
 
 #include <array>
@@ -210,11 +210,50 @@ constexpr std::string_view kSchemaV4 = R"sql(
 ALTER TABLE tracks ADD COLUMN last_rated_at INTEGER;  -- unix seconds
 )sql";
 
+// Text embeddings, kept per model so that switching the embedder keeps the old vectors (see
+// store/embeddings_store.hpp and embed/). A model is what the embedder's info() names
+// ("toy-hash-64", "use-lite"); its dimension is fixed: a model that starts giving another
+// dimension is deleted and re-created (its vectors go with it).
+//  - text_hash: 64-bit FNV-1a of the text that was embedded (embed/track_text.hpp), stored as
+//    the signed integer of the same bits; a track whose current text hashes differently is
+//    stale and re-embedded.
+//  - seq: the model's write counter (embedding_models.last_seq) at the batch that wrote the
+//    row. The vector index file of a model records the last seq it holds, so that on load it
+//    takes exactly the rows written since (greater seq) and drops ids whose rows are gone.
+//  - vector: dim float32, little-endian (raw IEEE 754 floats; static_assert'ed where written).
+// A rowid table, not WITHOUT ROWID: rows of 1-2 KB are what SQLite advises against there.
+// embeddings_state covers (model_id, track_id, text_hash), so finding stale tracks never reads
+// the vectors; embeddings_track serves the cascade from tracks.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE embedding_models (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,        -- the embedder's model name ("use-lite")
+    dim        INTEGER NOT NULL CHECK (dim > 0),
+    created_at INTEGER NOT NULL,            -- unix ms
+    last_seq   INTEGER NOT NULL DEFAULT 0   -- seq of the latest batch written
+);
+
+CREATE TABLE embeddings (
+    id          INTEGER PRIMARY KEY,
+    model_id    INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
+    track_id    INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    text_hash   INTEGER NOT NULL,           -- FNV-1a 64 of the text embedded (bits as signed)
+    seq         INTEGER NOT NULL,           -- embedding_models.last_seq when written
+    embedded_at INTEGER NOT NULL,           -- unix ms
+    vector      BLOB NOT NULL,              -- dim float32, little-endian
+    UNIQUE (model_id, track_id)
+);
+CREATE INDEX embeddings_state ON embeddings(model_id, track_id, text_hash);
+CREATE INDEX embeddings_seq ON embeddings(model_id, seq);
+CREATE INDEX embeddings_track ON embeddings(track_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
     Migration{3, "re-index updated tracks in batches (tracks_fts_stale)", kSchemaV3},
     Migration{4, "add tracks.last_rated_at", kSchemaV4},
+    Migration{5, "add embeddings per model (embedding_models, embeddings)", kSchemaV5},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

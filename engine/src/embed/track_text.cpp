@@ -1,0 +1,37 @@
+// The embedded text of a track, and its FNV-1a hash.
+#include "embed/track_text.hpp"
+
+#include "util/text.hpp"
+
+namespace pmx {
+namespace {
+
+constexpr uint64_t kFnvOffsetBasis = 14695981039346656037ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+void fnv1a(uint64_t& hash, std::string_view bytes) {
+    for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
+}
+
+}  // namespace
+
+std::string track_text(const TrackTextSource& track) {
+    std::string text = track.title;
+    if (!track.artist.empty()) text += (text.empty() ? "By " : " by ") + track.artist;
+    if (!track.album.empty()) text += (text.empty() ? "From the album " : ", from the album ") + track.album;
+    if (track.year && *track.year > 0) text += " (" + std::to_string(*track.year) + ")";
+    if (!text.empty()) text += ".";
+    if (!track.genres.empty()) text += (text.empty() ? "Genres: " : " Genres: ") + join(track.genres) + ".";
+    if (!track.tags.empty()) text += (text.empty() ? "Tags: " : " Tags: ") + join(track.tags) + ".";
+    return text;
+}
+
+uint64_t text_hash(std::string_view text) {
+    uint64_t hash = kFnvOffsetBasis;
+    fnv1a(hash, kTrackTextVersion);
+    fnv1a(hash, "\n");
+    fnv1a(hash, text);
+    return hash;
+}
+
+}  // namespace pmx
