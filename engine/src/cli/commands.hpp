@@ -28,5 +28,8 @@ int run_sync(const GlobalOptions& global, const Args& args);     // sync [--full
 int run_status(const GlobalOptions& global, const Args& args);   // status
 int run_embeddings(const GlobalOptions& global, const Args& args);  // embeddings generate|status|rebuild
 int run_search(const GlobalOptions& global, const Args& args);      // search QUERY
+int run_create(const GlobalOptions& global, const Args& args);      // create "PROMPT" [options]
+int run_playlists(const GlobalOptions& global, const Args& args);   // playlists list|show|export|delete
+int run_demo(const GlobalOptions& global, const Args& args);        // demo ["PROMPT"]
 
 }  // namespace pmx::cli

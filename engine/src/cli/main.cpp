@@ -30,6 +30,9 @@ constexpr Command kCommands[] = {
     {"status", "what is mirrored, and how the last syncs went", run_status},
     {"embeddings", "embed the tracks' text for search (embeddings generate|status|rebuild)", run_embeddings},
     {"search", "find tracks by keywords and meaning (search \"QUERY\" [--limit N] [--json])", run_search},
+    {"create", "make a playlist from one sentence (create \"PROMPT\" [--limit N] [--duration 45m] [--dry-run])", run_create},
+    {"playlists", "the playlists plexmix made (playlists list|show|export|delete)", run_playlists},
+    {"demo", "the main job on a bundled sample library, offline (demo [\"PROMPT\"])", run_demo},
 };
 
 void print_usage(std::ostream& out, const po::options_description& global) {

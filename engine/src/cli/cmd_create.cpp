@@ -1,0 +1,310 @@
+// `plexmix create "PROMPT" [options]`: the generate pipeline from the command line.
+#include <cstdio>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+#include "cli/cli_support.hpp"
+#include "cli/generate_cli.hpp"
+#include "embed/model_index.hpp"
+#include "store/store.hpp"
+#include "util/text.hpp"
+
+namespace po = boost::program_options;
+
+namespace pmx::cli {
+namespace {
+
+std::string similarity_text(const std::optional<float>& s) {
+    if (!s) return "";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.3f", static_cast<double>(*s));
+    return text;
+}
+
+template <class T>
+std::optional<T> optional_of(const po::variables_map& vm, const char* key) {
+    if (!vm.count(key)) return std::nullopt;
+    return vm[key].as<T>();
+}
+
+std::vector<std::string> list_of(const po::variables_map& vm, const char* key) {
+    if (!vm.count(key)) return {};
+    return vm[key].as<std::vector<std::string>>();
+}
+
+int create(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("create");
+    opts.add_options()
+        ("limit,n", po::value<std::string>()->value_name("N"), "exactly N tracks (1-1000)")
+        ("duration,d", po::value<std::string>()->value_name("TIME"), "total length within ±5%: 45m, 1h30, 2h, 90 (minutes)")
+        ("genre", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this genre (repeatable)")
+        ("exclude-genre", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "no track of this genre (repeatable)")
+        ("year", po::value<std::string>()->value_name("YEARS"), "1994, 1990-1999, 1990s, 90s")
+        ("min-rating", po::value<std::string>()->value_name("STARS"), "rated at least this many stars (0-5, halves allowed)")
+        ("artist", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this artist (repeatable)")
+        ("avoid-recent", po::value<std::string>()->value_name("DAYS"), "leave out tracks played in the last DAYS days")
+        ("source", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this media source (repeatable)")
+        ("name", po::value<std::string>()->value_name("NAME"), "the playlist's name (default: the prompt); an earlier one of that name is replaced")
+        ("order", po::value<std::string>()->value_name("MODE"), "similarity, smooth, alternate or random (overrides the pipeline)")
+        ("seed", po::value<uint64_t>()->value_name("N"), "seed of random orders and shuffles")
+        ("dry-run", "show the playlist; publish nothing, save nothing")
+        ("no-publish", "save the playlist locally only")
+        ("explain", "per track: the filters it passed, its similarity and rank")
+        ("json", "machine-readable output");
+    po::options_description hidden;
+    hidden.add_options()("prompt", po::value<std::vector<std::string>>());
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description positional;
+    positional.add("prompt", -1);
+    const std::string usage =
+        "plexmix create \"PROMPT\" [options]\n\n"
+        "Turns one sentence into a playlist: filters from the prompt and the options, tracks ranked by\n"
+        "the meaning of the prompt, diversified, ordered, written to the media server and saved.\n"
+        "Example: plexmix create \"rainy sunday jazz, nothing after 1980, 45 minutes\"";
+    opts.add_options()("help,h", "show this help");
+    for (const auto& word : args) {
+        if (word == "--") break;
+        if (word == "--help" || word == "-h") {
+            std::cout << "usage: " << usage << "\n\n" << opts << "\n";
+            return kExitOk;
+        }
+    }
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    const std::string prompt = join(list_of(vm, "prompt"), " ");
+    if (prompt.find_first_not_of(" \t\n") == std::string::npos) throw UsageError("create: give a PROMPT; usage: " + usage);
+
+    gen::GenerateInput input;
+    input.prompt = prompt;
+    input.options.limit = optional_of<std::string>(vm, "limit");
+    input.options.duration = optional_of<std::string>(vm, "duration");
+    input.options.genres = list_of(vm, "genre");
+    input.options.exclude_genres = list_of(vm, "exclude-genre");
+    input.options.year = optional_of<std::string>(vm, "year");
+    input.options.min_rating = optional_of<std::string>(vm, "min-rating");
+    input.options.artists = list_of(vm, "artist");
+    input.options.avoid_recent = optional_of<std::string>(vm, "avoid-recent");
+    input.options.sources = list_of(vm, "source");
+    input.name = optional_of<std::string>(vm, "name");
+    if (input.name && input.name->find_first_not_of(" \t") == std::string::npos) throw UsageError("create: --name is empty");
+    if (const auto order = optional_of<std::string>(vm, "order")) {
+        input.order = gen::parse_order_mode(*order);
+        if (!input.order) throw UsageError("create: --order " + *order + ": use similarity, smooth, alternate or random");
+    }
+    input.seed = optional_of<uint64_t>(vm, "seed");
+    const bool dry_run = vm.count("dry-run") > 0;
+    input.publish = !dry_run && !vm.count("no-publish");
+    input.save = !dry_run;
+
+    auto app = App::open(global);
+    const gen::PipelineSpec pipeline = gen::generate_pipeline(app->config());
+    const gen::GenerateContext ctx = generate_playlist(*app, std::move(input), pipeline);
+    if (vm.count("json")) {
+        print_playlist_json(std::cout, ctx, pipeline);
+    } else {
+        for (const auto& note : ctx.notes) std::cerr << "plexmix: note: " << note << "\n";
+        print_playlist(std::cout, ctx, pipeline, vm.count("explain") > 0);
+    }
+    return ctx.publish_failed() ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+std::string length_text(int64_t ms) {
+    const int64_t s = (ms + 500) / 1000;
+    char text[32];
+    if (s >= 3600) {
+        std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+    } else {
+        std::snprintf(text, sizeof text, "%lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+    }
+    return text;
+}
+
+gen::GenerateContext generate_playlist(App& app, gen::GenerateInput input, const gen::PipelineSpec& pipeline) {
+    std::vector<std::string> names = input.options.sources;
+    if (names.empty()) {
+        for (const auto& ref : app.config().use.media) names.push_back(ref.name);
+    }
+    if (names.empty()) {
+        throw ConfigError(Mark{app.config().source.string(), 0, 0},
+                          "no media source configured: add one under providers: and name it in use: { media: [...] }");
+    }
+    std::vector<MediaProvider> media;
+    gen::GenerateServices services;
+    services.store = &app.store();
+    for (const auto& name : names) {
+        if (!app.config().find_provider(name)) {
+            throw UsageError("--source " + name + ": no such provider in " + app.config().source.string());
+        }
+        const auto servers = app.store().servers_of_provider(name);
+        if (servers.empty()) throw std::runtime_error("nothing mirrored from " + name + " yet: run 'plexmix sync' first");
+        gen::SourceTarget target;
+        target.provider = name;
+        target.server_id = servers.front().id;  // the server seen most recently
+        if (input.publish) {
+            auto opened = app.media_providers(name);
+            target.media = opened.front().provider.get();
+            media.push_back(std::move(opened.front()));
+        }
+        services.sources.push_back(std::move(target));
+    }
+    std::optional<EmbedderProvider> embedder = app.embedder();
+    services.embedder = embedder ? embedder->provider.get() : nullptr;
+    services.index_dir = vectors_dir(app.data_dir());
+    gen::GenerateContext ctx;
+    ctx.input = std::move(input);
+    try {
+        gen::run_pipeline(pipeline, ctx, services);
+    } catch (const gen::OptionError& e) {
+        throw UsageError(std::string("create: ") + e.what());
+    }
+    return ctx;
+}
+
+void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const gen::PipelineSpec& pipeline,
+                    bool explain) {
+    out << ctx.name << " — " << ctx.tracks.size() << " tracks, " << length_text(ctx.total_ms()) << "\n";
+    if (explain) {
+        out << "  request:  " << gen::describe(ctx.request) << "\n"
+            << "  filters:  " << (ctx.filters.empty() ? "none" : join(ctx.filters, "; ")) << " → "
+            << ctx.candidates.size() << " candidates\n"
+            << "  ranking:  " << ctx.ranking_method << "\n"
+            << "  diversity: " << ctx.capped_artist << " over the artist cap, " << ctx.capped_album
+            << " over the album cap, " << ctx.duplicates << " duplicates left out\n"
+            << "  order:    " << ctx.ordered_by << "\n"
+            << "  pipeline: " << pipeline.describe() << (pipeline.from_config ? " (from the config)" : "") << "\n";
+    }
+    std::vector<std::vector<std::string>> rows;
+    size_t position = 0;
+    for (const auto& e : ctx.tracks) {
+        const auto& t = e.track;
+        std::vector<std::string> row{std::to_string(++position), t.title, t.artist, t.album,
+                                     t.year ? std::to_string(*t.year) : "", length_text(t.duration_ms.value_or(0))};
+        if (explain) {
+            row.push_back(std::to_string(e.rank));
+            row.push_back(similarity_text(e.similarity));
+            row.push_back(e.passed.empty() ? "-" : join(e.passed, "; "));
+        }
+        rows.push_back(std::move(row));
+    }
+    std::vector<std::string> header{"#", "title", "artist", "album", "year", "length"};
+    if (explain) header.insert(header.end(), {"rank", "similarity", "passed"});
+    if (!rows.empty()) print_table(out, header, rows);
+    if (!ctx.input.publish && !ctx.input.save) out << "Dry run: nothing published, nothing saved.\n";
+    for (const auto& p : ctx.published) {
+        if (!p.error.empty()) {
+            out << p.provider << ": could not write the playlist: " << p.error << "\n";
+        } else if (!p.key.empty()) {
+            out << p.provider << ": " << (p.replaced ? "replaced" : "created") << " playlist \"" << ctx.name << "\" ("
+                << p.tracks << " tracks, key " << p.key << ")";
+            if (p.playlist_id) out << "; saved as playlist " << *p.playlist_id;
+            out << "\n";
+        } else if (p.playlist_id) {
+            out << "Saved locally as playlist " << *p.playlist_id << " (not published).\n";
+        }
+    }
+}
+
+void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, const gen::PipelineSpec& pipeline) {
+    rapidjson::OStreamWrapper os(out);
+    rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(os);
+    auto strings = [&](const char* key, const std::vector<std::string>& items) {
+        w.Key(key);
+        w.StartArray();
+        for (const auto& s : items) w.String(s.c_str());
+        w.EndArray();
+    };
+    w.StartObject();
+    w.Key("name"); w.String(ctx.name.c_str());
+    w.Key("prompt"); w.String(ctx.input.prompt.c_str());
+    w.Key("request"); w.String(gen::describe(ctx.request).c_str());
+    w.Key("options");
+    {
+        rapidjson::Document doc;
+        doc.Parse(gen::options_json(ctx).c_str());
+        doc.Accept(w);
+    }
+    w.Key("pipeline");
+    {
+        rapidjson::Document doc;
+        doc.Parse(pipeline.to_json().c_str());
+        doc.Accept(w);
+    }
+    w.Key("target_count");
+    if (ctx.target_count) w.Int(ctx.target_count); else w.Null();
+    w.Key("target_seconds");
+    if (ctx.target_seconds) w.Int(ctx.target_seconds); else w.Null();
+    w.Key("short"); w.Bool(ctx.short_of_target);
+    w.Key("candidates"); w.Uint64(ctx.candidates.size());
+    strings("filters", ctx.filters);
+    w.Key("ranking"); w.String(ctx.ranking_method.c_str());
+    w.Key("order"); w.String(ctx.ordered_by.c_str());
+    w.Key("duration_ms"); w.Int64(ctx.total_ms());
+    w.Key("dry_run"); w.Bool(!ctx.input.publish && !ctx.input.save);
+    w.Key("tracks");
+    w.StartArray();
+    size_t position = 0;
+    for (const auto& e : ctx.tracks) {
+        const auto& t = e.track;
+        w.StartObject();
+        w.Key("position"); w.Uint64(++position);
+        w.Key("track_id"); w.Int64(t.id);
+        w.Key("key"); w.String(t.native_key.c_str());
+        w.Key("title"); w.String(t.title.c_str());
+        w.Key("artist"); w.String(t.artist.c_str());
+        w.Key("album"); w.String(t.album.c_str());
+        w.Key("year");
+        if (t.year) w.Int64(*t.year); else w.Null();
+        w.Key("genres"); w.String(t.genres.c_str());
+        w.Key("duration_ms");
+        if (t.duration_ms) w.Int64(*t.duration_ms); else w.Null();
+        w.Key("rating");
+        if (t.user_rating) w.Int64(*t.user_rating); else w.Null();
+        w.Key("rank"); w.Uint64(e.rank);
+        w.Key("similarity");
+        if (e.similarity) w.Double(static_cast<double>(*e.similarity)); else w.Null();
+        strings("passed", e.passed);
+        w.Key("file_path");
+        if (t.file_path.empty()) w.Null(); else w.String(t.file_path.c_str());
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("published");
+    w.StartArray();
+    for (const auto& p : ctx.published) {
+        w.StartObject();
+        w.Key("provider"); w.String(p.provider.c_str());
+        w.Key("key");
+        if (p.key.empty()) w.Null(); else w.String(p.key.c_str());
+        w.Key("replaced"); w.Bool(p.replaced);
+        w.Key("tracks"); w.Uint64(p.tracks);
+        w.Key("playlist_id");
+        if (p.playlist_id) w.Int64(*p.playlist_id); else w.Null();
+        w.Key("error");
+        if (p.error.empty()) w.Null(); else w.String(p.error.c_str());
+        w.EndObject();
+    }
+    w.EndArray();
+    strings("notes", ctx.notes);
+    w.Key("timings_ms");
+    w.StartObject();
+    for (const auto& [what, ms] : ctx.timings) {
+        w.Key(what.c_str());
+        w.Double(ms);
+    }
+    w.EndObject();
+    w.EndObject();
+    out << "\n";
+}
+
+int run_create(const GlobalOptions& global, const Args& args) { return create(global, args); }
+
+}  // namespace pmx::cli

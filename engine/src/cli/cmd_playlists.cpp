@@ -1,0 +1,203 @@
+// `plexmix playlists list|show|export|delete`: the playlists plexmix made, kept in the store.
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+#include "cli/app.hpp"
+#include "cli/cli_support.hpp"
+#include "cli/generate_cli.hpp"
+#include "config/data_dir.hpp"
+#include "generate/playlist_export.hpp"
+#include "store/playlist_store.hpp"
+#include "store/store.hpp"
+#include "store/track_filter.hpp"
+
+namespace po = boost::program_options;
+
+namespace pmx::cli {
+namespace {
+
+std::string local_time(int64_t unix_ms) {
+    const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
+    return text;
+}
+
+// A playlist by id, or by name when that name is unique.
+PlaylistRecord resolve(Store& store, const std::string& word) {
+    PlaylistStore playlists(store);
+    if (!word.empty() && word.find_first_not_of("0123456789") == std::string::npos && word.size() < 19) {
+        if (auto p = playlists.get(std::stoll(word))) return *p;
+    }
+    auto named = playlists.find_by_name(word);
+    if (named.empty()) throw UsageError("no playlist with the id or name \"" + word + "\" (see 'plexmix playlists list')");
+    if (named.size() > 1) {
+        std::string ids;
+        for (const auto& p : named) ids += (ids.empty() ? "" : ", ") + std::to_string(p.id) + " (" + p.provider + ")";
+        throw UsageError("several playlists are named \"" + word + "\": give an id: " + ids);
+    }
+    return named.front();
+}
+
+std::vector<TrackDetail> tracks_of(Store& store, const PlaylistRecord& p) {
+    return track_details(store, PlaylistStore(store).track_ids(p.id));
+}
+
+po::positional_options_description one_positional(const char* name) {
+    po::positional_options_description positional;
+    positional.add(name, 1);
+    return positional;
+}
+
+std::string playlist_word(const po::variables_map& vm, const char* command) {
+    if (!vm.count("playlist")) throw UsageError(std::string("playlists ") + command + ": give a playlist id or name");
+    return vm["playlist"].as<std::string>();
+}
+
+int list(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("playlists list");
+    opts.add_options()("json", "machine-readable output");
+    bool help = false;
+    auto vm = parse_args(args, opts, {}, "plexmix playlists list [--json]", &help);
+    if (help) return kExitOk;
+    auto app = App::open(global);
+    const auto all = PlaylistStore(app->store()).list();
+    if (vm.count("json")) {
+        rapidjson::OStreamWrapper os(std::cout);
+        rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(os);
+        w.StartArray();
+        for (const auto& p : all) {
+            w.StartObject();
+            w.Key("id"); w.Int64(p.id);
+            w.Key("name"); w.String(p.name.c_str());
+            w.Key("provider"); w.String(p.provider.c_str());
+            w.Key("key");
+            if (p.native_key.empty()) w.Null(); else w.String(p.native_key.c_str());
+            w.Key("tracks"); w.Int64(p.track_count);
+            w.Key("duration_ms"); w.Int64(p.duration_ms);
+            w.Key("prompt"); w.String(p.prompt.c_str());
+            w.Key("updated_ms"); w.Int64(p.updated_ms);
+            w.EndObject();
+        }
+        w.EndArray();
+        std::cout << "\n";
+        return kExitOk;
+    }
+    if (all.empty()) {
+        std::cout << "No playlists yet: make one with 'plexmix create \"PROMPT\"'.\n";
+        return kExitOk;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& p : all) {
+        rows.push_back({std::to_string(p.id), p.name, p.provider, p.native_key.empty() ? "(local only)" : p.native_key,
+                        std::to_string(p.track_count), length_text(p.duration_ms), local_time(p.updated_ms)});
+    }
+    print_table(std::cout, {"id", "name", "source", "server key", "tracks", "length", "updated"}, rows);
+    return kExitOk;
+}
+
+int show(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("playlists show");
+    opts.add_options()("json", "machine-readable output")("playlist", po::value<std::string>()->value_name("ID|NAME"),
+                                                          "the playlist");
+    bool help = false;
+    auto vm = parse_args(args, opts, one_positional("playlist"), "plexmix playlists show ID|NAME [--json]", &help);
+    if (help) return kExitOk;
+    auto app = App::open(global);
+    const PlaylistRecord p = resolve(app->store(), playlist_word(vm, "show"));
+    const auto tracks = tracks_of(app->store(), p);
+    if (vm.count("json")) {
+        std::cout << gen::to_json(p, tracks);
+        return kExitOk;
+    }
+    int64_t total = 0;
+    for (const auto& t : tracks) total += t.duration_ms.value_or(0);
+    std::cout << p.name << " — " << tracks.size() << " tracks, " << length_text(total) << "\n"
+              << "  source:  " << p.provider << (p.native_key.empty() ? " (not published)" : ", key " + p.native_key)
+              << "\n  prompt:  " << p.prompt << "\n  updated: " << local_time(p.updated_ms) << "\n";
+    if (p.track_count > static_cast<int64_t>(tracks.size())) {
+        std::cout << "  (" << p.track_count - static_cast<int64_t>(tracks.size()) << " tracks are gone from the mirror)\n";
+    }
+    std::vector<std::vector<std::string>> rows;
+    size_t position = 0;
+    for (const auto& t : tracks) {
+        rows.push_back({std::to_string(++position), t.title, t.artist, t.album, t.year ? std::to_string(*t.year) : "",
+                        length_text(t.duration_ms.value_or(0))});
+    }
+    print_table(std::cout, {"#", "title", "artist", "album", "year", "length"}, rows);
+    return kExitOk;
+}
+
+int export_playlist(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("playlists export");
+    opts.add_options()
+        ("format,f", po::value<std::string>()->default_value("m3u8")->value_name("FORMAT"), "m3u8 or json")
+        ("output,o", po::value<std::string>()->value_name("FILE"), "write to FILE (default: standard output)")
+        ("playlist", po::value<std::string>()->value_name("ID|NAME"), "the playlist");
+    bool help = false;
+    auto vm = parse_args(args, opts, one_positional("playlist"),
+                         "plexmix playlists export ID|NAME [--format m3u8|json] [--output FILE]", &help);
+    if (help) return kExitOk;
+    const std::string format = vm["format"].as<std::string>();
+    if (format != "m3u8" && format != "json") throw UsageError("playlists export: --format must be m3u8 or json");
+    auto app = App::open(global);
+    const PlaylistRecord p = resolve(app->store(), playlist_word(vm, "export"));
+    const auto tracks = tracks_of(app->store(), p);
+    const std::string text = format == "json" ? gen::to_json(p, tracks) : gen::to_m3u8(p, tracks);
+    if (!vm.count("output")) {
+        std::cout << text;
+        return kExitOk;
+    }
+    const std::string file = vm["output"].as<std::string>();
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + file);
+    std::cout << "Wrote " << tracks.size() << " tracks to " << file << "\n";
+    return kExitOk;
+}
+
+int remove(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("playlists delete");
+    opts.add_options()
+        ("local-only", "forget it here, leave it on the server")
+        ("playlist", po::value<std::string>()->value_name("ID|NAME"), "the playlist");
+    bool help = false;
+    auto vm = parse_args(args, opts, one_positional("playlist"), "plexmix playlists delete ID|NAME [--local-only]", &help);
+    if (help) return kExitOk;
+    auto app = App::open(global);
+    const PlaylistRecord p = resolve(app->store(), playlist_word(vm, "delete"));
+    if (!p.native_key.empty() && !vm.count("local-only")) {
+        auto media = app->media_providers(p.provider);
+        const CallResult r = media.front().provider->delete_playlist(p.native_key);
+        if (!r.ok() && r.status != PMX_NOT_FOUND) {
+            std::cout << p.provider << ": could not delete playlist " << p.native_key << ": " << status_name(r.status)
+                      << (r.message.empty() ? "" : ": " + r.message) << "; kept it here too\n";
+            return kExitFailure;
+        }
+        std::cout << p.provider << ": deleted playlist \"" << p.name << "\" (key " << p.native_key << ")"
+                  << (r.ok() ? "" : ", already gone from the server") << "\n";
+    }
+    PlaylistStore(app->store()).remove(p.id);
+    std::cout << "Forgot playlist " << p.id << " (\"" << p.name << "\").\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_playlists(const GlobalOptions& global, const Args& args) {
+    return dispatch("playlists", global, args,
+                    {{"list", "list [--json]", list},
+                     {"show", "show ID|NAME [--json]", show},
+                     {"export", "export ID|NAME [--format m3u8|json] [--output FILE]", export_playlist},
+                     {"delete", "delete ID|NAME [--local-only]", remove}});
+}
+
+}  // namespace pmx::cli

@@ -1,0 +1,214 @@
+// The `generate` pipeline: named steps over one context, from a prompt to a saved playlist.
+#pragma once
+
+// Steps, in the built-in order (a config may reorder within the rules below, drop steps, or
+// give options; see generate_pipeline()):
+//   parse      the prompt + explicit options → PlaylistRequest (generate/prompt.hpp)
+//   filter     SQL over the mirror of the chosen sources → candidate ids
+//   retrieve   rank the candidates: the mood query embedded (query mode) and searched in the
+//              model's vector index restricted to the candidates, `depth` deep; without a mood
+//              query, an embedder or vectors: keyword matches, then rating, then a seeded
+//              shuffle (noted). Candidates without a vector rank after those with one.
+//   select     where an LLM will choose among the candidates; for now they pass through
+//   diversify  caps per artist and per album, no two tracks with the same title and artist;
+//              deepens the ranking when the caps leave too few
+//   order      similarity | smooth (each track close to the one before) | alternate (no two
+//              neighbours by the same artist when avoidable) | random (seeded)
+//   publish    create or replace the playlist on its server (item count verified), then save
+//              it in the store with its prompt, options and pipeline
+// Before `order` (or `publish`, or the end) the ranked pool is cut to the target: exactly the
+// count asked, or a total duration within ±5% of the duration asked, else a default count;
+// when fewer tracks qualify the context says so (notes, short = true).
+//
+// Steps never print: results, notes and per-track explanations are in the context, so that
+// every front end (CLI, tests, a future server) runs the same code.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config_error.hpp"
+#include "generate/prompt.hpp"
+#include "store/embeddings_store.hpp"
+#include "store/track_filter.hpp"
+
+namespace pmx {
+class Provider;
+class Store;
+struct Config;
+namespace vec {
+class VectorIndex;
+}
+}  // namespace pmx
+
+namespace pmx::gen {
+
+inline constexpr int kDefaultTrackCount = 25;
+inline constexpr size_t kDefaultRetrieveDepth = 500;
+inline constexpr size_t kDepthPerTrack = 5;     // the ranking is at least 5 × the tracks wanted deep
+inline constexpr int kDefaultPerArtist = 3;
+inline constexpr int kDefaultPerAlbum = 2;
+inline constexpr double kDurationTolerance = 0.05;  // ±5%
+
+enum class StepKind { parse, filter, retrieve, select, diversify, order, publish };
+enum class OrderMode { similarity, smooth, alternate, random };
+
+std::string_view to_string(StepKind kind);
+std::string_view to_string(OrderMode mode);
+std::optional<OrderMode> parse_order_mode(std::string_view text);
+
+struct StepSpec {
+    StepKind kind = StepKind::parse;
+    size_t depth = kDefaultRetrieveDepth;       // retrieve
+    int per_artist = kDefaultPerArtist;         // diversify; 0 = no cap
+    int per_album = kDefaultPerAlbum;           // diversify; 0 = no cap
+    OrderMode mode = OrderMode::smooth;         // order
+    std::optional<uint64_t> seed;               // order (random), retrieve (shuffle)
+    std::vector<std::string> option_keys;       // the options given in the config (for to_json)
+};
+
+struct PipelineSpec {
+    std::vector<StepSpec> steps;
+    bool from_config = false;  // false: the built-in default
+
+    const StepSpec* find(StepKind kind) const;
+    // [ "parse", {"retrieve": {"depth": 500}}, ... ]: every step with its effective options.
+    std::string to_json() const;
+    // "parse → filter → retrieve(depth 500) → ...".
+    std::string describe() const;
+};
+
+// [parse, filter, {retrieve: {depth: 500}}, select, {diversify: {per_artist: 3, per_album: 2}},
+//  {order: {mode: smooth}}, publish].
+PipelineSpec default_generate_pipeline();
+
+// The `generate` pipeline of the config, else the default. Throws ConfigError (FILE:LINE:COL)
+// for an unknown step or option, a bad option value, a step given twice, or steps out of
+// order (parse < filter < retrieve < select < diversify < order < publish, for those present).
+PipelineSpec generate_pipeline(const Config& config);
+
+// ---- The run ---------------------------------------------------------------------------------
+
+// What a run is asked to do.
+struct GenerateInput {
+    std::string prompt;
+    CliOptions options;                  // as typed; applied over the prompt by `parse`
+    std::optional<std::string> name;     // --name; default: the prompt
+    bool publish = true;                 // write to the server (--no-publish: false)
+    bool save = true;                    // keep it in the store (--dry-run: neither)
+    std::optional<OrderMode> order;      // --order: overrides the order step's mode
+    std::optional<uint64_t> seed;        // --seed: overrides the steps' seed
+    std::optional<int64_t> now;          // unix seconds for avoid-recent; nullopt: the clock
+};
+
+// A vector index kept loaded between runs in one process (a server, the benchmark); it is
+// reloaded when the model's stored vectors changed. Not thread-safe.
+class IndexCache {
+public:
+    IndexCache();
+    ~IndexCache();
+    // The index of `model` (opened and checked as embed/model_index.hpp does on first use).
+    const vec::VectorIndex& get(Store& store, const EmbeddingModel& model, const std::filesystem::path& index_dir,
+                                std::vector<std::string>* notes);
+
+private:
+    EmbeddingModel cached_;
+    std::unique_ptr<vec::VectorIndex> index_;
+};
+
+// One media source a playlist may draw from and be written to.
+struct SourceTarget {
+    std::string provider;          // config name
+    int64_t server_id = 0;         // its current server in the store
+    Provider* media = nullptr;     // for publish; may be null when not publishing
+};
+
+// What the steps use; owned by the caller.
+struct GenerateServices {
+    Store* store = nullptr;
+    std::vector<SourceTarget> sources;   // the sources in use (or only --source)
+    Provider* embedder = nullptr;        // null: no vectors
+    std::filesystem::path index_dir;     // where vector index files live
+    IndexCache* index_cache = nullptr;   // null: the index is opened for this run only
+};
+
+struct RankedTrack {
+    int64_t id = 0;
+    size_t rank = 0;                   // 1-based place in the retrieval ranking
+    std::optional<float> similarity;   // cosine similarity to the mood query
+    std::optional<size_t> keyword_rank;
+    int64_t rating = -1;
+};
+
+struct PlaylistEntry {
+    TrackDetail track;
+    size_t rank = 0;                    // retrieval rank
+    std::optional<float> similarity;
+    std::vector<std::string> passed;    // the filters it passed, with its values ("year 1994 in 1990–1999")
+};
+
+struct PublishedPart {
+    std::string provider;
+    int64_t server_id = 0;
+    std::string key;                    // the server's playlist key; empty when not published
+    bool replaced = false;              // an earlier playlist of the same name was replaced in place
+    size_t tracks = 0;
+    std::optional<int64_t> playlist_id; // the store row, when saved
+    std::string error;                  // why writing it failed
+};
+
+struct GenerateContext {
+    GenerateInput input;
+    // parse
+    PlaylistRequest request;
+    std::string name;
+    int target_count = 0;               // exact count asked (0: none)
+    int target_seconds = 0;             // duration asked (0: none)
+    // filter
+    std::vector<Candidate> candidates;
+    std::vector<std::string> filters;   // the active filters, one phrase each
+    // retrieve
+    std::vector<RankedTrack> ranking;   // best first
+    bool ranking_complete = false;      // every candidate is ranked
+    std::string ranking_method;         // "similarity (use-lite)", "keywords, then rating", ...
+    std::optional<EmbeddingModel> model;
+    std::vector<float> query_vector;
+    std::function<void(size_t depth)> deepen;  // ranks deeper (set by retrieve)
+    // diversify
+    std::vector<RankedTrack> pool;      // ranked, capped
+    bool diversified = false;
+    size_t capped_artist = 0, capped_album = 0, duplicates = 0;
+    // the cut to the target
+    std::vector<PlaylistEntry> tracks;  // the playlist, in order
+    bool fitted = false;
+    bool short_of_target = false;       // fewer tracks qualify than asked
+    std::string ordered_by;             // the order actually used
+    // publish
+    std::vector<PublishedPart> published;
+    // all steps
+    std::vector<std::string> notes;     // one sentence each, for the user
+    std::vector<std::string> steps_run;
+    // Wall time of each step run, and of the parts worth knowing (query embedding), in ms.
+    std::vector<std::pair<std::string, double>> timings;
+
+    int64_t total_ms() const;
+    bool publish_failed() const;
+};
+
+// Runs the steps of `pipeline` over `ctx` (ctx.input set by the caller). Throws StoreError
+// (and ConfigError for an unknown --source) on run-ending failures; a server that refuses
+// the playlist is a value (PublishedPart::error). Vocabulary for parse is read from the
+// mirror of the sources.
+void run_pipeline(const PipelineSpec& pipeline, GenerateContext& ctx, GenerateServices& services);
+
+// The resolved request and options as JSON (the store's options_json).
+std::string options_json(const GenerateContext& ctx);
+
+}  // namespace pmx::gen

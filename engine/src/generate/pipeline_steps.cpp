@@ -1,0 +1,819 @@
+// The steps of the generate pipeline and the runner.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "embed/model_index.hpp"
+#include "generate/pipeline.hpp"
+#include "plugin/provider.hpp"
+#include "store/playlist_store.hpp"
+#include "store/store.hpp"
+#include "store/track_search.hpp"
+#include "util/text.hpp"
+#include "vector/vector_index.hpp"
+
+namespace pmx::gen {
+namespace {
+
+constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
+constexpr size_t kMaxNameBytes = 100;
+constexpr double kDurationPoolMargin = 1.5;  // a duration is filled from a pool at least this much longer
+constexpr size_t kDeepenFactor = 4;
+constexpr size_t kSwapWindow = 5;            // tracks at the end of a duration fill that may be swapped
+constexpr uint64_t kDefaultSeed = 0x706d78;  // "pmx"
+constexpr std::string_view kDefaultName = "plexmix playlist";
+
+// splitmix64: a fast, well-mixed 64-bit hash for seeded shuffles.
+uint64_t mix(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t fnv1a(std::string_view text) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+std::string trim(std::string_view text) {
+    const size_t b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return {};
+    const size_t e = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(b, e - b + 1));
+}
+
+std::string default_name(std::string_view prompt) {
+    std::string name;
+    bool space = false;
+    for (const char c : trim(prompt)) {
+        const bool is_space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        if (is_space) {
+            space = true;
+            continue;
+        }
+        if (space && !name.empty()) name += ' ';
+        space = false;
+        name += c;
+    }
+    if (name.size() > kMaxNameBytes) {
+        size_t cut = kMaxNameBytes;
+        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+        name.resize(cut);
+        name += "…";
+    }
+    return name.empty() ? std::string(kDefaultName) : name;
+}
+
+std::string stars(int64_t rating) {
+    std::string text = std::to_string(rating / kRatingPerStar);
+    if (rating % kRatingPerStar) text += ".5";
+    return text + "★";
+}
+
+std::string minutes_text(int64_t ms) {
+    const int64_t seconds = (ms + 500) / 1000;
+    char text[32];
+    std::snprintf(text, sizeof text, "%lld:%02lld", static_cast<long long>(seconds / 60),
+                  static_cast<long long>(seconds % 60));
+    return text;
+}
+
+std::string year_range_text(const YearRange& y) {
+    if (y.first && y.last) return *y.first == *y.last ? std::to_string(*y.first)
+                                                       : std::to_string(*y.first) + "–" + std::to_string(*y.last);
+    if (y.first) return std::to_string(*y.first) + " or later";
+    if (y.last) return std::to_string(*y.last) + " or earlier";
+    return "any year";
+}
+
+std::vector<std::string> split_genres(std::string_view genres) {
+    std::vector<std::string> out;
+    while (!genres.empty()) {
+        const size_t at = genres.find("; ");
+        if (std::string name(genres.substr(0, at)); !name.empty()) out.push_back(std::move(name));
+        if (at == std::string_view::npos) break;
+        genres.remove_prefix(at + 2);
+    }
+    return out;
+}
+
+bool contains_nocase(const std::vector<std::string>& list, std::string_view value) {
+    return std::any_of(list.begin(), list.end(), [&](const std::string& s) { return equal_ascii_nocase(s, value); });
+}
+
+int64_t now_seconds(const GenerateInput& input) {
+    if (input.now) return *input.now;
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::vector<int64_t> server_ids(const GenerateServices& services) {
+    std::vector<int64_t> ids;
+    for (const auto& s : services.sources) ids.push_back(s.server_id);
+    return ids;
+}
+
+// State of one run that the context does not expose.
+struct Run {
+    const PipelineSpec& pipeline;
+    GenerateContext& ctx;
+    GenerateServices& services;
+    IndexCache& cache;
+    std::unordered_map<int64_t, TrackDetail> details{};
+    const vec::VectorIndex* index = nullptr;
+    bool keywords = false;  // the mood query has words for FTS
+    bool noted_unembedded = false;
+    uint64_t seed = kDefaultSeed;
+    bool parsed = false, filtered = false, retrieved = false;
+
+    Store& store() { return *services.store; }
+
+    const StepSpec& spec(StepKind kind) const {
+        static const PipelineSpec defaults = default_generate_pipeline();
+        const StepSpec* s = pipeline.find(kind);
+        return s ? *s : *defaults.find(kind);
+    }
+
+    uint64_t seed_for(StepKind kind) const {
+        if (ctx.input.seed) return *ctx.input.seed;
+        if (const auto& s = spec(kind).seed) return *s;
+        return seed;
+    }
+
+    void load_details(const std::vector<RankedTrack>& tracks) {
+        std::vector<int64_t> missing;
+        for (const auto& t : tracks) {
+            if (!details.contains(t.id)) missing.push_back(t.id);
+        }
+        for (auto& d : track_details(store(), missing)) details.emplace(d.id, std::move(d));
+    }
+
+    // ---- parse -------------------------------------------------------------------------------
+
+    void parse(bool use_prompt) {
+        parsed = true;
+        const auto ids = server_ids(services);
+        const auto started = std::chrono::steady_clock::now();
+        const Vocabulary vocab{genre_names(store(), ids), artist_names(store(), ids)};
+        ctx.timings.emplace_back("vocabulary", elapsed_ms(started));
+        PlaylistRequest request;
+        if (use_prompt) {
+            request = parse_prompt(ctx.input.prompt, vocab);
+        } else {
+            request.mood_query = trim(ctx.input.prompt);
+        }
+        ctx.request = apply_overrides(std::move(request), ctx.input.options, vocab);
+        for (const auto& note : ctx.request.notes) ctx.notes.push_back(note);
+        ctx.target_count = ctx.request.track_count;
+        ctx.target_seconds = ctx.request.duration_seconds;
+        if (ctx.target_count > 0 && ctx.target_seconds > 0) {
+            ctx.notes.push_back("both a track count and a duration were asked: the count (" +
+                                std::to_string(ctx.target_count) + ") is kept exactly");
+            ctx.target_seconds = 0;
+        }
+        if (ctx.target_count == 0 && ctx.target_seconds == 0) ctx.target_count = kDefaultTrackCount;
+        ctx.name = ctx.input.name ? *ctx.input.name : default_name(ctx.input.prompt);
+        seed = mix(fnv1a(ctx.input.prompt));
+    }
+
+    // ---- filter ------------------------------------------------------------------------------
+
+    void filter(bool use_request) {
+        if (!parsed) parse(false);
+        filtered = true;
+        TrackFilter f;
+        f.server_ids = server_ids(services);
+        const PlaylistRequest& r = ctx.request;
+        std::vector<std::string>& phrases = ctx.filters;
+        if (use_request) {
+            for (const auto& y : r.years) f.years.push_back({y.first, y.last});
+            f.genres = r.genres;
+            f.exclude_genres = r.exclude_genres;
+            f.artists = r.artists;
+            f.exclude_artists = r.exclude_artists;
+            f.min_rating = r.min_rating;
+            f.exclude_live = r.exclude_live;
+            f.unplayed = r.unplayed;
+            if (r.avoid_recent_days > 0) {
+                f.played_before = now_seconds(ctx.input) - static_cast<int64_t>(r.avoid_recent_days) * kSecondsPerDay;
+            }
+            if (!r.years.empty()) {
+                std::vector<std::string> ranges;
+                for (const auto& y : r.years) ranges.push_back(year_range_text(y));
+                phrases.push_back("years " + join(ranges));
+            }
+            if (!r.genres.empty()) phrases.push_back("genres " + join(r.genres, " or "));
+            if (!r.exclude_genres.empty()) phrases.push_back("no " + join(r.exclude_genres, ", no "));
+            if (!r.artists.empty()) phrases.push_back("by " + join(r.artists, " or "));
+            if (!r.exclude_artists.empty()) phrases.push_back("not by " + join(r.exclude_artists, ", "));
+            if (r.min_rating > 0) phrases.push_back("rated " + stars(r.min_rating) + " or more");
+            if (r.exclude_live) phrases.push_back("no live recordings");
+            if (r.unplayed) phrases.push_back("never played");
+            if (r.avoid_recent_days > 0) {
+                phrases.push_back("not played in the last " + std::to_string(r.avoid_recent_days) + " days");
+            }
+        }
+        ctx.candidates = filter_tracks(store(), f);
+        if (ctx.candidates.empty()) ctx.notes.push_back("no track of the mirror passes the filters");
+    }
+
+    // ---- retrieve ----------------------------------------------------------------------------
+
+    // Sets up the ranking source (vectors, keywords or none), then ranks `depth` deep.
+    void retrieve() {
+        if (!filtered) filter(false);
+        retrieved = true;
+        const StepSpec& s = spec(StepKind::retrieve);
+        const std::string mood = trim(ctx.request.mood_query);
+        keywords = !fts_any_word_query(mood).empty();
+        std::string fallback = keywords ? "keyword matches, then rating" : "rating";
+        if (mood.empty()) {
+            ctx.ranking_method = "rating, then shuffled";
+            ctx.notes.push_back("no mood words in the prompt: tracks ranked by rating, ties shuffled (seed " +
+                                std::to_string(seed_for(StepKind::retrieve)) + ")");
+        } else if (!services.embedder) {
+            ctx.ranking_method = fallback;
+            ctx.notes.push_back("no embedder configured (use: { embedder: ... }): ranked by " + fallback);
+        } else {
+            setup_vectors(mood, fallback);
+        }
+        size_t want = static_cast<size_t>(ctx.target_count);
+        if (ctx.target_seconds > 0) want = static_cast<size_t>(ctx.target_seconds / 60);  // a track a minute, at most
+        rank(std::max(s.depth, kDepthPerTrack * want));
+        ctx.deepen = [this](size_t depth) { rank(depth); };
+    }
+
+    void setup_vectors(const std::string& mood, const std::string& fallback) {
+        Provider& embedder = *services.embedder;
+        EmbedderInfo info;
+        const CallResult r = embedder.embedder_info(&info);
+        EmbeddingStore embeddings(store());
+        const auto model = r.ok() ? embeddings.find_model(info.model) : std::nullopt;
+        if (!r.ok()) {
+            ctx.notes.push_back("embedder " + embedder.name() + " failed (" + status_name(r.status) +
+                                (r.message.empty() ? "" : ": " + r.message) + "): ranked by " + fallback);
+        } else if (!model || model->dim != info.dimension || model->last_seq == 0) {
+            ctx.notes.push_back("no vectors of model " + info.model +
+                                " yet (run 'plexmix embeddings generate'): ranked by " + fallback);
+        } else {
+            std::vector<float> q;
+            const auto started = std::chrono::steady_clock::now();
+            const CallResult e = embedder.embed({mood}, PMX_EMBED_QUERY, &q);
+            ctx.timings.emplace_back("embed query", elapsed_ms(started));
+            if (!e.ok() || q.size() != model->dim) {
+                ctx.notes.push_back("could not embed the mood query with " + embedder.name() + " (" +
+                                    status_name(e.status) + (e.message.empty() ? "" : ": " + e.message) +
+                                    "): ranked by " + fallback);
+            } else {
+                const auto loading = std::chrono::steady_clock::now();
+                index = &cache.get(store(), *model, services.index_dir, &ctx.notes);
+                ctx.timings.emplace_back("index", elapsed_ms(loading));
+                if (index->size() == 0) {  // every vector was cleared since
+                    index = nullptr;
+                    ctx.notes.push_back("no vectors of model " + info.model +
+                                        " (run 'plexmix embeddings generate'): ranked by " + fallback);
+                    ctx.ranking_method = fallback;
+                    return;
+                }
+                ctx.model = model;
+                ctx.query_vector = std::move(q);
+                ctx.ranking_method = "similarity (" + model->name + ")";
+                return;
+            }
+        }
+        ctx.ranking_method = fallback;
+    }
+
+    void rank(size_t depth) {
+        const size_t n = ctx.candidates.size();
+        depth = std::min(depth, n);
+        ctx.ranking.clear();
+        std::unordered_set<int64_t> placed;
+        std::vector<int64_t> ids;
+        ids.reserve(n);
+        for (const auto& c : ctx.candidates) ids.push_back(c.id);
+        if (index) {
+            const auto searching = std::chrono::steady_clock::now();
+            const auto hits = index->search(ctx.query_vector, depth, &ids);
+            ctx.timings.emplace_back("vector search", elapsed_ms(searching));
+            for (const auto& hit : hits) {
+                RankedTrack t;
+                t.id = hit.id;
+                t.similarity = hit.score;
+                ctx.ranking.push_back(t);
+                placed.insert(hit.id);
+            }
+            if (hits.size() < depth) {
+                const size_t without = static_cast<size_t>(
+                    std::count_if(ids.begin(), ids.end(), [&](int64_t id) { return !index->contains(id); }));
+                if (without > 0 && !noted_unembedded) {
+                    noted_unembedded = true;
+                    ctx.notes.push_back(std::to_string(without) +
+                                        " matching tracks have no vector yet (run 'plexmix embeddings generate'): "
+                                        "ranked after the others, by rating");
+                }
+            }
+        } else if (keywords) {
+            size_t k = 0;
+            for (const int64_t id : keyword_search(store(), ctx.request.mood_query, depth, &ids)) {
+                RankedTrack t;
+                t.id = id;
+                t.keyword_rank = ++k;
+                ctx.ranking.push_back(t);
+                placed.insert(id);
+            }
+        }
+        if (ctx.ranking.size() < depth) {
+            // The rest: by rating (unrated last), ties in a seeded random order.
+            const uint64_t s = seed_for(StepKind::retrieve);
+            std::vector<Candidate> rest;
+            for (const auto& c : ctx.candidates) {
+                if (!placed.contains(c.id)) rest.push_back(c);
+            }
+            const size_t take = std::min(rest.size(), depth - ctx.ranking.size());
+            auto better = [s](const Candidate& a, const Candidate& b) {
+                if (a.rating != b.rating) return a.rating > b.rating;
+                const uint64_t ha = mix(s ^ static_cast<uint64_t>(a.id)), hb = mix(s ^ static_cast<uint64_t>(b.id));
+                return ha != hb ? ha < hb : a.id < b.id;
+            };
+            std::partial_sort(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(take), rest.end(), better);
+            for (size_t i = 0; i < take; ++i) {
+                RankedTrack t;
+                t.id = rest[i].id;
+                ctx.ranking.push_back(t);
+            }
+        }
+        for (size_t i = 0; i < ctx.ranking.size(); ++i) {
+            // Candidates are sorted by id (filter_tracks).
+            const auto it = std::lower_bound(ctx.candidates.begin(), ctx.candidates.end(), ctx.ranking[i].id,
+                                             [](const Candidate& c, int64_t id) { return c.id < id; });
+            ctx.ranking[i].rank = i + 1;
+            ctx.ranking[i].rating = it != ctx.candidates.end() && it->id == ctx.ranking[i].id ? it->rating : -1;
+        }
+        ctx.ranking_complete = ctx.ranking.size() == n;
+        ctx.pool.clear();
+        ctx.diversified = false;
+    }
+
+    // ---- diversify ---------------------------------------------------------------------------
+
+    bool pool_enough(const std::vector<RankedTrack>& pool) {
+        if (ctx.target_seconds > 0) {
+            int64_t ms = 0;
+            for (const auto& t : pool) ms += details.at(t.id).duration_ms.value_or(0);
+            return static_cast<double>(ms) >= kDurationPoolMargin * ctx.target_seconds * 1000.0;
+        }
+        return pool.size() >= static_cast<size_t>(ctx.target_count);
+    }
+
+    void diversify() {
+        if (!retrieved) retrieve();
+        const StepSpec& s = spec(StepKind::diversify);
+        // Artists asked for by name are not capped: "20 songs by X" means 20 songs by X.
+        const int artist_cap = ctx.request.artists.empty() ? s.per_artist : 0;
+        for (;;) {
+            load_details(ctx.ranking);
+            ctx.pool.clear();
+            ctx.capped_artist = ctx.capped_album = ctx.duplicates = 0;
+            std::unordered_map<std::string, int> per_artist;
+            std::unordered_map<int64_t, int> per_album;
+            std::unordered_set<std::string> seen;
+            for (const auto& t : ctx.ranking) {
+                const TrackDetail& d = details.at(t.id);
+                const std::string artist = ascii_lower(trim(d.artist));
+                const std::string key = ascii_lower(trim(d.title)) + '\x1f' + artist;
+                if (seen.contains(key)) {
+                    ++ctx.duplicates;
+                    continue;
+                }
+                if (artist_cap > 0 && per_artist[artist] >= artist_cap) {
+                    ++ctx.capped_artist;
+                    continue;
+                }
+                if (s.per_album > 0 && d.album_id && per_album[*d.album_id] >= s.per_album) {
+                    ++ctx.capped_album;
+                    continue;
+                }
+                seen.insert(key);
+                ++per_artist[artist];
+                if (d.album_id) ++per_album[*d.album_id];
+                ctx.pool.push_back(t);
+            }
+            if (pool_enough(ctx.pool) || ctx.ranking_complete) break;
+            rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
+        }
+        ctx.diversified = true;
+    }
+
+    // ---- the cut to the target ---------------------------------------------------------------
+
+    void fit() {
+        if (ctx.fitted) return;
+        if (!retrieved) retrieve();
+        if (!ctx.diversified) {
+            // No diversify step: the ranking as it is, deep enough for the target.
+            for (;;) {
+                load_details(ctx.ranking);
+                if (pool_enough(ctx.ranking) || ctx.ranking_complete) break;
+                rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
+            }
+            ctx.pool = ctx.ranking;
+        }
+        ctx.fitted = true;
+        const auto& pool = ctx.pool;
+        std::vector<const RankedTrack*> chosen;
+        if (ctx.target_seconds > 0) {
+            chosen = fill_duration(pool);
+        } else {
+            const size_t n = std::min(pool.size(), static_cast<size_t>(ctx.target_count));
+            for (size_t i = 0; i < n; ++i) chosen.push_back(&pool[i]);
+            if (n < static_cast<size_t>(ctx.target_count)) {
+                ctx.short_of_target = true;
+                ctx.notes.push_back("only " + std::to_string(n) + " tracks match (" +
+                                    std::to_string(ctx.target_count) + " asked)");
+            }
+        }
+        for (const RankedTrack* t : chosen) {
+            PlaylistEntry e;
+            e.track = details.at(t->id);
+            e.rank = t->rank;
+            e.similarity = t->similarity;
+            e.passed = passed(e.track);
+            ctx.tracks.push_back(std::move(e));
+        }
+        ctx.ordered_by = "rank";
+    }
+
+    std::vector<const RankedTrack*> fill_duration(const std::vector<RankedTrack>& pool) {
+        const double target = ctx.target_seconds * 1000.0;
+        const auto lo = static_cast<int64_t>(std::ceil(target * (1.0 - kDurationTolerance)));
+        const auto hi = static_cast<int64_t>(std::floor(target * (1.0 + kDurationTolerance)));
+        auto length = [&](const RankedTrack* t) { return details.at(t->id).duration_ms.value_or(0); };
+        std::vector<const RankedTrack*> chosen, skipped;
+        int64_t total = 0;
+        for (const auto& t : pool) {
+            const int64_t d = length(&t);
+            if (d <= 0) continue;  // a track without a known length cannot be counted
+            if (static_cast<double>(total) >= target) {
+                skipped.push_back(&t);
+                continue;
+            }
+            if (total + d <= hi) {
+                chosen.push_back(&t);
+                total += d;
+            } else {
+                skipped.push_back(&t);
+            }
+        }
+        // Short of the window although the pool is long enough: swap one of the last tracks for
+        // a skipped one that lands the total inside it.
+        if (total < lo) {
+            const size_t from = chosen.size() > kSwapWindow ? chosen.size() - kSwapWindow : 0;
+            bool fixed = false;
+            for (size_t i = chosen.size(); i-- > from && !fixed;) {
+                for (auto& u : skipped) {
+                    const int64_t next = total - length(chosen[i]) + length(u);
+                    if (next >= lo && next <= hi) {
+                        std::swap(chosen[i], u);
+                        total = next;
+                        fixed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if (total < lo) {
+            ctx.short_of_target = true;
+            ctx.notes.push_back("only " + std::to_string(chosen.size()) + " tracks match, " + minutes_text(total) +
+                                " in all (" + minutes_text(static_cast<int64_t>(target)) + " asked)");
+        }
+        // Keep the ranking's order among the chosen.
+        std::sort(chosen.begin(), chosen.end(), [](const RankedTrack* a, const RankedTrack* b) { return a->rank < b->rank; });
+        return chosen;
+    }
+
+    std::vector<std::string> passed(const TrackDetail& d) const {
+        std::vector<std::string> out;
+        const PlaylistRequest& r = ctx.request;
+        if (ctx.filters.empty()) return out;  // no filter step, or no filter
+        if (!r.years.empty() && d.year) {
+            for (const auto& y : r.years) {
+                if ((!y.first || *d.year >= *y.first) && (!y.last || *d.year <= *y.last)) {
+                    out.push_back("year " + std::to_string(*d.year) + " in " + year_range_text(y));
+                    break;
+                }
+            }
+        }
+        const auto genres = split_genres(d.genres);
+        if (!r.genres.empty()) {
+            std::vector<std::string> hit;
+            for (const auto& g : genres) {
+                if (contains_nocase(r.genres, g)) hit.push_back(g);
+            }
+            out.push_back("genre " + join(hit));
+        }
+        if (!r.exclude_genres.empty()) out.push_back("not " + join(r.exclude_genres, "/") + " (" + d.genres + ")");
+        if (!r.artists.empty()) out.push_back("by " + d.artist);
+        if (!r.exclude_artists.empty()) out.push_back("not by " + join(r.exclude_artists, "/"));
+        if (r.min_rating > 0 && d.user_rating) {
+            out.push_back("rated " + stars(*d.user_rating) + " ≥ " + stars(r.min_rating));
+        }
+        if (r.exclude_live) out.push_back("not live");
+        if (r.unplayed) out.push_back("never played");
+        if (r.avoid_recent_days > 0) {
+            if (!d.last_played_at) {
+                out.push_back("never played");
+            } else {
+                const auto days = (now_seconds(ctx.input) - *d.last_played_at) / kSecondsPerDay;
+                out.push_back("last played " + std::to_string(days) + " days ago");
+            }
+        }
+        return out;
+    }
+
+    // ---- order -------------------------------------------------------------------------------
+
+    void order() {
+        fit();
+        const StepSpec& s = spec(StepKind::order);
+        const OrderMode mode = ctx.input.order.value_or(s.mode);
+        auto& tracks = ctx.tracks;
+        std::stable_sort(tracks.begin(), tracks.end(),
+                         [](const PlaylistEntry& a, const PlaylistEntry& b) { return a.rank < b.rank; });
+        ctx.ordered_by = std::string(to_string(mode));
+        switch (mode) {
+            case OrderMode::similarity: break;
+            case OrderMode::smooth: smooth(); break;
+            case OrderMode::alternate: alternate(); break;
+            case OrderMode::random: {
+                uint64_t state = seed_for(StepKind::order);
+                for (size_t i = tracks.size(); i > 1; --i) {
+                    state = mix(state);
+                    std::swap(tracks[i - 1], tracks[state % i]);
+                }
+                ctx.ordered_by += " (seed " + std::to_string(seed_for(StepKind::order)) + ")";
+                break;
+            }
+        }
+    }
+
+    // Each track next to the most similar one left (greedy nearest neighbour from the best).
+    void smooth() {
+        auto& tracks = ctx.tracks;
+        if (!ctx.model || tracks.size() < 3) {
+            if (!ctx.model) {
+                ctx.notes.push_back("smooth order needs track vectors: kept the ranking's order");
+                ctx.ordered_by = "similarity (no vectors for smooth)";
+            }
+            return;
+        }
+        EmbeddingStore embeddings(store());
+        std::vector<std::optional<std::vector<float>>> vectors;
+        for (const auto& t : tracks) vectors.push_back(embeddings.vector(*ctx.model, t.track.id));
+        std::vector<PlaylistEntry> out;
+        std::vector<bool> used(tracks.size(), false);
+        size_t current = 0;
+        used[0] = true;
+        out.push_back(tracks[0]);
+        for (size_t step = 1; step < tracks.size(); ++step) {
+            size_t best = tracks.size();
+            float best_score = -2.0f;
+            for (size_t j = 0; j < tracks.size(); ++j) {
+                if (used[j] || !vectors[j] || !vectors[current]) continue;
+                const auto& a = *vectors[current];
+                const auto& b = *vectors[j];
+                const float score = std::inner_product(a.begin(), a.end(), b.begin(), 0.0f);
+                if (score > best_score) {
+                    best_score = score;
+                    best = j;
+                }
+            }
+            if (best == tracks.size()) break;  // the rest have no vector
+            used[best] = true;
+            out.push_back(tracks[best]);
+            current = best;
+        }
+        for (size_t j = 0; j < tracks.size(); ++j) {
+            if (!used[j]) out.push_back(tracks[j]);  // without a vector: at the end, by rank
+        }
+        tracks = std::move(out);
+    }
+
+    // The best-ranked track whose artist differs from the previous one's, when there is one.
+    void alternate() {
+        auto& tracks = ctx.tracks;
+        std::vector<PlaylistEntry> out;
+        std::vector<bool> used(tracks.size(), false);
+        for (size_t step = 0; step < tracks.size(); ++step) {
+            size_t pick = tracks.size();
+            for (size_t j = 0; j < tracks.size(); ++j) {
+                if (used[j]) continue;
+                if (pick == tracks.size()) pick = j;  // fallback: the best left
+                if (out.empty() || !equal_ascii_nocase(tracks[j].track.artist, out.back().track.artist)) {
+                    pick = j;
+                    break;
+                }
+            }
+            used[pick] = true;
+            out.push_back(tracks[pick]);
+        }
+        tracks = std::move(out);
+    }
+
+    // ---- publish -----------------------------------------------------------------------------
+
+    void publish() {
+        fit();
+        if (!ctx.input.publish && !ctx.input.save) return;
+        PlaylistStore playlists(store());
+        const std::string description = "plexmix: " + ctx.input.prompt;
+        const std::string pipeline_json = pipeline.to_json();
+        const std::string options = options_json(ctx);
+        for (const SourceTarget& source : services.sources) {
+            std::vector<int64_t> ids;
+            std::vector<std::string> keys;
+            for (const auto& e : ctx.tracks) {
+                if (e.track.server_id != source.server_id) continue;
+                ids.push_back(e.track.id);
+                keys.push_back(e.track.native_key);
+            }
+            if (ids.empty()) continue;
+            PublishedPart part;
+            part.provider = source.provider;
+            part.server_id = source.server_id;
+            part.tracks = ids.size();
+            PlaylistSave save;
+            save.server_id = source.server_id;
+            save.name = ctx.name;
+            save.prompt = ctx.input.prompt;
+            save.options_json = options;
+            save.pipeline_json = pipeline_json;
+            save.track_ids = ids;
+            if (ctx.input.publish) {
+                const auto previous = playlists.find(source.server_id, ctx.name, true);
+                if (!source.media) {
+                    part.error = "no connection to " + source.provider;
+                    ctx.published.push_back(std::move(part));
+                    continue;
+                }
+                PlaylistWritten written;
+                const CallResult r = source.media->write_playlist(ctx.name, description,
+                                                                  previous ? previous->native_key : "", keys, &written);
+                if (!r.ok()) {
+                    part.error = status_name(r.status) + (r.message.empty() ? "" : ": " + r.message);
+                    ctx.published.push_back(std::move(part));
+                    continue;
+                }
+                part.key = written.key;
+                part.replaced = previous && previous->native_key == written.key;
+                if (written.item_count != keys.size()) {
+                    part.error = "the server holds " + std::to_string(written.item_count) + " items in playlist " +
+                                 written.key + ", " + std::to_string(keys.size()) + " were written";
+                }
+                save.native_key = written.key;
+                if (previous) save.id = previous->id;
+            } else if (const auto previous = playlists.find(source.server_id, ctx.name, false)) {
+                save.id = previous->id;
+            }
+            if (ctx.input.save) part.playlist_id = playlists.save(save);
+            ctx.published.push_back(std::move(part));
+        }
+    }
+};
+
+}  // namespace
+
+IndexCache::IndexCache() = default;
+IndexCache::~IndexCache() = default;
+
+const vec::VectorIndex& IndexCache::get(Store& store, const EmbeddingModel& model,
+                                        const std::filesystem::path& index_dir, std::vector<std::string>* notes) {
+    if (index_ && cached_.id == model.id && cached_.created_ms == model.created_ms &&
+        cached_.last_seq == model.last_seq && cached_.dim == model.dim) {
+        return *index_;
+    }
+    OpenedIndex opened = open_model_index(store, model, index_file(index_dir, model.name));
+    if (notes) {
+        for (auto& note : opened.notes) notes->push_back(std::move(note));
+    }
+    index_ = std::move(opened.index);
+    cached_ = model;
+    return *index_;
+}
+
+int64_t GenerateContext::total_ms() const {
+    int64_t ms = 0;
+    for (const auto& t : tracks) ms += t.track.duration_ms.value_or(0);
+    return ms;
+}
+
+bool GenerateContext::publish_failed() const {
+    return std::any_of(published.begin(), published.end(), [](const PublishedPart& p) { return !p.error.empty(); });
+}
+
+void run_pipeline(const PipelineSpec& pipeline, GenerateContext& ctx, GenerateServices& services) {
+    IndexCache local;
+    Run run{pipeline, ctx, services, services.index_cache ? *services.index_cache : local};
+    for (const StepSpec& step : pipeline.steps) {
+        const auto started = std::chrono::steady_clock::now();
+        switch (step.kind) {
+            case StepKind::parse: run.parse(true); break;
+            case StepKind::filter: run.filter(true); break;
+            case StepKind::retrieve: run.retrieve(); break;
+            case StepKind::select: if (!run.retrieved) run.retrieve(); break;  // an LLM's choice comes here
+            case StepKind::diversify: run.diversify(); break;
+            case StepKind::order: run.order(); break;
+            case StepKind::publish: run.publish(); break;
+        }
+        ctx.steps_run.emplace_back(to_string(step.kind));
+        ctx.timings.emplace_back(to_string(step.kind), elapsed_ms(started));
+    }
+    run.fit();
+    ctx.deepen = nullptr;  // it refers to this run
+}
+
+std::string options_json(const GenerateContext& ctx) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    auto list = [&](const char* key, const std::vector<std::string>& items) {
+        w.Key(key);
+        w.StartArray();
+        for (const auto& item : items) w.String(item.c_str());
+        w.EndArray();
+    };
+    auto optional = [&](const char* key, const std::optional<std::string>& value) {
+        if (!value) return;
+        w.Key(key);
+        w.String(value->c_str());
+    };
+    const CliOptions& o = ctx.input.options;
+    const PlaylistRequest& r = ctx.request;
+    w.StartObject();
+    w.Key("given");
+    w.StartObject();
+    optional("limit", o.limit);
+    optional("duration", o.duration);
+    if (!o.genres.empty()) list("genre", o.genres);
+    if (!o.exclude_genres.empty()) list("exclude_genre", o.exclude_genres);
+    optional("year", o.year);
+    optional("min_rating", o.min_rating);
+    if (!o.artists.empty()) list("artist", o.artists);
+    optional("avoid_recent", o.avoid_recent);
+    if (!o.sources.empty()) list("source", o.sources);
+    if (ctx.input.name) optional("name", ctx.input.name);
+    if (ctx.input.order) {
+        w.Key("order");
+        w.String(std::string(to_string(*ctx.input.order)).c_str());
+    }
+    if (ctx.input.seed) {
+        w.Key("seed");
+        w.Uint64(*ctx.input.seed);
+    }
+    w.EndObject();
+    w.Key("request");
+    w.StartObject();
+    w.Key("track_count"); w.Int(ctx.target_count);
+    w.Key("duration_seconds"); w.Int(ctx.target_seconds);
+    w.Key("years");
+    w.StartArray();
+    for (const auto& y : r.years) {
+        w.StartArray();
+        if (y.first) w.Int(*y.first); else w.Null();
+        if (y.last) w.Int(*y.last); else w.Null();
+        w.EndArray();
+    }
+    w.EndArray();
+    list("genres", r.genres);
+    list("exclude_genres", r.exclude_genres);
+    list("artists", r.artists);
+    list("exclude_artists", r.exclude_artists);
+    w.Key("min_rating"); w.Int(r.min_rating);
+    w.Key("exclude_live"); w.Bool(r.exclude_live);
+    w.Key("unplayed"); w.Bool(r.unplayed);
+    w.Key("avoid_recent_days"); w.Int(r.avoid_recent_days);
+    w.Key("mood_query"); w.String(r.mood_query.c_str());
+    w.EndObject();
+    w.Key("ranking"); w.String(ctx.ranking_method.c_str());
+    w.Key("order"); w.String(ctx.ordered_by.c_str());
+    w.EndObject();
+    return buffer.GetString();
+}
+
+}  // namespace pmx::gen

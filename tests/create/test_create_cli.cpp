@@ -1,0 +1,230 @@
+// `plexmix create`, `playlists` and `demo` end to end: the fake Plex receives the playlist with
+// the right items in order, a second run replaces it in place, a dry run changes nothing.
+#include <filesystem>
+#include <fstream>
+
+#include <rapidjson/document.h>
+
+#include "support/fake_plex.hpp"
+#include "support/test_util.hpp"
+
+namespace fs = std::filesystem;
+using pmx::test::CliRun;
+using pmx::test::FakePlex;
+using pmx::test::FakePlexOptions;
+using pmx::test::TempDir;
+
+namespace {
+
+constexpr size_t kTracks = 300;
+
+std::string plugin_dirs() {
+    return " --plugin-path " + fs::path(PMX_PLEX_PLUGIN).parent_path().string() + " --plugin-path " +
+           fs::path(PMX_TOY_EMBEDDER).parent_path().string() + " --plugin-path " +
+           fs::path(PMX_SAMPLE_PLUGIN).parent_path().string();
+}
+
+CliRun cli(const fs::path& config, const std::string& args) {
+    return pmx::test::run_cli(PMX_CLI, "--config " + config.string() + plugin_dirs() + " " + args);
+}
+
+// stdout only (stderr to a file), for JSON.
+CliRun cli_json(const fs::path& config, const std::string& args, const TempDir& dir) {
+    return cli(config, args + " 2>" + (dir.path() / "stderr.txt").string() + " ; exit $?");
+}
+
+fs::path write_config(const TempDir& dir, const FakePlex& plex) {
+    const fs::path config = dir.path() / "plexmix.yaml";
+    std::ofstream out(config, std::ios::trunc);
+    out << "data_dir: " << (dir.path() / "data").string() << "\n"
+        << "providers:\n"
+        << "  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token() << ", retries: 0 }\n"
+        << "  local: { plugin: toy-embedder }\n"
+        << "use: { media: [home], embedder: local }\n";
+    return config;
+}
+
+rapidjson::Document parse_json(const std::string& text) {
+    rapidjson::Document doc;
+    doc.Parse(text.c_str());
+    INFO(text);
+    REQUIRE_FALSE(doc.HasParseError());
+    return doc;
+}
+
+std::vector<std::string> track_keys(const rapidjson::Document& doc) {
+    std::vector<std::string> keys;
+    for (const auto& t : doc["tracks"].GetArray()) keys.push_back(t["key"].GetString());
+    return keys;
+}
+
+std::string read_text(const fs::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Synced {
+    FakePlex plex;
+    TempDir dir;
+    fs::path config;
+
+    Synced() : plex(options()) {
+        config = write_config(dir, plex);
+        const CliRun sync = cli(config, "sync");
+        INFO(sync.out);
+        REQUIRE(sync.code == 0);
+    }
+    static FakePlexOptions options() {
+        FakePlexOptions o;
+        o.tracks = kTracks;
+        return o;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("CLI: create publishes the playlist on the server with its items in order, then replaces it in place",
+          "[create][cli]") {
+    Synced s;
+    CliRun first = cli_json(s.config, "create \"quiet night songs\" --limit 12 --name \"Test Mix\" --json", s.dir);
+    INFO(first.out);
+    REQUIRE(first.code == 0);
+    const auto doc = parse_json(first.out);
+    const auto keys = track_keys(doc);
+    REQUIRE(keys.size() == 12);
+    REQUIRE(doc["published"].Size() == 1);
+    const std::string key = doc["published"][0]["key"].GetString();
+    CHECK_FALSE(doc["published"][0]["replaced"].GetBool());
+
+    auto playlists = s.plex.playlists();
+    REQUIRE(playlists.size() == 1);
+    CHECK(playlists[0].key == key);
+    CHECK(playlists[0].title == "Test Mix");
+    CHECK(playlists[0].items == keys);  // the right items, in order
+
+    // The same name again, other tracks: the same playlist on the server, new items.
+    CliRun second =
+        cli_json(s.config, "create \"loud songs\" --limit 8 --order random --seed 5 --name \"Test Mix\" --json", s.dir);
+    INFO(second.out);
+    REQUIRE(second.code == 0);
+    const auto doc2 = parse_json(second.out);
+    CHECK(doc2["published"][0]["key"].GetString() == key);
+    CHECK(doc2["published"][0]["replaced"].GetBool());
+    playlists = s.plex.playlists();
+    REQUIRE(playlists.size() == 1);
+    CHECK(playlists[0].key == key);
+    CHECK(playlists[0].items == track_keys(doc2));
+
+    // Kept locally once, with its prompt and pipeline.
+    CliRun list = cli_json(s.config, "playlists list --json", s.dir);
+    const auto listed = parse_json(list.out);
+    REQUIRE(listed.Size() == 1);
+    CHECK(std::string(listed[0]["key"].GetString()) == key);
+    CHECK(listed[0]["tracks"].GetInt() == 8);
+    CHECK(std::string(listed[0]["prompt"].GetString()) == "loud songs");
+
+    CliRun shown = cli_json(s.config, "playlists show \"Test Mix\" --json", s.dir);
+    const auto show = parse_json(shown.out);
+    CHECK(show["pipeline"].IsArray());
+    CHECK(std::string(show["options"]["given"]["order"].GetString()) == "random");
+    std::vector<std::string> shown_keys;
+    for (const auto& t : show["tracks"].GetArray()) shown_keys.push_back(t["key"].GetString());
+    CHECK(shown_keys == track_keys(doc2));
+    CHECK(first.out.find(s.plex.token()) == std::string::npos);
+}
+
+TEST_CASE("CLI: --dry-run publishes nothing and saves nothing; --no-publish saves only", "[create][cli]") {
+    Synced s;
+    const size_t posts = s.plex.requests("/playlists", "POST");
+    CliRun dry = cli(s.config, "create \"quiet night songs, 10 songs\" --dry-run --explain");
+    INFO(dry.out);
+    REQUIRE(dry.code == 0);
+    CHECK_THAT(dry.out, Catch::Contains("10 tracks") && Catch::Contains("Dry run: nothing published, nothing saved.") &&
+                            Catch::Contains("similarity"));
+    CHECK(s.plex.playlists().empty());
+    CHECK(s.plex.requests("/playlists", "POST") == posts);
+    CHECK(parse_json(cli_json(s.config, "playlists list --json", s.dir).out).Size() == 0);
+
+    CliRun local = cli(s.config, "create \"quiet night songs\" --limit 5 --no-publish");
+    INFO(local.out);
+    REQUIRE(local.code == 0);
+    CHECK(s.plex.playlists().empty());
+    const auto listed = parse_json(cli_json(s.config, "playlists list --json", s.dir).out);
+    REQUIRE(listed.Size() == 1);
+    CHECK(listed[0]["key"].IsNull());
+    CHECK(listed[0]["tracks"].GetInt() == 5);
+}
+
+TEST_CASE("CLI: duration and filters through the command line; bad values are usage errors", "[create][cli]") {
+    Synced s;
+    CliRun run = cli_json(s.config, "create \"some songs\" --duration 30m --dry-run --json", s.dir);
+    INFO(run.out);
+    REQUIRE(run.code == 0);
+    const auto doc = parse_json(run.out);
+    const double ms = doc["duration_ms"].GetDouble();
+    CHECK(ms >= 0.95 * 30 * 60 * 1000);
+    CHECK(ms <= 1.05 * 30 * 60 * 1000);
+
+    CliRun bad = cli(s.config, "create \"songs\" --limit lots");
+    CHECK(bad.code == 2);
+    CliRun bad_order = cli(s.config, "create \"songs\" --order sideways");
+    CHECK(bad_order.code == 2);
+    CliRun no_prompt = cli(s.config, "create");
+    CHECK(no_prompt.code == 2);
+}
+
+TEST_CASE("CLI: playlists export as M3U8 and JSON, and delete", "[create][cli]") {
+    Synced s;
+    CliRun made = cli_json(s.config, "create \"night songs\" --limit 6 --name Export --json", s.dir);
+    REQUIRE(made.code == 0);
+    const auto doc = parse_json(made.out);
+
+    CliRun m3u = cli_json(s.config, "playlists export Export", s.dir);
+    INFO(m3u.out);
+    REQUIRE(m3u.code == 0);
+    CHECK(m3u.out.rfind("#EXTM3U\n", 0) == 0);
+    size_t extinf = 0;
+    for (size_t at = m3u.out.find("#EXTINF:"); at != std::string::npos; at = m3u.out.find("#EXTINF:", at + 1)) ++extinf;
+    CHECK(extinf == 6);
+    for (const auto& t : doc["tracks"].GetArray()) {
+        const auto track = s.plex.find_track(t["key"].GetString());
+        REQUIRE(track);
+        CHECK_THAT(m3u.out, Catch::Contains("\n" + track->file + "\n"));
+    }
+
+    const fs::path file = s.dir.path() / "export.json";
+    CliRun json = cli(s.config, "playlists export Export --format json --output " + file.string());
+    REQUIRE(json.code == 0);
+    const auto exported = parse_json(read_text(file));
+    CHECK(exported["tracks"].Size() == 6);
+    CHECK(std::string(exported["name"].GetString()) == "Export");
+
+    CliRun gone = cli(s.config, "playlists delete Export");
+    INFO(gone.out);
+    REQUIRE(gone.code == 0);
+    CHECK(s.plex.playlists().empty());
+    CHECK(parse_json(cli_json(s.config, "playlists list --json", s.dir).out).Size() == 0);
+    CHECK(cli(s.config, "playlists show Export").code == 2);
+}
+
+TEST_CASE("CLI: demo syncs the sample library, embeds it, makes and exports a playlist; again, reuses it",
+          "[create][cli][demo]") {
+    TempDir dir;
+    const fs::path data = dir.path() / "demo";
+    const std::string args = plugin_dirs() + " demo --data-dir " + data.string() +
+                             " --embedder toy-embedder --tracks 400 \"quiet night, 10 songs\"";
+    CliRun first = pmx::test::run_cli(PMX_CLI, args);
+    INFO(first.out);
+    REQUIRE(first.code == 0);
+    CHECK_THAT(first.out, Catch::Contains("400 added") && Catch::Contains("400 embedded") &&
+                              Catch::Contains("— 10 tracks") && Catch::Contains("created playlist"));
+    const fs::path m3u = data / "quiet-night-10-songs.m3u8";
+    REQUIRE(fs::exists(m3u));
+    CHECK(read_text(m3u).rfind("#EXTM3U\n", 0) == 0);
+
+    CliRun again = pmx::test::run_cli(PMX_CLI, args);
+    INFO(again.out);
+    REQUIRE(again.code == 0);
+    CHECK_THAT(again.out, Catch::Contains("0 added") && Catch::Contains("0 embedded, 400 up to date") &&
+                              Catch::Contains("replaced playlist"));
+}

@@ -1,0 +1,275 @@
+// The generate pipeline in process: count, duration, filters, diversity, candidate restriction,
+// order modes, fallbacks, and the pipeline's YAML (defaults, options, errors at FILE:LINE:COL).
+#include <algorithm>
+#include <set>
+
+#include "config/config.hpp"
+#include "create_support.hpp"
+#include "store/track_filter.hpp"
+#include "util/text.hpp"
+
+using namespace pmx;
+using namespace pmx::test;
+
+namespace {
+
+constexpr size_t kLibrary = 600;
+
+gen::PipelineSpec pipeline_from(const std::string& yaml) {
+    return gen::generate_pipeline(load_config_from_string(yaml, "/tmp/plexmix.yaml"));
+}
+
+std::vector<std::string> split(const std::string& genres) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while (at <= genres.size()) {
+        const size_t end = genres.find("; ", at);
+        out.push_back(genres.substr(at, end == std::string::npos ? std::string::npos : end - at));
+        if (end == std::string::npos) break;
+        at = end + 2;
+    }
+    return out;
+}
+
+bool has_genre(const TrackDetail& t, const std::string& genre) {
+    const auto genres = split(t.genres);
+    return std::find(genres.begin(), genres.end(), genre) != genres.end();
+}
+
+std::string note_text(const gen::GenerateContext& ctx) { return join(ctx.notes, "\n"); }
+
+}  // namespace
+
+TEST_CASE("create: exactly the count asked, and 25 when nothing is asked", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    for (const char* limit : {"1", "7", "30", "90"}) {  // 90: 30 artists × 3
+        gen::CliOptions options;
+        options.limit = limit;
+        const auto ctx = mirror.run("mellow night piano", options);
+        INFO(limit << "\n" << note_text(ctx));
+        CHECK(ctx.tracks.size() == std::stoul(limit));
+        CHECK_FALSE(ctx.short_of_target);
+    }
+    const auto ctx = mirror.run("mellow night piano");
+    CHECK(ctx.tracks.size() == static_cast<size_t>(gen::kDefaultTrackCount));
+    // The prompt's own count.
+    CHECK(mirror.run("rainy river songs, 12 songs").tracks.size() == 12);
+}
+
+TEST_CASE("create: a duration lands within ±5%", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    for (const char* duration : {"10m", "20m", "45m", "90m", "3h"}) {
+        gen::CliOptions options;
+        options.duration = duration;
+        const auto ctx = mirror.run("slow guitar", options);
+        INFO(duration << "\n" << note_text(ctx));
+        REQUIRE(ctx.target_seconds > 0);
+        const double target = ctx.target_seconds * 1000.0;
+        CHECK(static_cast<double>(ctx.total_ms()) >= target * 0.95);
+        CHECK(static_cast<double>(ctx.total_ms()) <= target * 1.05);
+        CHECK_FALSE(ctx.short_of_target);
+    }
+}
+
+TEST_CASE("create: every track passes every filter, checked against the mirror", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    gen::CliOptions options;
+    options.limit = "10";
+    options.year = "1960-1989";
+    options.genres = {"Jazz", "Rock"};
+    options.exclude_genres = {"Pop"};
+    options.min_rating = "2";
+    options.avoid_recent = "20";
+    const auto ctx = mirror.run("night river, no live recordings", options);
+    INFO(note_text(ctx));
+    REQUIRE(ctx.tracks.size() == 10);
+    CHECK(ctx.request.exclude_live);
+    for (const auto& e : ctx.tracks) {
+        const auto& t = e.track;
+        INFO(t.title << " " << t.genres << " " << t.year.value_or(0));
+        REQUIRE(t.year);
+        CHECK(*t.year >= 1960);
+        CHECK(*t.year <= 1989);
+        CHECK((has_genre(t, "Jazz") || has_genre(t, "Rock")));
+        CHECK_FALSE(has_genre(t, "Pop"));
+        REQUIRE(t.user_rating);
+        CHECK(*t.user_rating >= 4);
+        CHECK_FALSE(t.is_live);
+        if (t.last_played_at) CHECK(*t.last_played_at < kNow - 20 * kDay);
+        CHECK_FALSE(e.passed.empty());  // --explain has something to say
+    }
+
+    gen::CliOptions by_artist;
+    by_artist.artists = {"artist 7"};  // the mirror's spelling is returned
+    by_artist.limit = "8";
+    const auto artist = mirror.run("songs", by_artist);
+    INFO(note_text(artist));
+    REQUIRE(artist.tracks.size() == 8);  // a named artist is not capped at 3
+    for (const auto& e : artist.tracks) CHECK(e.track.artist == "Artist 7");
+}
+
+TEST_CASE("create: at most N per artist and per album, no duplicate title and artist", "[create][pipeline]") {
+    // A copy of track 0 (same title and artist) on another album, ranked like it.
+    TrackRecord copy = library_track(0);
+    copy.key = "copy-0";
+    copy.album = "Best Of";
+    copy.album_key = "album-best-of";
+    copy.file_path = "/music/best-of/0.flac";
+    Mirror mirror(kLibrary, true, {copy});
+    gen::CliOptions options;
+    options.limit = "60";
+    const std::string prompt = library_track(0).title;
+    for (const auto& [yaml, per_artist, per_album] :
+         {std::tuple{std::string(), 3, 2},
+          std::tuple{std::string("pipelines:\n  generate: [parse, filter, retrieve, select,\n"
+                                 "    {diversify: {per_artist: 1, per_album: 1}}, order, publish]\n"),
+                     1, 1}}) {
+        const auto pipeline = yaml.empty() ? gen::default_generate_pipeline() : pipeline_from(yaml);
+        gen::CliOptions o = options;
+        if (per_artist == 1) o.limit = "30";  // 30 artists in the library
+        const auto ctx = mirror.run(prompt, o, pipeline);
+        INFO(note_text(ctx));
+        CHECK(ctx.tracks.size() == (per_artist == 1 ? 30u : 60u));
+        std::map<std::string, int> artists;
+        std::map<int64_t, int> albums;
+        std::set<std::string> titles;
+        for (const auto& e : ctx.tracks) {
+            ++artists[e.track.artist];
+            ++albums[*e.track.album_id];
+            CHECK(titles.insert(ascii_lower(e.track.title) + "|" + ascii_lower(e.track.artist)).second);
+        }
+        for (const auto& [name, n] : artists) CHECK(n <= per_artist);
+        for (const auto& [album, n] : albums) CHECK(n <= per_album);
+        CHECK(ctx.duplicates >= 1);  // the copy of track 0 was left out
+    }
+}
+
+TEST_CASE("create: retrieval is restricted to the candidates and returns the full count", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    // A shallow retrieval (depth 5) over one genre: the ranking is deepened, never post-filtered.
+    const auto pipeline = pipeline_from(
+        "pipelines:\n  generate: [parse, filter, {retrieve: {depth: 5}}, select, diversify, order, publish]\n");
+    gen::CliOptions options;
+    options.genres = {"Metal"};
+    options.limit = "40";
+    const auto ctx = mirror.run("loud guitar train", options, pipeline);
+    INFO(note_text(ctx));
+    CHECK(ctx.ranking_method == "similarity (toy-hash-64)");
+    REQUIRE(ctx.tracks.size() == 40);
+    for (const auto& e : ctx.tracks) {
+        CHECK(has_genre(e.track, "Metal"));
+        CHECK(e.similarity.has_value());
+    }
+    // The first track is the most similar candidate: nothing better was filtered away.
+    const auto best = std::max_element(ctx.tracks.begin(), ctx.tracks.end(), [](const auto& a, const auto& b) {
+        return *a.similarity < *b.similarity;
+    });
+    CHECK(best->rank == 1);
+}
+
+TEST_CASE("create: when fewer tracks qualify, says so and how many", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    const auto no_caps = pipeline_from(
+        "pipelines:\n  generate: [parse, filter, retrieve, {diversify: {per_artist: 0, per_album: 0}}, order]\n");
+    size_t expected = 0;
+    for (size_t i = 0; i < kLibrary; ++i) {
+        const auto t = library_track(i);
+        if (t.user_rating == 10 && t.genres[0] == "Jazz") ++expected;
+    }
+    REQUIRE(expected > 0);
+    REQUIRE(expected < 50);
+    gen::CliOptions options;
+    options.limit = "50";
+    options.min_rating = "5";
+    options.genres = {"Jazz"};
+    const auto ctx = mirror.run("rainy piano", options, no_caps);
+    CHECK(ctx.tracks.size() == expected);
+    CHECK(ctx.short_of_target);
+    CHECK_THAT(note_text(ctx), Catch::Contains("only " + std::to_string(expected) + " tracks match (50 asked)"));
+}
+
+TEST_CASE("create: order modes", "[create][pipeline]") {
+    Mirror mirror(kLibrary);
+    gen::CliOptions options;
+    options.limit = "20";
+    auto run = [&](gen::OrderMode mode, std::optional<uint64_t> seed = std::nullopt) {
+        gen::GenerateServices services;
+        services.store = mirror.store.get();
+        services.sources.push_back({"home", mirror.server, nullptr});
+        services.embedder = mirror.embedder.get();
+        services.index_dir = vectors_dir(mirror.dir.path());
+        gen::GenerateContext ctx;
+        ctx.input.prompt = "sunny morning street";
+        ctx.input.options = options;
+        ctx.input.publish = ctx.input.save = false;
+        ctx.input.order = mode;
+        ctx.input.seed = seed;
+        gen::run_pipeline(gen::default_generate_pipeline(), ctx, services);
+        std::vector<int64_t> ids;
+        for (const auto& e : ctx.tracks) ids.push_back(e.track.id);
+        return std::pair{ids, ctx};
+    };
+    const auto [by_rank, ranked] = run(gen::OrderMode::similarity);
+    for (size_t i = 1; i < ranked.tracks.size(); ++i) CHECK(ranked.tracks[i - 1].rank < ranked.tracks[i].rank);
+    const auto sorted = [](std::vector<int64_t> v) { std::sort(v.begin(), v.end()); return v; };
+    // The same tracks in every mode; random is reproducible with its seed.
+    const auto [smooth, smoothed] = run(gen::OrderMode::smooth);
+    CHECK(sorted(smooth) == sorted(by_rank));
+    CHECK(smooth.front() == by_rank.front());  // starts from the best match
+    const auto [random1, r1] = run(gen::OrderMode::random, 7);
+    const auto [random2, r2] = run(gen::OrderMode::random, 7);
+    const auto [random3, r3] = run(gen::OrderMode::random, 8);
+    CHECK(random1 == random2);
+    CHECK(random1 != random3);
+    CHECK(sorted(random1) == sorted(by_rank));
+    const auto [alternating, alternated] = run(gen::OrderMode::alternate);
+    CHECK(sorted(alternating) == sorted(by_rank));
+    for (size_t i = 1; i < alternated.tracks.size(); ++i) {
+        CHECK(alternated.tracks[i - 1].track.artist != alternated.tracks[i].track.artist);
+    }
+}
+
+TEST_CASE("create: without an embedder, keywords then rating rank the candidates (noted)", "[create][pipeline]") {
+    Mirror mirror(kLibrary, false);
+    gen::CliOptions options;
+    options.limit = "15";
+    const auto ctx = mirror.run("piano", options);
+    CHECK(ctx.tracks.size() == 15);
+    CHECK(ctx.ranking_method == "keyword matches, then rating");
+    CHECK_THAT(note_text(ctx), Catch::Contains("no embedder configured"));
+    // Tracks with "piano" in the title come first.
+    CHECK_THAT(ctx.tracks.front().track.title, Catch::Contains("piano"));
+}
+
+TEST_CASE("create: the pipeline from YAML: defaults, options, errors at FILE:LINE:COL", "[create][config]") {
+    const auto defaults = gen::default_generate_pipeline();
+    REQUIRE(defaults.steps.size() == 7);
+    CHECK(defaults.to_json() ==
+          R"(["parse","filter",{"retrieve":{"depth":500}},"select",{"diversify":{"per_artist":3,"per_album":2}},)"
+          R"({"order":{"mode":"smooth"}},"publish"])");
+    CHECK_FALSE(gen::generate_pipeline(load_config_from_string("{}\n", "/tmp/p.yaml")).from_config);
+
+    const auto custom = pipeline_from(
+        "pipelines:\n  generate: [parse, filter, {retrieve: {depth: 50}}, {order: {mode: random, seed: 3}}]\n");
+    CHECK(custom.from_config);
+    REQUIRE(custom.steps.size() == 4);
+    CHECK(custom.find(gen::StepKind::retrieve)->depth == 50);
+    CHECK(custom.find(gen::StepKind::order)->mode == gen::OrderMode::random);
+    CHECK(custom.find(gen::StepKind::order)->seed == 3u);
+    CHECK(custom.find(gen::StepKind::publish) == nullptr);
+
+    auto error_of = [](const std::string& yaml) {
+        return error_text<ConfigError>([&] { pipeline_from(yaml); });
+    };
+    CHECK_THAT(error_of("pipelines:\n  generate: [parse, filtr, retrieve]\n"),
+               Catch::Contains("/tmp/plexmix.yaml:2:21: unknown step \"filtr\" in pipeline generate"));
+    CHECK_THAT(error_of("pipelines:\n  generate:\n    - parse\n    - diversify: { per_artst: 2 }\n"),
+               Catch::Contains("/tmp/plexmix.yaml:4:20: unknown option \"per_artst\" of step diversify"));
+    CHECK_THAT(error_of("pipelines:\n  generate:\n    - order: { mode: shuffle }\n"),
+               Catch::Contains("/tmp/plexmix.yaml:3:") && Catch::Contains("\"shuffle\" is not an order mode"));
+    CHECK_THAT(error_of("pipelines:\n  generate: [filter, parse]\n"),
+               Catch::Contains("step \"parse\" must come before \"filter\""));
+    CHECK_THAT(error_of("pipelines:\n  generate: [parse, parse]\n"), Catch::Contains("appears twice"));
+    CHECK_THAT(error_of("pipelines:\n  generate: [{retrieve: {depth: lots}}]\n"),
+               Catch::Contains("retrieve.depth: \"lots\" is not a number"));
+}
