@@ -82,18 +82,54 @@ int dispatch(std::string_view group, const GlobalOptions& global, const Args& ar
     throw UsageError("'" + std::string(group) + " " + args[0] + "' is not a command; " + usage);
 }
 
+namespace {
+
+// Terminal columns a UTF-8 string takes: one per code point, two for East Asian wide and
+// full-width ones (CJK, Hangul, kana, full-width forms: the ranges of Unicode's
+// EastAsianWidth W/F that music names use), none for combining marks. Invalid bytes count
+// one each, as terminals show a replacement character.
+size_t display_width(std::string_view text) {
+    size_t columns = 0;
+    for (size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 1;
+        if (length == 1 || i + length > text.size()) {
+            ++columns;
+            ++i;
+            continue;
+        }
+        uint32_t cp = byte & (0x7F >> length);
+        for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        i += length;
+        const bool combining = (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+                               (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200D ||
+                               (cp >= 0xFE00 && cp <= 0xFE0F);
+        const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                          (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                          (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                          (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+        columns += combining ? 0 : wide ? 2 : 1;
+    }
+    return columns;
+}
+
+}  // namespace
+
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
     std::vector<size_t> width(header.size());
-    for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+    for (size_t i = 0; i < header.size(); ++i) width[i] = display_width(header[i]);
     for (const auto& row : rows) {
-        for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], row[i].size());
+        for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
     }
     auto line = [&](const std::vector<std::string>& cells) {
         std::string text;
         for (size_t i = 0; i < cells.size(); ++i) {
             text += cells[i];
-            if (i + 1 < cells.size()) text += std::string(width[i] - cells[i].size() + 2, ' ');
+            if (i + 1 < cells.size() && i < width.size()) {
+                text += std::string(width[i] - std::min(width[i], display_width(cells[i])) + 2, ' ');
+            }
         }
         out << text << "\n";
     };

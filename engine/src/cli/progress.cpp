@@ -1,6 +1,8 @@
 // Progress of long work on a terminal or in a log.
 #include "cli/progress.hpp"
 
+#include <iostream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +62,9 @@ void Progress::finish(const std::string& summary) {
 }
 
 void Progress::draw(bool final) {
+    // What the command printed to stdout so far goes first, so that the two streams read in
+    // order when both go to one terminal or file.
+    std::cout.flush();
     const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
     std::string eta;
     if (!final && total_ && done_ && done_ < total_) {
