@@ -66,6 +66,34 @@ po::variables_map parse_args(const Args& args, const po::options_description& op
     return vm;
 }
 
+po::variables_map parse_words_args(const Args& args, const po::options_description& options,
+                                   const std::string& words_name, const std::string& usage, bool* help,
+                                   std::string* words) {
+    po::options_description shown;
+    shown.add(options);
+    shown.add_options()("help,h", "show this help");
+    *help = false;
+    for (const auto& word : args) {
+        if (word == "--") break;
+        if (word == "--help" || word == "-h") {
+            std::cout << "usage: " << usage << "\n\n" << shown << "\n";
+            *help = true;
+            return {};
+        }
+    }
+    po::options_description hidden;
+    hidden.add_options()(words_name.c_str(), po::value<std::vector<std::string>>());
+    po::options_description all;
+    all.add(shown).add(hidden);
+    po::positional_options_description positional;
+    positional.add(words_name.c_str(), -1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    *words = vm.count(words_name) ? join(vm[words_name].as<std::vector<std::string>>(), " ") : "";
+    return vm;
+}
+
 int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
              const std::vector<Subcommand>& subcommands) {
     std::vector<std::string> synopses;

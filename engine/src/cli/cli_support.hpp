@@ -38,6 +38,15 @@ boost::program_options::variables_map parse_args(const Args& args,
                                                  const boost::program_options::positional_options_description& positional,
                                                  const std::string& usage, bool* help);
 
+// For a command whose free words (a prompt, a query) are one hidden positional option named
+// `words_name`: returns them joined by single spaces in *words. `--help` (anywhere before
+// "--", even among words that would not parse) prints usage with `options` only, sets *help,
+// and the caller returns.
+boost::program_options::variables_map parse_words_args(const Args& args,
+                                                       const boost::program_options::options_description& options,
+                                                       const std::string& words_name, const std::string& usage,
+                                                       bool* help, std::string* words);
+
 // One word of a command group (`plugins list`), its synopsis for the usage line, and its code.
 struct Subcommand {
     const char* name;

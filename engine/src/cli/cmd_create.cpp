@@ -55,29 +55,15 @@ int create(const GlobalOptions& global, const Args& args) {
         ("no-publish", "save the playlist locally only")
         ("explain", "per track: the filters it passed, its similarity and rank")
         ("json", "machine-readable output");
-    po::options_description hidden;
-    hidden.add_options()("prompt", po::value<std::vector<std::string>>());
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description positional;
-    positional.add("prompt", -1);
     const std::string usage =
         "plexmix create \"PROMPT\" [options]\n\n"
         "Turns one sentence into a playlist: filters from the prompt and the options, tracks ranked by\n"
         "the meaning of the prompt, diversified, ordered, written to the media server and saved.\n"
         "Example: plexmix create \"rainy sunday jazz, nothing after 1980, 45 minutes\"";
-    opts.add_options()("help,h", "show this help");
-    for (const auto& word : args) {
-        if (word == "--") break;
-        if (word == "--help" || word == "-h") {
-            std::cout << "usage: " << usage << "\n\n" << opts << "\n";
-            return kExitOk;
-        }
-    }
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    const std::string prompt = join(list_of(vm, "prompt"), " ");
+    bool help = false;
+    std::string prompt;
+    const po::variables_map vm = parse_words_args(args, opts, "prompt", usage, &help, &prompt);
+    if (help) return kExitOk;
     if (prompt.find_first_not_of(" \t\n") == std::string::npos) throw UsageError("create: give a PROMPT; usage: " + usage);
 
     gen::GenerateInput input;

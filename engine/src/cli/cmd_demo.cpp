@@ -88,30 +88,16 @@ int demo(const GlobalOptions& global, const Args& args) {
         ("tracks", po::value<int>()->default_value(kDefaultSampleTracks)->value_name("N"), "tracks in the sample library")
         ("embedder", po::value<std::string>()->default_value(kDefaultEmbedderPlugin)->value_name("PLUGIN"),
          "the embedder plugin");
-    po::options_description hidden;
-    hidden.add_options()("prompt", po::value<std::vector<std::string>>());
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description positional;
-    positional.add("prompt", -1);
     const std::string usage =
         "plexmix demo [\"PROMPT\"] [--data-dir DIR]\n\n"
         "Runs the main job on a bundled sample library, with no server, no key and no network: the\n"
         "library is synced through the normal path, embedded with the offline local-st embedder, and a\n"
         "playlist is generated for the prompt (default: \"" + std::string(kDefaultPrompt) + "\"), shown\n"
         "and exported as M3U8. Running it again reuses the mirror and the vectors.";
-    opts.add_options()("help,h", "show this help");
-    for (const auto& word : args) {
-        if (word == "--") break;
-        if (word == "--help" || word == "-h") {
-            std::cout << "usage: " << usage << "\n\n" << opts << "\n";
-            return kExitOk;
-        }
-    }
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    std::string prompt = vm.count("prompt") ? join(vm["prompt"].as<std::vector<std::string>>(), " ") : "";
+    bool help = false;
+    std::string prompt;
+    const po::variables_map vm = parse_words_args(args, opts, "prompt", usage, &help, &prompt);
+    if (help) return kExitOk;
     if (prompt.find_first_not_of(" \t\n") == std::string::npos) prompt = kDefaultPrompt;
     const int tracks = vm["tracks"].as<int>();
     if (tracks < 1) throw UsageError("demo: --tracks must be at least 1");

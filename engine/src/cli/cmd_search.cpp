@@ -31,29 +31,14 @@ int search(const GlobalOptions& global, const Args& args) {
         ("json", "machine-readable output")
         ("embedder", po::value<std::string>()->value_name("NAME"),
          "embed the query with this provider instead of the one in use: { embedder: }");
-    po::options_description hidden;
-    hidden.add_options()("query", po::value<std::vector<std::string>>());
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description positional;
-    positional.add("query", -1);
     const std::string usage =
         "plexmix search QUERY [--limit N] [--json] [--embedder NAME]\n\n"
         "Finds tracks by keywords (title, artist, album, genres) and by meaning (vector similarity of\n"
         "the embedded query), fused by reciprocal rank. Without an embedder, keywords only.";
-    // parse_args() would list the hidden positional among the options: the same, by hand.
-    opts.add_options()("help,h", "show this help");
-    for (const auto& word : args) {
-        if (word == "--") break;
-        if (word == "--help" || word == "-h") {
-            std::cout << "usage: " << usage << "\n\n" << opts << "\n";
-            return kExitOk;
-        }
-    }
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    const std::string query = vm.count("query") ? join(vm["query"].as<std::vector<std::string>>(), " ") : "";
+    bool help = false;
+    std::string query;
+    const po::variables_map vm = parse_words_args(args, opts, "query", usage, &help, &query);
+    if (help) return kExitOk;
     if (query.find_first_not_of(" \t\n") == std::string::npos) throw UsageError("search: give a QUERY; " + usage);
     const size_t limit = vm["limit"].as<size_t>();
     if (limit == 0) throw UsageError("search: --limit must be at least 1");
