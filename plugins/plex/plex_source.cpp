@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -69,6 +70,11 @@ std::optional<std::uint64_t> parse_offset(std::string_view cursor) {
     if (cursor.empty() || r.ec != std::errc() || r.ptr != end) return std::nullopt;
     return value;
 }
+
+// The incremental feeds of one sync (updated, added, played, rated) share the album genres
+// read for the first of them, instead of reading every album once per feed; a long-lived
+// instance reads them again when they are older than this.
+constexpr std::chrono::minutes kAlbumGenresMaxAge{10};
 
 const char* sort_for(std::int32_t order) {
     switch (order) {
@@ -216,6 +222,7 @@ void PlexSource::load_album_genres(const sdk::Call& call, const std::string& sec
         start += count;
     }
     album_genres_ = std::move(table);
+    album_genres_read_at_ = std::chrono::steady_clock::now();
 }
 
 pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& request,
@@ -231,8 +238,10 @@ pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& requ
                                                      "\" was not made by the plex plugin");
         }
         start = *offset;
-    } else {
-        album_genres_.reset();  // a scan starts: album genres are read again, once
+    } else if (request.order == PMX_SCAN_ORDER_ANY && (request.flags & PMX_SCAN_KEYS_ONLY) == 0) {
+        album_genres_.reset();  // a full read starts: album genres are read again, once
+    } else if (std::chrono::steady_clock::now() - album_genres_read_at_ > kAlbumGenresMaxAge) {
+        album_genres_.reset();
     }
     const char* sort = sort_for(request.order);
     if (sort != nullptr && *sort == '\0') {

@@ -3,6 +3,7 @@
 
 #include <pmx/plugin.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -57,6 +58,7 @@ private:
 
     const SourceConfig config_;
     AlbumGenres album_genres_;
+    std::chrono::steady_clock::time_point album_genres_read_at_;
     TrackMapper mapper_;
 };
 

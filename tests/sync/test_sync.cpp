@@ -96,6 +96,8 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     CHECK(store->integrity_problems().empty());
 
     const auto pages_before = plex.track_page_requests();
+    const auto album_pages_full = plex.album_page_requests();  // the full sync read them once
+    REQUIRE(album_pages_full > 0);
     const SyncReport again = run_sync(*store, *provider);
     INFO(again.error);
     REQUIRE(again.ok);
@@ -107,6 +109,8 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     // (13 pages of 100, and 1) and one page of each of the four feeds (updated, added,
     // played, rated).
     CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 4 * 2);
+    // The four feeds share one read of the album genres, not one each.
+    CHECK(plex.album_page_requests() - album_pages_full <= album_pages_full);
     CHECK(again.scanned <= 2 * 100);
 
     const VerifyReport verify = verify_source(*store, *provider, kProvider);
