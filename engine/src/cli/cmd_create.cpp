@@ -10,6 +10,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/generate_cli.hpp"
 #include "embed/model_index.hpp"
+#include "generate/playlist_export.hpp"
 #include "store/store.hpp"
 #include "util/text.hpp"
 
@@ -242,16 +243,7 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         const auto& t = e.track;
         w.StartObject();
         w.Key("position"); w.Uint64(++position);
-        w.Key("track_id"); w.Int64(t.id);
-        w.Key("key"); w.String(t.native_key.c_str());
-        w.Key("title"); w.String(t.title.c_str());
-        w.Key("artist"); w.String(t.artist.c_str());
-        w.Key("album"); w.String(t.album.c_str());
-        w.Key("year");
-        if (t.year) w.Int64(*t.year); else w.Null();
-        w.Key("genres"); w.String(t.genres.c_str());
-        w.Key("duration_ms");
-        if (t.duration_ms) w.Int64(*t.duration_ms); else w.Null();
+        gen::write_track_fields(w, t);
         w.Key("rating");
         if (t.user_rating) w.Int64(*t.user_rating); else w.Null();
         w.Key("rank"); w.Uint64(e.rank);

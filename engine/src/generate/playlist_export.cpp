@@ -66,16 +66,7 @@ std::string to_json(const PlaylistRecord& playlist, const std::vector<TrackDetai
     for (const TrackDetail& t : tracks) {
         w.StartObject();
         w.Key("position"); w.Uint64(++position);
-        w.Key("track_id"); w.Int64(t.id);
-        w.Key("key"); w.String(t.native_key.c_str());
-        w.Key("title"); w.String(t.title.c_str());
-        w.Key("artist"); w.String(t.artist.c_str());
-        w.Key("album"); w.String(t.album.c_str());
-        w.Key("year");
-        if (t.year) w.Int64(*t.year); else w.Null();
-        w.Key("genres"); w.String(t.genres.c_str());
-        w.Key("duration_ms");
-        if (t.duration_ms) w.Int64(*t.duration_ms); else w.Null();
+        write_track_fields(w, t);
         w.Key("file_path");
         if (t.file_path.empty()) w.Null(); else w.String(t.file_path.c_str());
         w.EndObject();

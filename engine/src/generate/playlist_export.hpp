@@ -18,4 +18,21 @@ std::string to_m3u8(const PlaylistRecord& playlist, const std::vector<TrackDetai
 // The playlist with its prompt, options, pipeline and tracks, as one JSON object.
 std::string to_json(const PlaylistRecord& playlist, const std::vector<TrackDetail>& tracks);
 
+// The fields every JSON listing of a track shares, in this order: track_id, key, title, artist,
+// album, year, genres, duration_ms (absent values as null), into an object the caller opened.
+// `Writer` is any rapidjson writer.
+template <class Writer>
+void write_track_fields(Writer& w, const TrackDetail& t) {
+    w.Key("track_id"); w.Int64(t.id);
+    w.Key("key"); w.String(t.native_key.c_str());
+    w.Key("title"); w.String(t.title.c_str());
+    w.Key("artist"); w.String(t.artist.c_str());
+    w.Key("album"); w.String(t.album.c_str());
+    w.Key("year");
+    if (t.year) w.Int64(*t.year); else w.Null();
+    w.Key("genres"); w.String(t.genres.c_str());
+    w.Key("duration_ms");
+    if (t.duration_ms) w.Int64(*t.duration_ms); else w.Null();
+}
+
 }  // namespace pmx::gen

@@ -173,11 +173,8 @@ struct TrackWriter::Impl {
                        "INSERT INTO albums(server_id, native_key, title, artist_id, album_artist, year) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                        true),
-          update_album(db, "UPDATE albums SET title = ?2, artist_id = ?3, album_artist = ?4, year = ?5 WHERE id = ?1", true) {
-        sql::Statement count(db, "SELECT EXISTS (SELECT 1 FROM tracks WHERE server_id = ?1)");
-        count.bind(1, server_id).step();
-        server_was_empty = count.int64(0) == 0;
-    }
+          update_album(db, "UPDATE albums SET title = ?2, artist_id = ?3, album_artist = ?4, year = ?5 WHERE id = ?1", true),
+          server_was_empty(!tx.store().has_tracks(server)) {}
 
     std::optional<ExistingRow> lookup(const std::string& key) {
         sql::ResetGuard reset(find_by_key);
@@ -389,7 +386,6 @@ struct TrackWriter::Impl {
     int64_t server_id;
     Options options;
     Counts counts;
-    bool server_was_empty = false;
     std::unordered_set<int64_t> written;
     std::unordered_map<std::string, CachedArtist> artists;
     std::unordered_map<std::string, CachedAlbum> albums;
@@ -398,6 +394,7 @@ struct TrackWriter::Impl {
     std::string genre_text;                           // scratch: joined for tracks.genres
     sql::Statement find_by_key, find_by_guid, find_by_path, set_key, upsert_track, insert_track, delete_links, insert_link,
         find_genre, insert_genre, find_artist, insert_artist, update_artist, find_album, insert_album, update_album;
+    const bool server_was_empty;  // the server had no tracks: no row can be re-keyed
 };
 
 TrackWriter::TrackWriter(Store::Transaction& transaction, int64_t server_id, Options options) {
