@@ -12,65 +12,15 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
-#include "plugin/loader.hpp"
-#include "plugin/provider.hpp"
 #include "store/store.hpp"
 #include "support/fake_plex.hpp"
 #include "support/test_util.hpp"
 #include "sync/sync.hpp"
+#include "sync_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace pmx;
-using pmx::test::FakePlex;
-using pmx::test::FakePlexFault;
-using pmx::test::FakePlexOptions;
-using pmx::test::CliRun;
-using pmx::test::TempDir;
-
-namespace {
-
-constexpr const char* kProvider = "home";
-
-LoadedPlugin& plex_plugin() {
-    static std::unique_ptr<LoadedPlugin> plugin = [] {
-        LoadResult r = load_plugin(PMX_PLEX_PLUGIN);
-        INFO(r.error);
-        REQUIRE(r.ok());
-        return std::move(r.plugin);
-    }();
-    return *plugin;
-}
-
-std::unique_ptr<Provider> plex_provider(const FakePlex& plex, uint32_t page_size = 100) {
-    CallPolicy policy;
-    policy.retries = 0;
-    policy.timeout = std::chrono::seconds(5);
-    auto runtime = std::make_unique<ProviderRuntime>(kProvider, "plex", policy, 1);
-    std::string error;
-    auto instance = PluginInstance::create(
-        plex_plugin(), {{"url", plex.url()}, {"token", plex.token()}, {"page_size", std::to_string(page_size)}}, *runtime,
-        &error);
-    INFO(error);
-    REQUIRE(instance);
-    return std::make_unique<Provider>(kProvider, std::move(runtime), std::move(instance));
-}
-
-SyncReport run_sync(Store& store, Provider& provider, bool full = false) {
-    SyncOptions options;
-    options.full = full;
-    return sync_source(store, provider, kProvider, "plex", "", options);
-}
-
-// key -> row id of the mirror of the provider's current server
-std::map<std::string, int64_t> mirror(Store& store, const std::string& identity) {
-    std::map<std::string, int64_t> out;
-    const auto server = store.find_server(kProvider, identity);
-    if (!server) return out;
-    for (const auto& [id, key] : store.track_keys(server->id)) out[key] = id;
-    return out;
-}
-
-}  // namespace
+using namespace pmx::test;
 
 TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almost nothing", "[sync]") {
     FakePlexOptions o;
@@ -282,24 +232,6 @@ TEST_CASE("a changed server identity is reported and mirrored apart", "[sync]") 
     CHECK(old_ids.begin()->second != new_ids.begin()->second);
 }
 
-namespace {
-
-CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
-
-fs::path write_config(const TempDir& dir, const FakePlex& plex) {
-    const fs::path config = dir.path() / "plexmix.yaml";
-    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
-                          << "providers:\n  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
-                          << ", page_size: 50, retries: 0 }\n"
-                          << "use: { media: [home] }\n";
-    return config;
-}
-
-std::string cli_args(const fs::path& config) {
-    return "--config " + config.string() + " --plugin-path " + fs::path(PMX_PLEX_PLUGIN).parent_path().string();
-}
-
-}  // namespace
 
 TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[sync][cli]") {
     FakePlexOptions o;
@@ -308,22 +240,22 @@ TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[
     TempDir dir;
     const std::string args = cli_args(write_config(dir, plex));
 
-    CliRun sync = run_cli(args + " sync");
+    CliRun sync = run_plexmix(args + " sync");
     INFO(sync.out);
     CHECK(sync.code == 0);
     CHECK(sync.out.find("full sync done") != std::string::npos);
     CHECK(sync.out.find(plex.token()) == std::string::npos);
 
-    CliRun status = run_cli(args + " status --json");
+    CliRun status = run_plexmix(args + " status --json");
     CHECK(status.code == 0);
     CHECK(status.out.find("\"tracks\": 240") != std::string::npos);
 
-    CliRun verify = run_cli(args + " sync verify");
+    CliRun verify = run_plexmix(args + " sync verify");
     CHECK(verify.code == 0);
     CHECK(verify.out.find("the mirror matches the server") != std::string::npos);
 
     REQUIRE(plex.delete_track(plex.track_keys()[7]));
-    CliRun differs = run_cli(args + " sync verify");
+    CliRun differs = run_plexmix(args + " sync verify");
     CHECK(differs.code == 1);
     CHECK(differs.out.find("1 in the mirror but gone from the server") != std::string::npos);
 
@@ -340,7 +272,7 @@ TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sy
     FakePlex plex(o);
     TempDir dir;
     const fs::path config = write_config(dir, plex);
-    REQUIRE(run_cli(cli_args(config) + " sync").code == 0);
+    REQUIRE(run_plexmix(cli_args(config) + " sync").code == 0);
     const auto store_path = dir.path() / "data" / "plexmix.db";
     std::map<std::string, int64_t> before;
     {

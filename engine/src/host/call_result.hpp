@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,6 +24,14 @@ struct InvokeOptions {
     const CancelToken* cancel = nullptr;                // nullptr = global_cancel()
     ProgressFn progress;                                // optional
     bool retry = true;                                  // false = exactly one attempt
+};
+
+// Thrown by the function a caller gives ProviderRuntime::invoke() when the host itself failed
+// during the attempt, e.g. a sink that writes to the store threw while the plugin was calling it
+// (sinks catch everything: nothing may cross the C ABI). invoke() stops at once, retries
+// nothing, and rethrows `cause` once the attempt's resources are released.
+struct HostAbort {
+    std::exception_ptr cause;
 };
 
 struct CallResult {

@@ -114,12 +114,15 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
         }
 
         Attempt a;
+        std::exception_ptr host_failure;
         {
             const CallSetup setup{this, plugin_id_, operation, &token, deadline, opts.progress ? &opts.progress : nullptr};
             CallContext ctx(setup);
             pmx_status status = PMX_INTERNAL;
             try {
                 status = fn(ctx.get());
+            } catch (const HostAbort& abort) {
+                host_failure = abort.cause;
             } catch (const std::exception& e) {
                 a.abi_violation = true;
                 a.message = "plugin " + plugin_id_ + " let an exception escape from " + std::string(operation) + ": " +
@@ -149,6 +152,10 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
                 }
             }
         }  // the attempt's responses are freed here
+        if (host_failure) {
+            spdlog::debug("[{}] {}: the host failed during attempt {}; not retried", provider_name_, operation, attempt);
+            std::rethrow_exception(host_failure);
+        }
 
         result.attempts = attempt;
         result.status = a.status;

@@ -52,7 +52,8 @@ public:
     // Retries RATE_LIMITED, UNAVAILABLE and TIMEOUT up to 1 + retries attempts, waiting
     // max(full-jitter backoff, Retry-After); stops early, saying why, when the wait would pass
     // the deadline. An exception escaping `fn` gives INTERNAL (never retried); an unknown
-    // status value gives INTERNAL. Never throws for what the plugin does.
+    // status value gives INTERNAL. Never throws for what the plugin does; a HostAbort thrown
+    // by `fn` (the host failed during the attempt) ends the call and its cause is rethrown.
     CallResult invoke(std::string_view operation, const std::function<pmx_status(const pmx_call*)>& fn,
                       const InvokeOptions& opts = {});
 

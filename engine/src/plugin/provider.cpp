@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
 
 #include <spdlog/spdlog.h>
@@ -54,6 +55,27 @@ CallResult contract_violation(const std::string& plugin_id, std::string what) {
     return r;
 }
 
+// Runs the body of a sink the plugin calls. Nothing may cross the C ABI, so an exception (a
+// store write that failed, memory) is kept for the host to raise once the plugin has returned
+// (see raise_if_failed), and the plugin is told to stop (non-zero). After a failure every
+// later call of the sink is refused the same way.
+template <class Body>
+int32_t guarded(std::exception_ptr& failure, Body&& body) noexcept {
+    if (failure) return 1;
+    try {
+        return body();
+    } catch (...) {
+        failure = std::current_exception();
+        return 1;
+    }
+}
+
+// In the function given to ProviderRuntime::invoke, after the plugin returned: a sink that
+// failed ends the call, and its exception reaches the caller (HostAbort).
+void raise_if_failed(const std::exception_ptr& failure) {
+    if (failure) throw HostAbort{failure};
+}
+
 // Host side of pmx_media_sink; collects what the plugin emits.
 struct MediaCollector {
     const std::function<bool(const TrackRecord&)>* on_track = nullptr;
@@ -65,40 +87,50 @@ struct MediaCollector {
     int playlist_calls = 0;
     std::string violation;
 
+    std::exception_ptr failure;  // a sink threw: raised after the plugin returns
+
     pmx_media_sink sink() {
         pmx_media_sink s{};
         s.struct_size = sizeof s;
         s.ctx = this;
         s.server = [](void* ctx, const pmx_server_info* info) {
             auto* self = static_cast<MediaCollector*>(ctx);
-            ++self->server_calls;
-            if (!self->server || !info) return;
-            const auto copy = copy_sized(info);
-            *self->server = {str(copy.identity), str(copy.name), str(copy.version), str(copy.product)};
+            guarded(self->failure, [&] {
+                ++self->server_calls;
+                if (!self->server || !info) return 0;
+                const auto copy = copy_sized(info);
+                *self->server = {str(copy.identity), str(copy.name), str(copy.version), str(copy.product)};
+                return 0;
+            });
         };
         s.library = [](void* ctx, const pmx_library* lib) {
             auto* self = static_cast<MediaCollector*>(ctx);
-            if (!self->libraries || !lib) return;
-            const auto copy = copy_sized(lib);
-            self->libraries->push_back({str(copy.key), str(copy.title), copy.track_count});
+            guarded(self->failure, [&] {
+                if (!self->libraries || !lib) return 0;
+                const auto copy = copy_sized(lib);
+                self->libraries->push_back({str(copy.key), str(copy.title), copy.track_count});
+                return 0;
+            });
         };
         s.track = [](void* ctx, const pmx_track* track) -> int32_t {
             auto* self = static_cast<MediaCollector*>(ctx);
-            if (!self->page || !track) return 1;
-            if (self->page->stopped) return 1;
-            if (track->struct_size < kTrackV1Size) {
-                self->violation = "emitted a track of " + std::to_string(track->struct_size) + " bytes, ABI 1.0 needs " +
-                                  std::to_string(kTrackV1Size);
-                return 1;
-            }
-            TrackRecord record = to_track_record(*track);
-            if (record.key.empty()) {
-                self->violation = "emitted a track without a key";
-                return 1;
-            }
-            if (self->on_track && *self->on_track && !(*self->on_track)(record)) self->page->stopped = true;
-            self->page->tracks.push_back(std::move(record));
-            return self->page->stopped ? 1 : 0;
+            return guarded(self->failure, [&]() -> int32_t {
+                if (!self->page || !track) return 1;
+                if (self->page->stopped) return 1;
+                if (track->struct_size < kTrackV1Size) {
+                    self->violation = "emitted a track of " + std::to_string(track->struct_size) +
+                                      " bytes, ABI 1.0 needs " + std::to_string(kTrackV1Size);
+                    return 1;
+                }
+                TrackRecord record = to_track_record(*track);
+                if (record.key.empty()) {
+                    self->violation = "emitted a track without a key";
+                    return 1;
+                }
+                if (self->on_track && *self->on_track && !(*self->on_track)(record)) self->page->stopped = true;
+                self->page->tracks.push_back(std::move(record));
+                return self->page->stopped ? 1 : 0;
+            });
         };
         s.total = [](void* ctx, uint64_t total) {
             auto* self = static_cast<MediaCollector*>(ctx);
@@ -106,12 +138,18 @@ struct MediaCollector {
         };
         s.next_cursor = [](void* ctx, const char* cursor, size_t len) {
             auto* self = static_cast<MediaCollector*>(ctx);
-            if (self->page && cursor) self->page->next_cursor = std::string(cursor, len);
+            guarded(self->failure, [&] {
+                if (self->page && cursor) self->page->next_cursor = std::string(cursor, len);
+                return 0;
+            });
         };
         s.playlist = [](void* ctx, const char* key, size_t len, uint64_t count) {
             auto* self = static_cast<MediaCollector*>(ctx);
-            ++self->playlist_calls;
-            if (self->playlist && key) *self->playlist = {std::string(key, len), count};
+            guarded(self->failure, [&] {
+                ++self->playlist_calls;
+                if (self->playlist && key) *self->playlist = {std::string(key, len), count};
+                return 0;
+            });
         };
         return s;
     }
@@ -265,18 +303,27 @@ CallResult Provider::complete(const CompletionRequest& request, std::string* tex
     req.temperature = request.temperature.value_or(0.0f);
     req.json_schema = view(request.json_schema);
 
+    struct TextCollector {
+        std::string* text;
+        std::exception_ptr failure;
+    } collector{text, nullptr};
     pmx_text_sink sink{};
     sink.struct_size = sizeof sink;
-    sink.ctx = text;
+    sink.ctx = &collector;
     sink.write = [](void* ctx, const char* data, size_t len) -> int32_t {
-        if (data) static_cast<std::string*>(ctx)->append(data, len);
-        return 0;
+        auto* self = static_cast<TextCollector*>(ctx);
+        return guarded(self->failure, [&] {
+            if (data) self->text->append(data, len);
+            return 0;
+        });
     };
     CallResult r = runtime_->invoke(
         "complete",
         [&](const pmx_call* call) {
             text->clear();
-            return vt->complete(instance_->raw(), call, &req, &sink);
+            const pmx_status status = vt->complete(instance_->raw(), call, &req, &sink);
+            raise_if_failed(collector.failure);
+            return status;
         },
         options);
     if (!r.ok()) text->clear();  // what a failed call wrote is not an answer
@@ -368,7 +415,9 @@ CallResult Provider::identity(ServerInfo* out) {
     const pmx_media_sink sink = c.sink();
     CallResult r = runtime_->invoke("identity", [&](const pmx_call* call) {
         c.reset();
-        return vt->identity(instance_->raw(), call, &sink);
+        const pmx_status status = vt->identity(instance_->raw(), call, &sink);
+        raise_if_failed(c.failure);
+        return status;
     });
     if (r.ok() && (c.server_calls != 1 || out->identity.empty())) {
         return contract_violation(instance_->plugin().info().id,
@@ -386,7 +435,9 @@ CallResult Provider::list_libraries(std::vector<LibraryInfo>* out) {
     const pmx_media_sink sink = c.sink();
     return runtime_->invoke("list_libraries", [&](const pmx_call* call) {
         c.reset();
-        return vt->list_libraries(instance_->raw(), call, &sink);
+        const pmx_status status = vt->list_libraries(instance_->raw(), call, &sink);
+        raise_if_failed(c.failure);
+        return status;
     });
 }
 
@@ -406,7 +457,9 @@ CallResult Provider::scan_page(std::string_view library_key, std::string_view cu
     const pmx_media_sink sink = c.sink();
     CallResult r = runtime_->invoke("scan_tracks", [&](const pmx_call* call) {
         c.reset();
-        return vt->scan_tracks(instance_->raw(), call, &req, &sink);
+        const pmx_status status = vt->scan_tracks(instance_->raw(), call, &req, &sink);
+        raise_if_failed(c.failure);
+        return status;
     });
     if (r.ok() && !c.violation.empty()) return contract_violation(instance_->plugin().info().id, c.violation);
     return r;
@@ -431,7 +484,9 @@ CallResult Provider::write_playlist(std::string_view title, std::string_view des
     const pmx_media_sink sink = c.sink();
     CallResult r = runtime_->invoke("write_playlist", [&](const pmx_call* call) {
         c.reset();
-        return vt->write_playlist(instance_->raw(), call, &req, &sink);
+        const pmx_status status = vt->write_playlist(instance_->raw(), call, &req, &sink);
+        raise_if_failed(c.failure);
+        return status;
     });
     if (r.ok() && (c.playlist_calls != 1 || out->key.empty())) {
         return contract_violation(instance_->plugin().info().id, "write_playlist() must report the playlist's key once");

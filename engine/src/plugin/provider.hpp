@@ -110,7 +110,10 @@ public:
     // Media source.
     CallResult identity(ServerInfo* out);
     CallResult list_libraries(std::vector<LibraryInfo>* out);
-    // One page; `on_track` may return false to stop the scan early.
+    // One page; `on_track` may return false to stop the scan early. Sinks never let an
+    // exception into the plugin: one thrown by `on_track` (a store write that failed) stops
+    // the plugin (the sink answers "stop"), is kept, and is rethrown here once the plugin
+    // returned; the call is not retried. Likewise for every sink of every call below.
     CallResult scan_page(std::string_view library_key, std::string_view cursor, int32_t order, uint32_t flags,
                          ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track = {});
     CallResult write_playlist(std::string_view title, std::string_view description, std::string_view replace_key,
