@@ -205,6 +205,88 @@ TEST_CASE("fake Plex: playlists hold state; unknown keys are dropped silently", 
     CHECK(fetch(plex, "/playlists/" + id, plex.token(), {}, "DELETE").status == 404);
 }
 
+TEST_CASE("fake Plex: one item removed by playlistItemID; items looked up by key; long URLs get 414",
+          "[plex][fake]") {
+    FakePlex plex(FakePlexOptions{.tracks = 10});
+    const auto keys = plex.track_keys();
+    const std::string root = "server%3A%2F%2F" + plex.machine_identifier() +
+                             "%2Fcom.plexapp.plugins.library%2Flibrary%2Fmetadata%2F";
+    const Answer created = fetch(plex, "/playlists?type=audio&title=Mix&smart=0&uri=" + root + keys[0] + "%2C" +
+                                           keys[1] + "%2C" + keys[2], plex.token(), {}, "POST");
+    REQUIRE(created.status == 200);
+    const std::string id = created.container()["Metadata"][0]["ratingKey"].GetString();
+    const Answer items = fetch(plex, "/playlists/" + id + "/items", plex.token());
+    REQUIRE(items.container()["Metadata"].Size() == 3);
+    const int64_t second = items.container()["Metadata"][1]["playlistItemID"].GetInt64();
+    CHECK(fetch(plex, "/playlists/" + id + "/items/" + std::to_string(second), plex.token(), {}, "DELETE").status == 200);
+    CHECK(plex.playlist(id)->items == std::vector<std::string>{keys[0], keys[2]});
+    CHECK(fetch(plex, "/playlists/" + id + "/items/" + std::to_string(second), plex.token(), {}, "DELETE").status == 404);
+
+    const Answer found = fetch(plex, "/library/metadata/" + keys[3] + ",999999," + keys[1], plex.token());
+    REQUIRE(found.status == 200);
+    REQUIRE(found.container()["Metadata"].Size() == 2);
+    CHECK(std::string(found.container()["Metadata"][0]["ratingKey"].GetString()) == keys[3]);
+    CHECK(fetch(plex, "/library/metadata/999998,999999", plex.token()).status == 404);
+
+    const Answer too_long = fetch(plex, "/playlists/" + id + "?summary=" + std::string(9000, 'a'), plex.token(), {}, "PUT");
+    CHECK(too_long.status == 414);
+    CHECK(too_long.body.find("<title>414 Request-URI Too Large</title>") != std::string::npos);
+    CHECK(plex.playlist(id)->summary.empty());
+}
+
+TEST_CASE("fake Plex: fault rules refuse a request, or do its work and lose the answer", "[plex][fake]") {
+    FakePlex plex(FakePlexOptions{.tracks = 10});
+    const auto keys = plex.track_keys();
+    const std::string uri = "server%3A%2F%2F" + plex.machine_identifier() +
+                            "%2Fcom.plexapp.plugins.library%2Flibrary%2Fmetadata%2F" + keys[0];
+    pmx::test::FakePlexRule lost;
+    lost.method = "POST";
+    lost.path_prefix = "/playlists";
+    lost.after = true;
+    lost.times = 1;
+    const size_t lost_rule = plex.add_rule(lost);
+    const Answer first = fetch(plex, "/playlists?type=audio&title=Lost&smart=0&uri=" + uri, plex.token(), {}, "POST");
+    CHECK(first.status == 503);
+    CHECK(plex.playlists().size() == 1);  // made, although the client was told 503
+    CHECK(plex.rule_hits(lost_rule) == 1);
+    CHECK(fetch(plex, "/playlists?type=audio&title=Second&smart=0&uri=" + uri, plex.token(), {}, "POST").status == 200);
+
+    pmx::test::FakePlexRule refused;
+    refused.path_prefix = "/library/sections/3/all";
+    refused.query_contains = "type=9";
+    refused.status = 429;
+    refused.retry_after = "1";
+    refused.skip = 1;
+    refused.times = 2;
+    plex.add_rule(refused);
+    CHECK(fetch(plex, "/library/sections/3/all?type=9", plex.token()).status == 200);
+    const Answer limited = fetch(plex, "/library/sections/3/all?type=9", plex.token());
+    CHECK(limited.status == 429);
+    REQUIRE(limited.header("retry-after"));
+    CHECK(*limited.header("retry-after") == "1");
+    CHECK(fetch(plex, "/library/sections/3/all?type=10", plex.token()).status == 200);  // tracks: not matched
+    CHECK(fetch(plex, "/library/sections/3/all?type=9", plex.token()).status == 429);
+    CHECK(fetch(plex, "/library/sections/3/all?type=9", plex.token()).status == 200);  // `times` used up
+
+    pmx::test::FakePlexRule half;
+    half.path_prefix = "/identity";
+    half.kind = pmx::test::FakePlexRule::Kind::garbage;
+    half.probability = 0.5;
+    half.seed = 7;
+    const size_t half_rule = plex.add_rule(half);
+    int garbage = 0;
+    for (int i = 0; i < 200; ++i) {
+        const Answer a = fetch(plex, "/identity", "");
+        REQUIRE(a.status == 200);
+        if (a.doc.HasParseError()) ++garbage;
+    }
+    CHECK(garbage == static_cast<int>(plex.rule_hits(half_rule)));
+    CHECK(garbage > 60);
+    CHECK(garbage < 140);
+    plex.clear_faults();
+    CHECK_FALSE(fetch(plex, "/identity", "").doc.HasParseError());
+}
+
 TEST_CASE("fake Plex: generating 200,000 tracks is quick", "[.][plex][fake][slow]") {
     const auto start = std::chrono::steady_clock::now();
     FakePlex plex(FakePlexOptions{.tracks = 200'000});

@@ -408,17 +408,46 @@ void FakeHttpServer::record(FakeRequest& request) {
     changed_cv_.notify_all();
 }
 
+void FakeHttpServer::on_prefix(std::string prefix, Handler handler) {
+    std::lock_guard lock(mutex_);
+    prefix_routes_[std::move(prefix)] = std::move(handler);
+}
+
+void FakeHttpServer::set_interceptor(Interceptor interceptor) {
+    std::lock_guard lock(mutex_);
+    interceptor_ = std::move(interceptor);
+}
+
 FakeResponse FakeHttpServer::dispatch(const FakeRequest& request) {
     Handler handler;
+    Interceptor interceptor;
     {
         std::lock_guard lock(mutex_);
         auto it = routes_.find(request.method + " " + request.path);
         if (it == routes_.end()) it = routes_.find("* " + request.path);
-        if (it != routes_.end()) handler = it->second;
+        if (it != routes_.end()) {
+            handler = it->second;
+        } else {
+            std::size_t longest = 0;
+            for (const auto& [prefix, h] : prefix_routes_) {
+                if (request.path.compare(0, prefix.size(), prefix) == 0 && prefix.size() >= longest) {
+                    longest = prefix.size();
+                    handler = h;
+                }
+            }
+        }
+        interceptor = interceptor_;
     }
-    if (!handler) return FakeResponse::text(404, "no handler for " + request.path);
     try {
-        return handler(request);
+        if (interceptor) {
+            if (std::optional<FakeResponse> instead = interceptor(request, nullptr)) return std::move(*instead);
+        }
+        FakeResponse response =
+            handler ? handler(request) : FakeResponse::text(404, "no handler for " + request.path);
+        if (interceptor) {
+            if (std::optional<FakeResponse> instead = interceptor(request, &response)) return std::move(*instead);
+        }
+        return response;
     } catch (const std::exception& e) {
         return FakeResponse::text(500, std::string("handler threw: ") + e.what());
     }

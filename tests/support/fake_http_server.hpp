@@ -64,6 +64,11 @@ struct FakeResponse {
 
 using Handler = std::function<FakeResponse(const FakeRequest&)>;
 
+// Sees every request twice: before its handler runs (`answered` is null) and after (`answered`
+// is the handler's response). A response it returns is sent instead: before, the handler does
+// not run (the request is refused); after, the handler did its work and its answer is lost.
+using Interceptor = std::function<std::optional<FakeResponse>(const FakeRequest&, const FakeResponse* answered)>;
+
 // Answers the n-th request (0-based, per handler) with responses[n]; the last one repeats.
 Handler sequence(std::vector<FakeResponse> responses);
 
@@ -91,6 +96,11 @@ public:
     // earlier route. May be called while serving.
     void on(std::string path, Handler handler);
     void on(std::string method, std::string path, Handler handler);
+    // Routes every path that starts with `prefix` and has no exact route; the longest prefix
+    // wins. Any method.
+    void on_prefix(std::string prefix, Handler handler);
+    // Installs (or, with an empty function, removes) the interceptor.
+    void set_interceptor(Interceptor interceptor);
 
     std::uint16_t port() const { return port_; }
     std::string url(std::string_view path = {}) const;  // "http://127.0.0.1:<port>" + path
@@ -134,6 +144,8 @@ private:
     mutable std::condition_variable changed_cv_;  // a request arrived or finished
     bool stopped_ = false;
     std::map<std::string, Handler, std::less<>> routes_;  // key: "METHOD path" or "* path"
+    std::map<std::string, Handler, std::less<>> prefix_routes_;
+    Interceptor interceptor_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::vector<FakeRequest> requests_;
     int in_flight_ = 0;

@@ -246,11 +246,17 @@ FakeResponse xml_instead() {
 
 FakeResponse bad_request(std::string why) { return FakeResponse::text(400, "400 Bad Request: " + std::move(why)); }
 
-FakeResponse not_found() {
-    FakeResponse r = FakeResponse::text(404, "<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>");
-    r.headers.clear();
+// An error page as Plex's web server sends it: HTML, whatever the client accepts.
+FakeResponse html(int status, std::string body) {
+    FakeResponse r;
+    r.status = status;
+    r.body = std::move(body);
     r.header("Content-Type", "text/html");
     return r;
+}
+
+FakeResponse not_found() {
+    return html(404, "<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>");
 }
 
 // {"MediaContainer":{<attrs>,"Metadata":[items...]}}; Metadata is left out when empty, as Plex does.
@@ -319,6 +325,10 @@ FakePlex::FakePlex(FakePlexOptions options)
                  [this, key](const FakeRequest& r) { return handle_section_all(r, key); });
     }
     http_.on("/playlists", [this](const FakeRequest& r) { return handle_playlists(r); });
+    http_.on_prefix("/playlists/", [this](const FakeRequest& r) { return handle_playlist_path(r); });
+    http_.on_prefix("/library/metadata/", [this](const FakeRequest& r) { return handle_metadata(r); });
+    http_.set_interceptor(
+        [this](const FakeRequest& r, const FakeResponse* answered) { return intercept(r, answered); });
 }
 
 FakePlex::~FakePlex() {
@@ -705,10 +715,7 @@ std::optional<FakeResponse> FakePlex::refuse(const FakeRequest& request) {
     const std::optional<std::string> query = request.query_param("X-Plex-Token");
     if ((header != nullptr && *header == expected) || (query && *query == expected)) return std::nullopt;
     ++unauthorized_;
-    FakeResponse r = FakeResponse::text(401, kUnauthorizedBody);
-    r.headers.clear();
-    r.header("Content-Type", "text/html");
-    return r;
+    return html(401, kUnauthorizedBody);
 }
 
 FakeResponse FakePlex::handle_identity(const FakeRequest& request) {
@@ -915,10 +922,115 @@ std::size_t FakePlex::add_uri_items(Playlist& playlist, std::string_view uri) {
     return added;
 }
 
-void FakePlex::route_playlist(std::uint64_t id) {
-    const std::string base = "/playlists/" + decimal(id);
-    http_.on(base, [this, id](const FakeRequest& r) { return handle_playlist(r, id); });
-    http_.on(base + "/items", [this, id](const FakeRequest& r) { return handle_playlist_items(r, id); });
+// /playlists/{id}, /playlists/{id}/items, /playlists/{id}/items/{playlistItemID}
+FakeResponse FakePlex::handle_playlist_path(const FakeRequest& request) {
+    std::string_view rest = std::string_view(request.path).substr(std::string_view("/playlists/").size());
+    const std::size_t slash = rest.find('/');
+    const std::optional<std::uint64_t> id = parse_uint(rest.substr(0, slash));
+    if (!id) return not_found();
+    if (slash == std::string_view::npos) return handle_playlist(request, *id);
+    rest.remove_prefix(slash);
+    if (rest == "/items") return handle_playlist_items(request, *id);
+    constexpr std::string_view kItems = "/items/";
+    if (rest.substr(0, kItems.size()) != kItems) return not_found();
+    const std::optional<std::uint64_t> item = parse_uint(rest.substr(kItems.size()));
+    if (!item) return not_found();
+    return handle_playlist_item(request, *id, *item);
+}
+
+FakeResponse FakePlex::handle_playlist_item(const FakeRequest& request, std::uint64_t id, std::uint64_t item_id) {
+    if (auto refused = refuse(request)) return *refused;
+    if (request.method != "DELETE") return FakeResponse::text(405, "405 Method Not Allowed");
+    std::lock_guard lock(mutex_);
+    const auto it = playlists_.find(id);
+    if (it == playlists_.end()) return not_found();
+    Playlist& p = it->second;
+    const auto at = std::find(p.item_ids.begin(), p.item_ids.end(), item_id);
+    if (at == p.item_ids.end()) return not_found();
+    const auto index = at - p.item_ids.begin();
+    p.items.erase(p.items.begin() + index);
+    p.item_ids.erase(at);
+    p.updated_at = tick();
+    return plex_json(container_body("\"size\":1", std::vector<std::string>{render_playlist(p)}));
+}
+
+// GET /library/metadata/{k1,k2,...}: the items that exist, in the order asked; 404 when none.
+FakeResponse FakePlex::handle_metadata(const FakeRequest& request) {
+    if (auto refused = refuse(request)) return *refused;
+    if (request.method != "GET") return FakeResponse::text(405, "405 Method Not Allowed");
+    if (!accepts_json(request)) return xml_instead();
+    std::string_view keys = std::string_view(request.path).substr(std::string_view("/library/metadata/").size());
+    std::lock_guard lock(mutex_);
+    std::vector<std::string_view> found;
+    while (!keys.empty()) {
+        const std::size_t comma = keys.find(',');
+        const std::optional<std::uint64_t> k = parse_uint(keys.substr(0, comma));
+        keys = comma == std::string_view::npos ? std::string_view() : keys.substr(comma + 1);
+        if (!k) continue;
+        const auto it = tracks_.find(*k);
+        if (it != tracks_.end()) found.push_back(it->second.json);
+    }
+    if (found.empty()) return not_found();
+    std::string attrs;
+    put_name(attrs, "size", true);
+    put_uint(attrs, found.size());
+    return plex_json(container_body(attrs, found));
+}
+
+std::size_t FakePlex::add_rule(FakePlexRule rule) {
+    std::lock_guard lock(mutex_);
+    Rule r;
+    r.state = rule.seed;
+    r.rule = std::move(rule);
+    rules_.push_back(std::move(r));
+    return rules_.size() - 1;
+}
+
+std::size_t FakePlex::rule_hits(std::size_t index) const {
+    std::lock_guard lock(mutex_);
+    return index < rules_.size() ? rules_[index].hits : 0;
+}
+
+std::optional<FakeResponse> FakePlex::intercept(const FakeRequest& request, const FakeResponse* answered) {
+    if (answered == nullptr && request.target.size() > kMaxTargetBytes) {
+        return html(414, "<html><head><title>414 Request-URI Too Large</title></head><body>"
+                         "<h1>414 Request-URI Too Large</h1></body></html>");
+    }
+    std::lock_guard lock(mutex_);
+    for (Rule& r : rules_) {
+        const FakePlexRule& rule = r.rule;
+        if (rule.after != (answered != nullptr)) continue;
+        if (!rule.method.empty() && rule.method != request.method) continue;
+        if (request.path.compare(0, rule.path_prefix.size(), rule.path_prefix) != 0) continue;
+        if (!rule.query_contains.empty() && request.query.find(rule.query_contains) == std::string::npos) continue;
+        if (r.matched++ < rule.skip || r.hits >= rule.times) continue;
+        // splitmix64: each rule draws from its own seeded sequence.
+        r.state += 0x9E3779B97F4A7C15ULL;
+        std::uint64_t z = r.state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        constexpr double kTwoTo64 = 18446744073709551616.0;
+        if (static_cast<double>(z) / kTwoTo64 >= rule.probability) continue;
+        ++r.hits;
+        switch (rule.kind) {
+            case FakePlexRule::Kind::status: {
+                const std::string code = decimal(static_cast<std::uint64_t>(rule.status));
+                FakeResponse f = html(rule.status, "<html><head><title>" + code + " (fault injected)</title></head>"
+                                                   "<body><h1>" + code + "</h1></body></html>");
+                if (!rule.retry_after.empty()) f.header("Retry-After", rule.retry_after);
+                return f;
+            }
+            case FakePlexRule::Kind::garbage: {
+                FakeResponse f = FakeResponse::text(200, "<html><body>Welcome to nginx!</body></html>{\"Media");
+                f.header("Content-Type", "application/json");
+                return f;
+            }
+            case FakePlexRule::Kind::hang:
+                return FakeResponse::hanging();
+        }
+    }
+    return std::nullopt;
 }
 
 FakeResponse FakePlex::handle_playlists(const FakeRequest& request) {
@@ -959,7 +1071,6 @@ FakeResponse FakePlex::handle_playlists(const FakeRequest& request) {
         rendered = render_playlist(p);
         playlists_.emplace(id, std::move(p));
     }
-    route_playlist(id);
     std::string attrs = "\"size\":1";
     return plex_json(container_body(attrs, std::vector<std::string>{rendered}));
 }
@@ -1233,6 +1344,7 @@ void FakePlex::clear_faults() {
     std::lock_guard lock(mutex_);
     fault_ = FakePlexFault::none;
     page_delay_ = std::chrono::milliseconds(0);
+    rules_.clear();
 }
 
 void FakePlex::set_page_delay(std::chrono::milliseconds delay) {

@@ -70,6 +70,27 @@ enum class FakePlexFault {
     status,     // the page is answered with an HTTP error status (fault_status)
 };
 
+// A fault rule for any request: which requests it hits, and what they get.
+struct FakePlexRule {
+    enum class Kind {
+        status,   // an HTTP error status, with a small HTML page like Plex's
+        garbage,  // 200 with a body that is not JSON
+        hang,     // no answer until the client goes away (to kill a client mid-request)
+    };
+    std::string method;          // empty: any method
+    std::string path_prefix;     // the request's path starts with it ("/playlists", "/library/sections/3/all")
+    std::string query_contains;  // the raw query contains it ("type=9"); empty: any
+    bool after = false;          // false: refuse before the request is handled; true: handle it, then
+                                 // answer the fault instead (the work is done, the answer lost)
+    Kind kind = Kind::status;
+    int status = 503;
+    std::string retry_after;     // a Retry-After header when not empty ("1")
+    std::size_t skip = 0;        // matching requests let through before the rule may fire
+    std::size_t times = SIZE_MAX;  // at most this many faults
+    double probability = 1.0;    // each matching request past `skip` faults with this probability
+    std::uint64_t seed = 1;      // of the rule's own random sequence (deterministic)
+};
+
 // The fake. It speaks what plexmix's plex plugin (and any Plex client) needs, shaped like a
 // real server answers with `Accept: application/json`:
 //
@@ -86,6 +107,11 @@ enum class FakePlexFault {
 //                                       library/metadata/{k1,k2,...}); unknown keys are dropped
 //   GET|PUT|DELETE /playlists/{id}      read / edit (title, summary) / delete
 //   GET|PUT|DELETE /playlists/{id}/items  list (paged) / add (uri=...) / clear
+//   DELETE /playlists/{id}/items/{playlistItemID}  removes one item
+//   GET  /library/metadata/{k1,k2,...}   the items that exist (404 when none does)
+//
+// Like a real server's HTTP front end, a request target longer than kMaxTargetBytes is
+// answered 414 with an HTML page. Fault rules (add_rule) apply to any route.
 //
 // Every route but /identity answers 401 with Plex's HTML page when X-Plex-Token (header or
 // query) is missing or wrong. ratingKey is a JSON string; unset attributes (userRating,
@@ -103,6 +129,7 @@ public:
     static constexpr const char* kEmptyMusicTitle = "Hörspiele";
     static constexpr const char* kUnauthorizedBody =
         "<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>";
+    static constexpr std::size_t kMaxTargetBytes = 8192;
 
     explicit FakePlex(FakePlexOptions options = {});
     ~FakePlex();
@@ -144,7 +171,11 @@ public:
     // --- faults ---
     // Arms `fault` for every track page (GET .../all?type=10) after the first `pages` served.
     void fault_after_track_pages(std::size_t pages, FakePlexFault fault, int status = 500);
-    // Disarms the fault and the page delay.
+    // Adds a fault rule; returns its index (for rule_hits()).
+    std::size_t add_rule(FakePlexRule rule);
+    // How many requests rule `index` faulted so far.
+    std::size_t rule_hits(std::size_t index) const;
+    // Disarms the track-page fault, every rule and the page delay.
     void clear_faults();
     // Waits this long before answering each track or album page (a slow server).
     void set_page_delay(std::chrono::milliseconds delay);
@@ -207,10 +238,13 @@ private:
     FakeResponse handle_playlists(const FakeRequest& request);
     FakeResponse handle_playlist(const FakeRequest& request, std::uint64_t id);
     FakeResponse handle_playlist_items(const FakeRequest& request, std::uint64_t id);
+    FakeResponse handle_playlist_item(const FakeRequest& request, std::uint64_t id, std::uint64_t item_id);
+    FakeResponse handle_playlist_path(const FakeRequest& request);
+    FakeResponse handle_metadata(const FakeRequest& request);
+    std::optional<FakeResponse> intercept(const FakeRequest& request, const FakeResponse* answered);
     // nullopt when authorised, else the 401 to send.
     std::optional<FakeResponse> refuse(const FakeRequest& request);
     std::optional<FakeResponse> track_page_fault();
-    void route_playlist(std::uint64_t id);
 
     // All below are called with mutex_ held.
     void generate();
@@ -239,6 +273,13 @@ private:
     mutable bool views_dirty_ = true;
     mutable std::vector<const Track*> by_key_;
     mutable std::map<std::string, std::vector<const Track*>, std::less<>> sorted_;  // by "field:dir"
+
+    struct Rule {
+        FakePlexRule rule;
+        std::size_t matched = 0, hits = 0;
+        std::uint64_t state = 0;  // of its random sequence
+    };
+    std::vector<Rule> rules_;
 
     FakePlexFault fault_ = FakePlexFault::none;
     std::size_t fault_after_ = 0;
