@@ -66,11 +66,12 @@ std::string describe(const char* method, std::string_view target) {
 }
 
 sdk::Response send(const sdk::Call& call, const Connection& connection, const char* method,
-                   std::string_view target) {
+                   std::string_view target, Repeat repeat) {
     const std::string url = connection.base_url + std::string(target);
     sdk::Request request;
     request.method = method;
     request.url = url;
+    if (repeat == Repeat::safe || std::string_view(method) == "GET") request.flags |= PMX_HTTP_RETRY_SAFE;
     request.headers = {
         {"Accept", "application/json"},
         {"X-Plex-Token", connection.token},
@@ -82,8 +83,8 @@ sdk::Response send(const sdk::Call& call, const Connection& connection, const ch
 }
 
 sdk::Response send_ok(const sdk::Call& call, const Connection& connection, const char* method,
-                      std::string_view target) {
-    sdk::Response response = send(call, connection, method, target);
+                      std::string_view target, Repeat repeat) {
+    sdk::Response response = send(call, connection, method, target, repeat);
     if (!response.ok()) fail(call, response, describe(method, target));
     return response;
 }

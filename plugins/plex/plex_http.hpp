@@ -42,17 +42,23 @@ private:
     bool has_query_ = false;
 };
 
-// Sends one request (one attempt: the host retries around the plugin call) with the Plex
-// headers: X-Plex-Token, X-Plex-Product, X-Plex-Version, X-Plex-Client-Identifier and
-// Accept: application/json (the PMS OpenAPI description: JSON only when asked for). The token
-// never goes into the URL, because the host logs URLs. Throws sdk::Error on a transport
-// failure (the host's message stays on the call). Returns the response of any HTTP status.
+// Whether the host may send a request again by itself after a 5xx, a 429 or a lost
+// connection (PMX_HTTP_RETRY_SAFE). GETs always may; a PUT or DELETE only when repeating it
+// changes nothing more (an edit of title or summary, the removal of one item), never one that
+// appends items; a POST never.
+enum class Repeat { safe, once };
+
+// Sends one request with the Plex headers: X-Plex-Token, X-Plex-Product, X-Plex-Version,
+// X-Plex-Client-Identifier and Accept: application/json (the PMS OpenAPI description: JSON
+// only when asked for). The token never goes into the URL, because the host logs URLs. Throws
+// sdk::Error on a transport failure (the host's message stays on the call). Returns the
+// response of any HTTP status. GETs are flagged retry-safe whatever `repeat` says.
 sdk::Response send(const sdk::Call& call, const Connection& connection, const char* method,
-                   std::string_view target);
+                   std::string_view target, Repeat repeat = Repeat::once);
 
 // Like send(), but a non-2xx answer fails the call through fail().
 sdk::Response send_ok(const sdk::Call& call, const Connection& connection, const char* method,
-                      std::string_view target);
+                      std::string_view target, Repeat repeat = Repeat::once);
 
 // Sets the status and message for a non-2xx answer and throws. 401/403 -> AUTH with a message
 // that names the `token` setting (never its value); 404 -> NOT_FOUND; the rest as the SDK's

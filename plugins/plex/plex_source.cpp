@@ -198,13 +198,24 @@ pmx_status PlexSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) {
 
 // --- scanning -------------------------------------------------------------------------------
 
+void PlexSource::forget_album_genres() {
+    album_genres_.reset();
+    albums_loading_.reset();
+    albums_next_ = 0;
+}
+
 void PlexSource::load_album_genres(const sdk::Call& call, const std::string& section,
                                    std::uint32_t page_size) {
-    AlbumGenres table;
-    table.begin(section);
+    AlbumGenres& table = albums_loading_;
+    const auto now = std::chrono::steady_clock::now();
+    if (!table.loaded_for(section) || now - albums_loading_at_ > kAlbumGenresMaxAge) {
+        table.begin(section);
+        albums_next_ = 0;
+    }
+    albums_loading_at_ = now;
     const std::string path = "/library/sections/" + encode_component(section) + "/all";
     const std::string what = "GET " + path + " (albums)";
-    for (std::uint64_t start = 0;;) {
+    for (std::uint64_t& start = albums_next_;;) {
         call.throw_if_cancelled();
         Target target(path);
         target.param("type", kAlbumType)
@@ -223,6 +234,8 @@ void PlexSource::load_album_genres(const sdk::Call& call, const std::string& sec
     }
     album_genres_ = std::move(table);
     album_genres_read_at_ = std::chrono::steady_clock::now();
+    albums_loading_.reset();
+    albums_next_ = 0;
 }
 
 pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& request,
@@ -238,8 +251,9 @@ pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& requ
                                                      "\" was not made by the plex plugin");
         }
         start = *offset;
-    } else if (request.order == PMX_SCAN_ORDER_ANY && (request.flags & PMX_SCAN_KEYS_ONLY) == 0) {
-        album_genres_.reset();  // a full read starts: album genres are read again, once
+    } else if (request.order == PMX_SCAN_ORDER_ANY && (request.flags & PMX_SCAN_KEYS_ONLY) == 0 &&
+               !albums_loading_.loaded_for(section)) {
+        forget_album_genres();  // a full read starts: album genres are read again, once
     } else if (std::chrono::steady_clock::now() - album_genres_read_at_ > kAlbumGenresMaxAge) {
         album_genres_.reset();
     }

@@ -43,9 +43,12 @@ private:
 
     std::vector<Section> music_sections(const sdk::Call& call) const;
     std::string machine_identifier(const sdk::Call& call) const;
-    // Reads the genres of every album of `section` (type=9, paged) into album_genres_.
+    // Reads the genres of every album of `section` (type=9, paged) into album_genres_. An
+    // attempt that fails part-way keeps the pages it read: the host's retry of the call
+    // resumes at the page that failed, not at the first.
     void load_album_genres(const sdk::Call& call, const std::string& section,
                            std::uint32_t page_size);
+    void forget_album_genres();
     // Creates a playlist holding `keys` (at most one chunk), returns its ratingKey.
     std::string create_playlist(const sdk::Call& call, std::string_view title,
                                 const std::string& uri_root, const std::vector<std::string_view>& keys) const;
@@ -59,6 +62,9 @@ private:
     const SourceConfig config_;
     AlbumGenres album_genres_;
     std::chrono::steady_clock::time_point album_genres_read_at_;
+    AlbumGenres albums_loading_;    // pages read so far by a load that did not finish
+    std::uint64_t albums_next_ = 0;  // where that load goes on
+    std::chrono::steady_clock::time_point albums_loading_at_;
     TrackMapper mapper_;
 };
 

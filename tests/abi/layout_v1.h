@@ -30,7 +30,8 @@
 
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
-PMX_PIN_VALUE(PMX_ABI_MINOR, 1u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders */
+PMX_PIN_VALUE(PMX_ABI_MINOR, 2u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
+                                    1.2: PMX_HTTP_RETRY_SAFE, ... */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -49,6 +50,7 @@ PMX_PIN_VALUE(PMX_LOG_INFO, 2);
 PMX_PIN_VALUE(PMX_LOG_WARN, 3);
 PMX_PIN_VALUE(PMX_LOG_ERROR, 4);
 PMX_PIN_VALUE(PMX_HTTP_SECRET_BODY, 1u);
+PMX_PIN_VALUE(PMX_HTTP_RETRY_SAFE, 2u); /* 1.2 */
 PMX_PIN_VALUE(PMX_SETTING_STRING, 0);
 PMX_PIN_VALUE(PMX_SETTING_INT, 1);
 PMX_PIN_VALUE(PMX_SETTING_BOOL, 2);

@@ -199,8 +199,8 @@ TEST_CASE("status_from_http maps HTTP codes to statuses", "[sdk][status]") {
         {404, PMX_NOT_FOUND},    {408, PMX_TIMEOUT},       {504, PMX_TIMEOUT},
         {429, PMX_RATE_LIMITED}, {500, PMX_UNAVAILABLE},   {502, PMX_UNAVAILABLE},
         {503, PMX_UNAVAILABLE},  {599, PMX_UNAVAILABLE},   {100, PMX_BAD_RESPONSE},
-        {301, PMX_BAD_RESPONSE}, {304, PMX_BAD_RESPONSE},  {405, PMX_BAD_RESPONSE},
-        {409, PMX_BAD_RESPONSE}, {410, PMX_BAD_RESPONSE},  {600, PMX_BAD_RESPONSE},
+        {301, PMX_BAD_RESPONSE}, {304, PMX_BAD_RESPONSE},  {405, PMX_INVALID_INPUT},
+        {409, PMX_INVALID_INPUT}, {414, PMX_INVALID_INPUT}, {410, PMX_NOT_FOUND}, {600, PMX_BAD_RESPONSE},
         {0, PMX_BAD_RESPONSE},   {-1, PMX_BAD_RESPONSE},
     };
     for (const Row& row : table) {
@@ -210,7 +210,7 @@ TEST_CASE("status_from_http maps HTTP codes to statuses", "[sdk][status]") {
     CHECK(sdk::is_retryable(PMX_RATE_LIMITED));
     CHECK(sdk::is_retryable(PMX_UNAVAILABLE));
     CHECK(sdk::is_retryable(PMX_TIMEOUT));
-    CHECK_FALSE(sdk::is_retryable(PMX_BAD_RESPONSE));
+    CHECK(sdk::is_retryable(PMX_BAD_RESPONSE));  // since ABI 1.2
     CHECK(sdk::status_name(PMX_STATUS_COUNT) == "INTERNAL");
 }
 

@@ -97,6 +97,75 @@ TEST_CASE("always 503 with retries=2: exactly three requests, UNAVAILABLE", "[ht
     CHECK_THAT(r.message, Catch::Contains("HTTP 503") && Catch::Contains("gave up after 3 attempts"));
 }
 
+TEST_CASE("a retry-safe GET is repeated by the host: the plugin sees the last answer in one attempt", "[http][retry]") {
+    Rig rig;
+    rig.server.on("/page", pmx::test::sequence({FakeResponse::text(503, "busy"), FakeResponse::rate_limited("0"),
+                                                FakeResponse::text(502, "proxy"), FakeResponse::text(200, "page")}));
+    pmx::test::PluginGet got;
+    const std::string url = rig.server.url("/page");
+    const CallResult r = rig.runtime->invoke("scan", [&](const pmx_call* call) {
+        return pmx::test::plugin_request(rig.host.api(), call, url, "GET", 0, &got, {}, PMX_HTTP_RETRY_SAFE);
+    });
+    CHECK(r.ok());
+    CHECK(r.attempts == 1);  // the call itself was not repeated
+    CHECK(rig.server.request_count("/page") == 4);
+    CHECK(got.body == "page");
+}
+
+TEST_CASE("a retry-safe request that gives up ends the call: 1 + retries requests, not their square", "[http][retry]") {
+    CallPolicy p = fast_policy();
+    p.retries = 2;
+    Rig rig(p);
+    rig.server.on("/down", [](const auto&) { return FakeResponse::text(503, "overloaded"); });
+    const std::string url = rig.server.url("/down");
+    const CallResult r = rig.runtime->invoke("scan", [&](const pmx_call* call) {
+        return pmx::test::plugin_request(rig.host.api(), call, url, "GET", 0, nullptr, {}, PMX_HTTP_RETRY_SAFE);
+    });
+    CHECK(r.status == PMX_UNAVAILABLE);
+    CHECK(r.attempts == 1);
+    CHECK(rig.server.request_count("/down") == 3);
+    CHECK_THAT(r.message, Catch::Contains("HTTP 503") && Catch::Contains("gave up after 3 attempts"));
+}
+
+TEST_CASE("a request not flagged retry-safe is sent once per attempt of the call", "[http][retry]") {
+    Rig rig;
+    rig.server.on("/make", pmx::test::sequence({FakeResponse::text(503, "busy"), FakeResponse::text(200, "made")}));
+    const std::string url = rig.server.url("/make");
+    const CallResult r = rig.runtime->invoke("write", [&](const pmx_call* call) {
+        return pmx::test::plugin_request(rig.host.api(), call, url, "POST");
+    });
+    CHECK(r.ok());
+    CHECK(r.attempts == 2);
+    CHECK(rig.server.request_count("/make") == 2);
+}
+
+TEST_CASE("an attempt that changed the server starts the call's failure count again", "[http][retry]") {
+    CallPolicy p = fast_policy();
+    p.retries = 1;
+    Rig rig(p);
+    rig.server.on("/chunk", [](const auto&) { return FakeResponse::text(200, "added"); });
+    rig.server.on("/flaky", [](const auto&) { return FakeResponse::text(503, "busy"); });
+    const std::string chunk = rig.server.url("/chunk");
+    const std::string flaky = rig.server.url("/flaky");
+    // A resumable writer: each attempt adds the next chunk, then fails on its next request.
+    int written = 0;
+    const CallResult r = rig.runtime->invoke("write", [&](const pmx_call* call) {
+        if (written == 5) return PMX_OK;
+        const pmx_status added = pmx::test::plugin_request(rig.host.api(), call, chunk, "PUT");
+        if (added != PMX_OK) return added;
+        ++written;
+        return pmx::test::plugin_request(rig.host.api(), call, flaky, "PUT");
+    });
+    CHECK(r.ok());
+    CHECK(written == 5);
+    CHECK(r.attempts == 6);
+    // Without progress the same failure ends the call after 1 + retries attempts.
+    const CallResult stuck = rig.runtime->invoke(
+        "write", [&](const pmx_call* call) { return pmx::test::plugin_request(rig.host.api(), call, flaky, "PUT"); });
+    CHECK(stuck.status == PMX_UNAVAILABLE);
+    CHECK(stuck.attempts == 2);
+}
+
 TEST_CASE("401 is AUTH and is not retried", "[http][retry]") {
     Rig rig;
     rig.server.on("/private", [](const auto&) { return FakeResponse::text(401, "who are you"); });

@@ -32,7 +32,7 @@ struct PluginGet {
 // response, release it, map the status and explain a failure with set_error.
 inline pmx_status plugin_request(const pmx_host* host, const pmx_call* call, std::string_view url,
                                  const char* method = "GET", std::uint32_t timeout_ms = 0, PluginGet* got = nullptr,
-                                 std::string_view body = {}) {
+                                 std::string_view body = {}, std::uint32_t flags = 0) {
     const pmx_host_http* http = http_service(host);
     pmx_http_request req{};
     req.struct_size = sizeof req;
@@ -40,6 +40,7 @@ inline pmx_status plugin_request(const pmx_host* host, const pmx_call* call, std
     req.url = pmx_str{url.data(), url.size()};
     req.body = pmx_str{body.data(), body.size()};
     req.timeout_ms = timeout_ms;
+    req.flags = flags;
     pmx_http_response* resp = nullptr;
     const pmx_status transport = http->request(call, &req, &resp);
     if (transport != PMX_OK) return transport;  // the host already set the message

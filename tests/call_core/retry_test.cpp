@@ -80,15 +80,15 @@ TEST_CASE("full jitter stays within [0, cap]", "[retry]") {
     CHECK(jitter(0ms) == 0ms);
 }
 
-TEST_CASE("only RATE_LIMITED, UNAVAILABLE and TIMEOUT are retried", "[retry]") {
+TEST_CASE("only RATE_LIMITED, UNAVAILABLE, TIMEOUT and BAD_RESPONSE are retried", "[retry]") {
     const pmx::RetrySettings s{5, 10ms, 100ms};
     const auto cap = [](milliseconds c) { return c; };
-    for (pmx_status st : {PMX_RATE_LIMITED, PMX_UNAVAILABLE, PMX_TIMEOUT}) {
-        CHECK(pmx::decide_retry(s, 1, st, 0ms, 10s, cap).retry);
+    for (pmx_status st : {PMX_RATE_LIMITED, PMX_UNAVAILABLE, PMX_TIMEOUT, PMX_BAD_RESPONSE}) {
+        CHECK(pmx::decide_retry(s, 1, 1, st, 0ms, 10s, cap).retry);
     }
     for (pmx_status st : {PMX_OK, PMX_CANCELLED, PMX_AUTH, PMX_INVALID_INPUT, PMX_NOT_FOUND, PMX_UNSUPPORTED,
-                          PMX_BAD_RESPONSE, PMX_INTERNAL}) {
-        const auto d = pmx::decide_retry(s, 1, st, 0ms, 10s, cap);
+                          PMX_INTERNAL}) {
+        const auto d = pmx::decide_retry(s, 1, 1, st, 0ms, 10s, cap);
         CHECK_FALSE(d.retry);
         CHECK(d.reason.empty());
     }
@@ -97,15 +97,15 @@ TEST_CASE("only RATE_LIMITED, UNAVAILABLE and TIMEOUT are retried", "[retry]") {
 TEST_CASE("Retry-After sets a floor on the wait, and stops the call when past the deadline", "[retry]") {
     const pmx::RetrySettings s{5, 10ms, 100ms};
     const auto zero = [](milliseconds) { return 0ms; };
-    auto d = pmx::decide_retry(s, 1, PMX_RATE_LIMITED, 2s, 10s, zero);
+    auto d = pmx::decide_retry(s, 1, 0, PMX_RATE_LIMITED, 2s, 10s, zero);
     CHECK(d.retry);
     CHECK(d.wait == 2s);
 
-    d = pmx::decide_retry(s, 1, PMX_RATE_LIMITED, 30s, 10s, zero);
+    d = pmx::decide_retry(s, 1, 0, PMX_RATE_LIMITED, 30s, 10s, zero);
     CHECK_FALSE(d.retry);
     CHECK_THAT(d.reason, Catch::Contains("retry after 30.0 s") && Catch::Contains("deadline"));
 
-    d = pmx::decide_retry(s, 5, PMX_UNAVAILABLE, 0ms, 10s, zero);
+    d = pmx::decide_retry(s, 5, 5, PMX_UNAVAILABLE, 0ms, 10s, zero);
     CHECK_FALSE(d.retry);
     CHECK(d.reason == "gave up after 5 attempts");
 }
@@ -182,8 +182,8 @@ TEST_CASE("retry=false and retries=0 mean exactly one attempt", "[retry][invoke]
 TEST_CASE("non-retryable statuses end the call after one attempt", "[retry][invoke]") {
     FakeTime time;
     ProviderRuntime runtime("p", "fake", quick_policy(), 4, time.hooks());
-    for (pmx_status st : {PMX_AUTH, PMX_INVALID_INPUT, PMX_NOT_FOUND, PMX_UNSUPPORTED, PMX_BAD_RESPONSE,
-                          PMX_INTERNAL, PMX_CANCELLED}) {
+    for (pmx_status st : {PMX_AUTH, PMX_INVALID_INPUT, PMX_NOT_FOUND, PMX_UNSUPPORTED, PMX_INTERNAL,
+                          PMX_CANCELLED}) {
         int calls = 0;
         const CallResult r = runtime.invoke("x", [&](const pmx_call*) {
             ++calls;
@@ -194,6 +194,38 @@ TEST_CASE("non-retryable statuses end the call after one attempt", "[retry][invo
         CHECK_FALSE(r.message.empty());
     }
     CHECK(time.waits.empty());
+}
+
+TEST_CASE("a garbage answer (BAD_RESPONSE) is retried like a transient failure", "[retry][invoke]") {
+    FakeTime time;
+    ProviderRuntime runtime("p", "fake", quick_policy(), 4, time.hooks());
+    int calls = 0;
+    const CallResult r = runtime.invoke("x", [&](const pmx_call*) { return ++calls < 3 ? PMX_BAD_RESPONSE : PMX_OK; });
+    CHECK(r.ok());
+    CHECK(r.attempts == 3);
+    CHECK(time.waits.size() == 2);
+}
+
+TEST_CASE("429s use no retry: they are waited out up to the deadline", "[retry][invoke]") {
+    FakeTime time;
+    CallPolicy p = quick_policy();
+    p.retries = 1;
+    ProviderRuntime runtime("p", "fake", p, 4, time.hooks());
+    int calls = 0;
+    const CallResult r = runtime.invoke("x", [&](const pmx_call*) { return ++calls <= 12 ? PMX_RATE_LIMITED : PMX_OK; });
+    CHECK(r.ok());
+    CHECK(r.attempts == 13);
+    // An UNAVAILABLE without a hint uses the one retry: the second ends the call.
+    calls = 0;
+    const CallResult down = runtime.invoke("x", [&](const pmx_call*) { return ++calls <= 5 ? PMX_UNAVAILABLE : PMX_OK; });
+    CHECK(down.status == PMX_UNAVAILABLE);
+    CHECK(down.attempts == 2);
+    CHECK_THAT(down.message, Catch::Contains("gave up after 2 attempts"));
+    // retries: 0 is one attempt, even for a 429.
+    calls = 0;
+    InvokeOptions once;
+    once.retries = 0;
+    CHECK(runtime.invoke("x", [&](const pmx_call*) { return ++calls <= 1 ? PMX_RATE_LIMITED : PMX_OK; }, once).attempts == 1);
 }
 
 TEST_CASE("an exception escaping the plugin is INTERNAL, never retried, never a crash", "[retry][invoke][abi]") {
@@ -250,10 +282,10 @@ TEST_CASE("a huge plugin message is cut to 4 KiB", "[retry][invoke]") {
     ProviderRuntime runtime("p", "fake", quick_policy(), 4);
     const std::string huge(100'000, 'e');
     const CallResult r = runtime.invoke("x", [&](const pmx_call* call) {
-        call->set_error(call, PMX_BAD_RESPONSE, huge.data(), huge.size());
-        return PMX_BAD_RESPONSE;
+        call->set_error(call, PMX_INVALID_INPUT, huge.data(), huge.size());
+        return PMX_INVALID_INPUT;
     });
-    CHECK(r.status == PMX_BAD_RESPONSE);
+    CHECK(r.status == PMX_INVALID_INPUT);
     CHECK(r.message.size() <= 4096);
     CHECK_THAT(r.message, Catch::EndsWith("..."));
 }

@@ -179,6 +179,7 @@ std::string read_request(const pmx_http_request* given, HttpRequest& out, std::c
     }
     out.body = view(req.body.data, req.body.len);
     out.secret_body = (req.flags & PMX_HTTP_SECRET_BODY) != 0;
+    out.retry_safe = (req.flags & PMX_HTTP_RETRY_SAFE) != 0;
     timeout = std::chrono::milliseconds(req.timeout_ms);
     return {};
 }

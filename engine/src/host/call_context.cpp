@@ -122,9 +122,20 @@ void CallContext::report_usage(std::uint64_t input_tokens, std::uint64_t output_
     output_tokens_ += output_tokens;
 }
 
+void CallContext::note_progress() {
+    std::lock_guard lock(mutex_);
+    made_progress_ = true;
+}
+
+void CallContext::note_request_gave_up(std::string reason) {
+    std::lock_guard lock(mutex_);
+    request_gave_up_ = std::move(reason);
+}
+
 CallContext::Report CallContext::report() const {
     std::lock_guard lock(mutex_);
-    return Report{error_status_, message_, http_status_, retry_after_, input_tokens_, output_tokens_};
+    return Report{error_status_, message_,      http_status_,     retry_after_,
+                  input_tokens_, output_tokens_, made_progress_, request_gave_up_};
 }
 
 pmx_http_response* CallContext::keep_response(HttpResponse&& response) {

@@ -51,6 +51,13 @@ public:
     void progress(std::uint64_t done, std::uint64_t total);
     void report_usage(std::uint64_t input_tokens, std::uint64_t output_tokens);
 
+    // What the HTTP service tells the retry loop about the attempt. A 2xx answer to a request
+    // that changes the server (not GET/HEAD) is progress: a retry of the call resumes after it,
+    // so its failure count restarts. A retry-safe request that used up its own retries ends
+    // the call: retrying the whole call would only multiply the attempts.
+    void note_progress();
+    void note_request_gave_up(std::string reason);
+
     // What the host reads back after the plugin function returned.
     struct Report {
         pmx_status error_status = PMX_OK;  // as given to set_error (details only)
@@ -59,6 +66,8 @@ public:
         std::chrono::milliseconds retry_after{0};
         std::uint64_t input_tokens = 0;
         std::uint64_t output_tokens = 0;
+        bool made_progress = false;
+        std::string request_gave_up;  // why a retry-safe request stopped retrying; "" = it did not
     };
     Report report() const;
 
@@ -92,6 +101,8 @@ private:
     std::chrono::milliseconds retry_after_{0};
     std::uint64_t input_tokens_ = 0;
     std::uint64_t output_tokens_ = 0;
+    bool made_progress_ = false;
+    std::string request_gave_up_;
     std::vector<pmx_http_response*> responses_;
 };
 

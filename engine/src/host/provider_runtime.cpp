@@ -41,7 +41,12 @@ struct Attempt {
     int http_status = 0;
     milliseconds retry_after{0};
     bool abi_violation = false;  // exception escaped: never retried
+    bool made_progress = false;
+    std::string request_gave_up;
 };
+
+// A request method that changes nothing on the server: its success is not progress.
+bool reads_only(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
 std::string join(std::string head, std::string_view tail) {
     if (tail.empty()) return head;
@@ -71,8 +76,8 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
     const CancelToken& token = opts.cancel != nullptr ? *opts.cancel : global_cancel();
     const milliseconds budget = opts.deadline.value_or(policy_.deadline);
     const SteadyTime deadline = budget > milliseconds::zero() ? started + budget : kNoDeadline;
-    const int retries = opts.retry ? std::max(opts.retries.value_or(policy_.retries), 0) : 0;
-    const RetrySettings settings{1 + retries, policy_.backoff_base, policy_.backoff_max};
+    const RetrySettings settings = retry_settings(opts.retry ? opts.retries.value_or(policy_.retries) : 0);
+    int counted = 0;  // failed attempts since the last progress that used a retry
 
     CallResult result;
     const auto finish = [&]() -> CallResult {
@@ -136,6 +141,8 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
             result.output_tokens += report.output_tokens;
             a.http_status = report.http_status;
             a.retry_after = report.retry_after;
+            a.made_progress = report.made_progress;
+            a.request_gave_up = report.request_gave_up;
             if (a.abi_violation) {
                 a.status = PMX_INTERNAL;
             } else if (!is_known_status(status)) {
@@ -180,8 +187,15 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
             break;
         }
 
+        if (!a.request_gave_up.empty()) {
+            // A retry-safe request already spent its own retries: another call would repeat them.
+            result.message = join(result.message, a.request_gave_up);
+            break;
+        }
+        if (a.made_progress) counted = 0;  // the next attempt resumes after what this one wrote
+        if (uses_retry_budget(a.status, a.retry_after)) ++counted;
         const RetryDecision decision =
-            decide_retry(settings, attempt, a.status, a.retry_after, remaining_until(deadline), jitter_);
+            decide_retry(settings, attempt, counted, a.status, a.retry_after, remaining_until(deadline), jitter_);
         if (!decision.retry) {
             result.message = join(result.message, decision.reason);
             break;
@@ -198,7 +212,47 @@ CallResult ProviderRuntime::invoke(std::string_view operation, const std::functi
     return finish();
 }
 
+RetrySettings ProviderRuntime::retry_settings(int retries) const {
+    return RetrySettings{1 + std::max(retries, 0), policy_.backoff_base, policy_.backoff_max};
+}
+
 pmx_status ProviderRuntime::perform_http(CallContext& call, const HttpRequest& request,
+                                         std::chrono::milliseconds request_timeout, HttpResponse& response) {
+    if (!request.retry_safe) return attempt_http(call, request, request_timeout, response);
+    const RetrySettings settings = retry_settings(policy_.retries);
+    int counted = 0;  // failed attempts of this request that used a retry
+    for (int attempt = 1;; ++attempt) {
+        const pmx_status status = attempt_http(call, request, request_timeout, response);
+        // What failed, if anything worth another attempt: a transport failure, or an answer
+        // such as 503 or 429 (which reaches the plugin as OK with that HTTP status).
+        const pmx_status failure = status == PMX_OK ? retryable_http_status(response.status)
+                                   : status == PMX_UNAVAILABLE || status == PMX_TIMEOUT ? status
+                                                                                         : PMX_OK;
+        if (failure == PMX_OK) return status;
+        const milliseconds hint = status == PMX_OK ? response.retry_after : milliseconds::zero();
+        if (uses_retry_budget(failure, hint)) ++counted;
+        const RetryDecision decision =
+            decide_retry(settings, attempt, counted, failure, hint, remaining_until(call.deadline()), jitter_);
+        const std::string what = request.method + " " + redact(request.url.substr(0, request.url.find('?')));
+        if (!decision.retry) {
+            if (attempt > 1 || !decision.reason.empty()) {
+                call.note_request_gave_up(what + ": " +
+                                          (decision.reason.empty() ? "no retries left" : decision.reason));
+            }
+            return status;
+        }
+        spdlog::debug("[{}] {} attempt {} failed ({}); again in {} ms", provider_name_, what, attempt,
+                      status == PMX_OK ? "HTTP " + std::to_string(response.status) : status_name(status),
+                      decision.wait.count());
+        if (sleep_(decision.wait, call.token())) {
+            call.set_error(PMX_CANCELLED, what + ": cancelled while waiting to send it again");
+            return PMX_CANCELLED;
+        }
+        response = HttpResponse{};
+    }
+}
+
+pmx_status ProviderRuntime::attempt_http(CallContext& call, const HttpRequest& request,
                                          std::chrono::milliseconds request_timeout, HttpResponse& response) {
     const CancelToken& token = call.token();
     const SteadyTime deadline = call.deadline();
@@ -241,6 +295,7 @@ pmx_status ProviderRuntime::perform_http(CallContext& call, const HttpRequest& r
     }
     call.set_http_status(response.status);
     call.set_retry_after(response.retry_after);
+    if (response.status >= 200 && response.status < 300 && !reads_only(request.method)) call.note_progress();
     return PMX_OK;
 }
 

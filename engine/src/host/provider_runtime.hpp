@@ -49,18 +49,24 @@ public:
     // pmx_call for `fn` (valid during that invocation only; HTTP responses the plugin did not
     // release are freed when the attempt ends). The deadline (policy.deadline or
     // opts.deadline) starts now and covers the slot wait, every attempt and every backoff.
-    // Retries RATE_LIMITED, UNAVAILABLE and TIMEOUT up to 1 + retries attempts, waiting
-    // max(full-jitter backoff, Retry-After); stops early, saying why, when the wait would pass
-    // the deadline. An exception escaping `fn` gives INTERNAL (never retried); an unknown
+    // Retries RATE_LIMITED, UNAVAILABLE, TIMEOUT and BAD_RESPONSE, waiting max(full-jitter
+    // backoff, Retry-After): `retries` failed attempts at most, where a 429 or a Retry-After
+    // answer uses none (it is waited out up to the deadline) and an attempt that changed the
+    // server (a 2xx to a request other than GET/HEAD: the retry resumes after it) starts the
+    // count again; stops early, saying why, when the wait would pass the deadline. An exception escaping `fn` gives INTERNAL (never retried); an unknown
     // status value gives INTERNAL. Never throws for what the plugin does; a HostAbort thrown
     // by `fn` (the host failed during the attempt) ends the call and its cause is rethrown.
     CallResult invoke(std::string_view operation, const std::function<pmx_status(const pmx_call*)>& fn,
                       const InvokeOptions& opts = {});
 
-    // One HTTP attempt on behalf of `call` (the pmx.host.http/1 service): waits for the rpm
-    // limiter, caps the timeout (request_timeout, else policy.timeout) by the call's remaining
-    // deadline, uses the pooled connections and the call's cancellation. On OK records the HTTP
-    // status and Retry-After on `call`; otherwise sets the error on `call` and returns it.
+    // One HTTP request on behalf of `call` (the pmx.host.http/1 service): each attempt waits
+    // for the rpm limiter, caps the timeout (request_timeout, else policy.timeout) by the
+    // call's remaining deadline, uses the pooled connections and the call's cancellation. On OK
+    // records the HTTP status and Retry-After on `call`; otherwise sets the error on `call` and
+    // returns it. A request.retry_safe request is sent again after a 408/429/5xx answer or a
+    // transport failure (backoff, Retry-After, the deadline; attempts counted for this request,
+    // 429s and Retry-After answers waited out without using a retry); the last outcome is
+    // returned, and when it still failed the call is told not to retry as a whole.
     pmx_status perform_http(CallContext& call, const HttpRequest& request, std::chrono::milliseconds request_timeout,
                             HttpResponse& response);
 
@@ -72,6 +78,10 @@ public:
     const RpmLimiter& rpm_limiter() const { return rpm_; }
 
 private:
+    RetrySettings retry_settings(int retries) const;
+    pmx_status attempt_http(CallContext& call, const HttpRequest& request, std::chrono::milliseconds request_timeout,
+                            HttpResponse& response);
+
     const std::string provider_name_;
     const std::string plugin_id_;
     const CallPolicy policy_;

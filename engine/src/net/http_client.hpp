@@ -24,6 +24,7 @@ struct HttpRequest {
     HttpHeaders headers;         // sent as given (names case-insensitive)
     std::string_view body;       // borrowed for the duration of perform()
     bool secret_body = false;    // never log the body (PMX_HTTP_SECRET_BODY)
+    bool retry_safe = false;     // may be sent again unchanged (PMX_HTTP_RETRY_SAFE)
 };
 
 struct HttpResponse {

@@ -35,15 +35,13 @@ std::chrono::milliseconds backoff_cap(const RetrySettings& settings, int attempt
     return std::min(cap, max);
 }
 
-RetryDecision decide_retry(const RetrySettings& settings, int attempt, pmx_status status,
+RetryDecision decide_retry(const RetrySettings& settings, int attempt, int counted, pmx_status status,
                            std::chrono::milliseconds retry_after, std::chrono::milliseconds remaining,
                            const JitterFn& jitter) {
     RetryDecision d;
-    if (!is_retryable(status)) return d;
-    if (attempt >= settings.max_attempts) {
-        if (settings.max_attempts > 1) {
-            d.reason = "gave up after " + std::to_string(attempt) + " attempts";
-        }
+    if (!is_retryable(status) || settings.max_attempts <= 1) return d;  // retries: 0 is one attempt, always
+    if (counted >= settings.max_attempts) {
+        if (attempt > 1) d.reason = "gave up after " + std::to_string(attempt) + " attempts";
         return d;
     }
     if (retry_after > std::chrono::milliseconds::zero() && retry_after >= remaining) {

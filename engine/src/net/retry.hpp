@@ -38,12 +38,21 @@ struct RetryDecision {
     std::string reason;                 // when stopping for a reason worth telling ("" otherwise)
 };
 
-// Decides after attempt number `attempt` (1-based) ended with `status`:
-//  - OK or a non-retryable status: stop (reason "").
-//  - attempts exhausted: stop ("gave up after N attempts").
+// Whether a failed attempt uses one of the retries. A rate limit (429), or an answer that
+// said when to come back (Retry-After), is the server pacing us, not failing: it is waited
+// out, up to the deadline, without using one. Every other retryable failure uses one.
+constexpr bool uses_retry_budget(pmx_status status, std::chrono::milliseconds retry_after) {
+    return status != PMX_RATE_LIMITED && retry_after <= std::chrono::milliseconds::zero();
+}
+
+// Decides after attempt number `attempt` (1-based; it grows the backoff) ended with `status`;
+// `counted` is how many failed attempts since the last success used the retry budget
+// (uses_retry_budget), this one included:
+//  - OK, a non-retryable status, or max_attempts 1 (no retries at all): stop (reason "").
+//  - `counted` reached max_attempts: stop ("gave up after N attempts").
 //  - Retry-After longer than `remaining` (time left before the deadline): stop and say so.
 //  - else wait max(jitter(backoff cap), retry_after); if that wait reaches the deadline: stop.
-RetryDecision decide_retry(const RetrySettings& settings, int attempt, pmx_status status,
+RetryDecision decide_retry(const RetrySettings& settings, int attempt, int counted, pmx_status status,
                            std::chrono::milliseconds retry_after, std::chrono::milliseconds remaining,
                            const JitterFn& jitter);
 

@@ -78,6 +78,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
     if (const CallResult r = source.identity(&server); !r.ok()) {
         report.status = r.status == PMX_CANCELLED ? "interrupted" : "failed";
         report.error = describe(r, "asking the server who it is");
+        report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
         return report;
     }
     report.server_identity = server.identity;

@@ -57,7 +57,7 @@ extern "C" {
  * accepts any minor: an older plugin simply lacks appended fields (read as zero), a newer
  * plugin must check the host's minor (pmx_host.abi_minor) before relying on newer services. */
 #define PMX_ABI_MAJOR 1u
-#define PMX_ABI_MINOR 1u
+#define PMX_ABI_MINOR 2u
 
 /* True when a struct received with `struct_size` contains `field` (for host vtables). */
 #define PMX_HAS_FIELD(ptr, type, field) \
@@ -90,7 +90,8 @@ typedef int32_t pmx_status;
 #define PMX_INVALID_INPUT 6 /* the request is wrong (400, bad setting, text too long) */
 #define PMX_NOT_FOUND 7     /* the item, library, model or endpoint does not exist */
 #define PMX_UNSUPPORTED 8   /* a normal answer: this plugin does not do that */
-#define PMX_BAD_RESPONSE 9  /* the server answered something that cannot be parsed */
+#define PMX_BAD_RESPONSE 9  /* the server answered something that cannot be parsed; retryable
+                             * since 1.2 (a garbage body is usually transient) */
 #define PMX_INTERNAL 10     /* a bug; also what any unknown status value means */
 #define PMX_STATUS_COUNT 11
 
@@ -177,7 +178,8 @@ typedef struct pmx_host_log {
     int32_t (*enabled)(const struct pmx_host *host, pmx_log_level level);
 } pmx_host_log;
 
-/* One HTTP request: exactly one attempt; the host owns retries around the plugin's call. */
+/* One HTTP request: exactly one attempt (unless flagged PMX_HTTP_RETRY_SAFE); the host owns
+ * retries around the plugin's call. */
 typedef struct pmx_http_request {
     uint32_t struct_size;
     uint32_t reserved;
@@ -194,6 +196,15 @@ typedef struct pmx_http_request {
 
 /* Do not log the request body even at trace level (it holds credentials). */
 #define PMX_HTTP_SECRET_BODY 1u
+/* ABI 1.2. The request may be sent again unchanged: a GET, or a PUT or DELETE whose repetition
+ * changes nothing more (never a POST that creates, never a PUT that appends). The host then
+ * repeats it itself after a 408, 429 or 5xx answer or a transport failure, with backoff and
+ * Retry-After, within the call's deadline, and hands back only the last answer: a failure
+ * part-way through a call of many requests costs one request again, not the whole call.
+ * Attempts are counted per request (a success starts the count again); a 429, or an answer
+ * that says when to come back (Retry-After), waits without using one, up to the deadline.
+ * A 1.0/1.1 host ignores the flag and sends the request once. */
+#define PMX_HTTP_RETRY_SAFE 2u
 
 /* A response, allocated and owned by the host. Valid until released with
  * pmx_host_http.release() or until the plugin function that received the pmx_call

@@ -81,6 +81,7 @@ constexpr pmx_status status_from_http(int code) noexcept {
         case 403:  // Forbidden
             return PMX_AUTH;
         case 404:  // Not Found
+        case 410:  // Gone
             return PMX_NOT_FOUND;
         case 408:  // Request Timeout
         case 504:  // Gateway Timeout
@@ -91,12 +92,17 @@ constexpr pmx_status status_from_http(int code) noexcept {
             break;
     }
     if (code >= 500 && code <= 599) return PMX_UNAVAILABLE;
-    return PMX_BAD_RESPONSE;  // 1xx, 3xx and the 4xx codes that say nothing more useful
+    // The other 4xx say the request was wrong (405, 409, 414...): not worth another attempt.
+    // BAD_RESPONSE, which the host retries since ABI 1.2, stays for answers that make no sense.
+    if (code >= 400 && code <= 499) return PMX_INVALID_INPUT;
+    return PMX_BAD_RESPONSE;  // 1xx, 3xx (redirects are not followed) and codes outside HTTP's
 }
 
 // Statuses the host retries (with backoff, honouring Retry-After); see conventions/errors.md.
+// BAD_RESPONSE is retried since ABI 1.2: a garbage body is usually a transient fault.
 constexpr bool is_retryable(pmx_status status) noexcept {
-    return status == PMX_RATE_LIMITED || status == PMX_UNAVAILABLE || status == PMX_TIMEOUT;
+    return status == PMX_RATE_LIMITED || status == PMX_UNAVAILABLE || status == PMX_TIMEOUT ||
+           status == PMX_BAD_RESPONSE;
 }
 
 // "OK", "RATE_LIMITED", ...; an unknown value reads as "INTERNAL", as the ABI says.
@@ -340,7 +346,8 @@ struct Request {
     std::vector<Header> headers{};
     std::string_view body{};
     std::chrono::milliseconds timeout{0};  // 0 = the provider's configured timeout
-    std::uint32_t flags = 0;               // PMX_HTTP_* (e.g. PMX_HTTP_SECRET_BODY)
+    std::uint32_t flags = 0;               // PMX_HTTP_* (e.g. PMX_HTTP_SECRET_BODY; PMX_HTTP_RETRY_SAFE
+                                           // on GETs and other requests safe to send twice)
 };
 
 // Owns one host response and releases it on destruction (move-only). The host frees every
