@@ -102,6 +102,12 @@ TEST_CASE("redact masks a bearer token that is the value of a credential field",
     CHECK(redact("bearer_token=abc") == "bearer_token=***");
 }
 
+TEST_CASE("redact finds one shape inside another's text, as the shapes are applied in turn", "[config][redact]") {
+    CHECK(redact("token=x-bearer abc123") == "token=*** ***");                     // a bearer token after a field
+    CHECK(redact("key=xAuthorization: opaque-value") == "key=*** ***");              // a header inside a value
+    CHECK(redact("Authorization: Basic\r\n dXNlcjpwYXNz") == "Authorization: Basic ***");  // a folded header line
+}
+
 TEST_CASE("redact runs in one pass over 10 MB lines of separators and half-patterns", "[config][redact][long]") {
     // Each of these made the std::regex version recurse per character (and overflow the stack)
     // or rescan the rest of the line at every position. No timing here: a quadratic scan
@@ -129,6 +135,7 @@ TEST_CASE("redact runs in one pass over 10 MB lines of separators and half-patte
     CHECK(redact("token=\"" + line_of("x")) == "token=\"***");
     CHECK(redact("Authorization: Bearer " + line_of("x ")) == "Authorization: Bearer ***");
     CHECK(redact("bearer " + line_of("x")) == "bearer ***");
+    CHECK(redact("token=\"" + line_of("\\\"")) == "token=\"***");  // every quote escaped: never closed
     // A registered secret repeated over the whole line.
     clear_secrets_for_testing();
     register_secret("sk-long-line-0001");

@@ -1,4 +1,4 @@
-// Secret redaction: registered values first, then one left-to-right scan for credential shapes.
+// Secret redaction: registered values first, then left-to-right scans for credential shapes.
 #include "util/redact.hpp"
 
 #include <algorithm>
@@ -98,17 +98,27 @@ bool is_credential_name(std::string_view name) {
     });
 }
 
-// The credential shapes, found in one pass: each rule either consumes what it masked or
-// fails having read only text that no other rule reads again (a name, the blanks after it,
-// one URL authority), so the whole scan is linear and needs no recursion.
+// The credential shapes, masked in the order the regex version applied them: bearer tokens,
+// then Authorization values, then fields and URL user info, so that one shape found inside
+// another's text (`token=x-bearer abc`) is masked as before. Each pass reads left to right;
+// each rule either consumes what it masked or fails having read only text that no other
+// rule of its pass reads again (a name, the blanks after it, one URL authority), so a pass
+// is linear and needs no recursion.
+enum class Pass { bearer, authorization, fields };
+
 class Scanner {
 public:
     explicit Scanner(std::string_view text) : text_(text) { out_.reserve(text.size()); }
 
-    std::string run() && {
+    std::string run(Pass pass) && {
         while (pos_ < text_.size()) {
-            if (authorization() || bearer() || field() || user_info()) continue;
-            out_ += text_[pos_++];
+            bool masked = false;
+            switch (pass) {
+                case Pass::bearer: masked = bearer(); break;
+                case Pass::authorization: masked = authorization(); break;
+                case Pass::fields: masked = field() || user_info(); break;
+            }
+            if (!masked) out_ += text_[pos_++];
         }
         return std::move(out_);
     }
@@ -131,11 +141,13 @@ private:
         return p;
     }
 
-    // Length of an authorization scheme at `p` followed by a blank, else 0.
-    std::size_t scheme_length(std::size_t p) const {
+    // Length of an authorization scheme at `p` followed by white space (`blank_only`: on the
+    // same line), else 0.
+    std::size_t scheme_length(std::size_t p, bool blank_only) const {
         for (const std::string_view scheme : kAuthSchemes) {
             const std::size_t end = p + scheme.size();
-            if (starts_with_icase(text_, p, scheme) && end < text_.size() && is_blank(text_[end])) return scheme.size();
+            if (!starts_with_icase(text_, p, scheme) || end >= text_.size()) continue;
+            if (blank_only ? is_blank(text_[end]) : is_space(text_[end])) return scheme.size();
         }
         return 0;
     }
@@ -175,11 +187,10 @@ private:
         p = skip_spaces(p + 1);
         const char quote = p < text_.size() && is_quote(text_[p]) ? text_[p++] : '\0';
         out_.append(text_.substr(pos_, p - pos_));
-        if (const std::size_t scheme = scheme_length(p); scheme > 0) {
+        if (const std::size_t scheme = scheme_length(p, false); scheme > 0) {
             out_.append(text_.substr(p, scheme));
             out_ += ' ';
-            p += scheme;
-            while (p < text_.size() && is_blank(text_[p])) ++p;
+            p = skip_spaces(p + scheme);
         }
         out_ += kRedacted;
         while (p < text_.size() && !is_line_end(text_[p])) {
@@ -240,7 +251,7 @@ private:
         }
         // `token: Bearer abc` keeps the scheme, as an Authorization header does.
         std::size_t value = p;
-        const std::size_t scheme = scheme_length(p);
+        const std::size_t scheme = scheme_length(p, true);
         if (scheme > 0) {
             std::size_t after = p + scheme;
             while (after < text_.size() && is_blank(text_[after])) ++after;
@@ -412,7 +423,9 @@ std::string redact(std::string_view text) {
             current = masked;
         }
     }
-    return Scanner(current).run();
+    std::string out = Scanner(current).run(Pass::bearer);
+    out = Scanner(out).run(Pass::authorization);
+    return Scanner(out).run(Pass::fields);
 }
 
 std::string url_without_credentials(std::string_view url) {

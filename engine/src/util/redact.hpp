@@ -29,8 +29,8 @@ void register_url_secrets(std::string_view url);
 // (or the end of the line when the quote never closes); `Authorization:` header values after
 // the scheme; `Bearer <token>` anywhere; the user info of any `scheme://user:pass@host` URL,
 // user name included (`http://***@host`). A name glued to a word (`ratingKey=12`) is not a
-// credential. One pass over the text after the registered secrets: time linear in its length,
-// constant stack. Thread-safe.
+// credential. A few left-to-right passes without backtracking: time linear in the length of
+// `text`, constant stack, whatever it holds. Thread-safe.
 std::string redact(std::string_view text);
 
 // `url` fit to be stored or shown as data: the user info removed ("http://u:p@h:32400/x" ->
