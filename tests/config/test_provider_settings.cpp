@@ -107,6 +107,23 @@ TEST_CASE("URLs must be http(s)", "[config][settings][errors]") {
                                        "host, got \"ftp://nas\"");
 }
 
+TEST_CASE("a URL setting's password is registered, and a bad URL with user info is not quoted", "[config][settings][secret]") {
+    TempDir dir;
+    const ProviderConfig good = load_provider(dir, "    plugin: plex\n    url: 'http://plexuser:pw-6677@nas:32400/'\n    token: t0k3n-value\n");
+    clear_secrets_for_testing();  // what the loader registered: resolving must register it by itself
+    const ResolvedSettings resolved = resolve_provider_settings(good, plex_specs());
+    CHECK(resolved[0] == std::pair<std::string, std::string>{"url", "http://plexuser:pw-6677@nas:32400"});
+    CHECK(redact("echoed pw-6677") == "echoed ***");
+
+    // Without a scheme the value is no URL and is quoted in the error: never with its password.
+    const ProviderConfig bad = load_provider(dir, "    plugin: plex\n    url: 'plexuser:pw-8899@nas:32400'\n    token: t0k3n-value\n");
+    clear_secrets_for_testing();
+    const std::string text = config_error_text([&] { resolve_provider_settings(bad, plex_specs()); });
+    CHECK(text.find("must be an http:// or https:// URL") != std::string::npos);
+    CHECK(text.find("pw-8899") == std::string::npos);
+    clear_secrets_for_testing();
+}
+
 TEST_CASE("an empty value is absent: defaults apply, required keys fail", "[config][settings]") {
     TempDir dir;
     ScopedEnv empty("PMX_TEST_EMPTY_TOKEN", std::string());

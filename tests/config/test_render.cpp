@@ -119,3 +119,20 @@ TEST_CASE("render_config lists declared defaults the file leaves out", "[config]
     CHECK(text.find("shared_secret: \"***\"  # default") != std::string::npos);
     CHECK(text.find("default-shared-1") == std::string::npos);
 }
+
+TEST_CASE("render_config never shows the user info or token parameters of a URL", "[config][render][secret]") {
+    TempDir dir;
+    ScopedEnv data("PLEXMIX_DATA_DIR", (dir / "data").string());
+    const auto file = dir / "plexmix.yaml";
+    write_file(file,
+               "providers:\n"
+               "  home: { plugin: plex, url: 'http://plexuser:s3cretpass@127.0.0.1:32400' }\n"
+               "  llm: { plugin: openai, base_url: 'https://proxy.example.org/v1?api_key=q-key-4411&x=1' }\n");
+    const Config config = load_config(file);
+    clear_secrets_for_testing();  // prove that render's own rules mask, not earlier registration
+    const std::string text = render_config(config, {});
+    CHECK(text.find("s3cretpass") == std::string::npos);
+    CHECK(text.find("q-key-4411") == std::string::npos);
+    CHECK(text.find("url: http://***@127.0.0.1:32400") != std::string::npos);
+    CHECK(text.find("base_url: https://proxy.example.org/v1?api_key=***&x=1") != std::string::npos);
+}

@@ -309,3 +309,78 @@ TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sy
     REQUIRE(last);
     CHECK(last->status == RunStatus::interrupted);
 }
+
+TEST_CASE("the CLI: a password in the server URL shows in no output, log, error or column", "[sync][cli][secret]") {
+    const std::string password = "s3cretpass";
+    const std::string scheme = "http://";
+    const auto with_password = [&](const std::string& url) {
+        REQUIRE(url.rfind(scheme, 0) == 0);
+        return scheme + "plexuser:" + password + "@" + url.substr(scheme.size());
+    };
+    const auto file_text = [](const fs::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    FakePlexOptions o;
+    o.tracks = 60;
+    FakePlex plex(o);
+    TempDir dir;
+    const fs::path config = dir.path() / "plexmix.yaml";
+    const auto write_config_with = [&](const std::string& url, const std::string& token) {
+        std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                              << "providers:\n  home: { plugin: plex, url: '" << url << "', token: " << token
+                              << ", page_size: 50, retries: 0 }\n"
+                              << "use: { media: [home] }\n";
+    };
+    const std::string args = cli_args(config);
+
+    write_config_with(with_password(plex.url()), plex.token());
+    const CliRun show = run_cli(args + " config show");
+    INFO(show.out);
+    CHECK(show.code == 0);
+    CHECK(show.out.find(password) == std::string::npos);
+    CHECK(show.out.find("url: http://***@127.0.0.1:") != std::string::npos);
+
+    // Syncs that fail: the server refuses the token, then nothing listens at all. Both end
+    // with an error that names the URL, on stdout and in the log.
+    write_config_with(with_password(plex.url()), "not-the-token-0000");
+    const CliRun refused = run_cli(args + " -v sync");
+    INFO(refused.out);
+    CHECK(refused.code == 1);
+    CHECK(refused.out.find("127.0.0.1") != std::string::npos);
+    CHECK(refused.out.find(password) == std::string::npos);
+    std::string closed_url;
+    {
+        FakePlex gone;
+        closed_url = gone.url();
+    }
+    write_config_with(with_password(closed_url), plex.token());
+    const CliRun unreachable = run_cli(args + " -v sync");
+    INFO(unreachable.out);
+    CHECK(unreachable.code == 1);
+    CHECK(unreachable.out.find(password) == std::string::npos);
+
+    // A sync that succeeds stores the URL without its credentials.
+    write_config_with(with_password(plex.url()), plex.token());
+    const CliRun sync = run_cli(args + " -vv sync");
+    CHECK(sync.code == 0);
+    CHECK(sync.out.find(password) == std::string::npos);
+    {
+        auto store = Store::open(dir.path() / "data" / "plexmix.db");
+        sqlite3_stmt* raw = nullptr;
+        REQUIRE(sqlite3_prepare_v2(store->native_handle(), "SELECT url FROM servers WHERE provider = ?", -1, &raw,
+                                   nullptr) == SQLITE_OK);
+        sqlite3_bind_text(raw, 1, kProvider, -1, SQLITE_STATIC);
+        REQUIRE(sqlite3_step(raw) == SQLITE_ROW);
+        CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(raw, 0))) == plex.url());
+        sqlite3_finalize(raw);
+    }
+
+    const std::string log_text = file_text(dir.path() / "data" / "plexmix.log");
+    CHECK(log_text.find("http://***@127.0.0.1:") != std::string::npos);  // the URL is logged, masked
+    CHECK(log_text.find(password) == std::string::npos);
+    for (const auto& entry : fs::directory_iterator(dir.path() / "data")) {  // the database, its WAL, rotated logs
+        INFO(entry.path());
+        CHECK(file_text(entry.path()).find(password) == std::string::npos);
+    }
+}

@@ -314,6 +314,8 @@ void Loader::load_provider(const std::string& name, const Mark& mark, const YAML
         const bool env_secret = std::any_of(setting.env_vars.begin(), setting.env_vars.end(),
                                             [](const std::string& var) { return looks_like_credential_env(var); });
         if (env_secret || looks_like_credential_key(key)) register_secret(setting.value);
+        // So is the password of any URL, whatever its key: a plugin may echo it outside the URL.
+        if (setting.value.find("://") != std::string::npos) register_url_secrets(setting.value);
         provider.settings.push_back(std::move(setting));
     });
     if (!has_plugin_key) {

@@ -72,7 +72,11 @@ ResolvedSettings resolve_provider_settings(const ProviderConfig& provider,
     // Secrets first, so that nothing reported below can show them.
     for (const auto& setting : provider.settings) {
         const SettingSpec* spec = find_spec(specs, setting.key);
-        if (spec != nullptr && spec->secret) register_secret(setting.value);
+        if (spec == nullptr) continue;
+        if (spec->secret) register_secret(setting.value);
+        // A URL's password, even when the value is no valid URL yet (`user:pw@nas`): the
+        // error below quotes it.
+        if (spec->type == PMX_SETTING_URL) register_url_secrets(setting.value);
     }
 
     for (const auto& setting : provider.settings) {
@@ -116,6 +120,7 @@ ResolvedSettings resolve_provider_settings(const ProviderConfig& provider,
             continue;
         }
         if (spec.secret) register_secret(*value);
+        if (spec.type == PMX_SETTING_URL) register_url_secrets(*value);
         resolved.emplace_back(spec.key, *value);
     }
     issues.throw_if_any();

@@ -20,7 +20,8 @@ using ResolvedSettings = std::vector<std::pair<std::string, std::string>>;
 // true/false/yes/no/on/off), DURATION as whole milliseconds ("30s" -> "30000"), URL checked
 // to be http(s) with trailing '/' removed, STRING as is. An empty value counts as absent
 // (the default applies) unless the key is required, which is then an error.
-// Calls register_secret() for the value of every PMX_SETTING_SECRET setting.
+// Calls register_secret() for the value of every PMX_SETTING_SECRET setting, and
+// register_url_secrets() for every PMX_SETTING_URL one.
 // Throws ConfigError with every problem: unknown keys (at the key, with "did you mean"),
 // missing required keys (at the provider's name), values of the wrong type (at the value;
 // a secret value is never quoted).

@@ -17,6 +17,7 @@
 
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
+#include "util/redact.hpp"
 
 namespace pmx {
 namespace {
@@ -441,8 +442,10 @@ int64_t Store::upsert_server(std::string_view provider, std::string_view plugin,
                           "url = excluded.url, product = excluded.product, version = excluded.version, "
                           "last_seen = excluded.last_seen "
                           "RETURNING id");
+    // The URL is data anyone with the file reads: never with its user info or token parameters.
+    const std::string stored_url = url_without_credentials(url);
     upsert.bind(1, provider).bind(2, plugin).bind(3, std::string_view(info.identity)).bind(4, std::string_view(info.name));
-    upsert.bind(5, url).bind(6, std::string_view(info.product)).bind(7, std::string_view(info.version)).bind(8, now_ms());
+    upsert.bind(5, std::string_view(stored_url)).bind(6, std::string_view(info.product)).bind(7, std::string_view(info.version)).bind(8, now_ms());
     if (!upsert.step()) throw StoreError("upsert of server " + info.identity + " returned no id");
     const int64_t id = upsert.int64(0);
     upsert.run();

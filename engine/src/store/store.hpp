@@ -103,7 +103,8 @@ public:
     // server behind a provider changed identity).
     std::vector<ServerRow> servers_of_provider(std::string_view provider) const;
     // Inserts or updates the row of (provider, info.identity) and returns its id (stable).
-    // Sets last_seen to now (and first_seen for a new row).
+    // Sets last_seen to now (and first_seen for a new row). `url` is stored without its
+    // credentials (url_without_credentials()).
     int64_t upsert_server(std::string_view provider, std::string_view plugin, const ServerInfo& info,
                           std::string_view url);
     // Deletes a server and, by cascade, everything mirrored from it. False when absent.
