@@ -228,3 +228,28 @@ TEST_CASE("CLI: demo syncs the sample library, embeds it, makes and exports a pl
     CHECK_THAT(again.out, Catch::Contains("0 added") && Catch::Contains("0 embedded, 400 up to date") &&
                               Catch::Contains("replaced playlist"));
 }
+
+TEST_CASE("CLI: --artist and the prompt find an artist known only as a track's artist (originalTitle)",
+          "[create][cli][artists]") {
+    Synced s;
+    // A featured track's artist ("Björk feat. Thom Yorke") is never an album artist.
+    std::string credit;
+    size_t credited = 0;
+    for (size_t i = 0; i < s.plex.track_count(); ++i) {
+        const auto track = s.plex.track_at(i);
+        if (credit.empty() && !track.original_title.empty()) credit = track.original_title;
+        if (!credit.empty() && track.original_title == credit) ++credited;
+    }
+    REQUIRE_FALSE(credit.empty());
+    REQUIRE(credited > 0);
+
+    for (const std::string args : {"\"some songs\" --artist \"" + credit + "\"", "\"some songs by " + credit + "\""}) {
+        CliRun run = cli_json(s.config, "create " + args + " --dry-run --json", s.dir);
+        INFO(args << "\n" << run.out << read_text(s.dir.path() / "stderr.txt"));
+        REQUIRE(run.code == 0);
+        const auto doc = parse_json(run.out);
+        CHECK(doc["candidates"].GetUint64() == credited);
+        REQUIRE(doc["tracks"].Size() == credited);
+        for (const auto& t : doc["tracks"].GetArray()) CHECK(std::string(t["artist"].GetString()) == credit);
+    }
+}
