@@ -243,7 +243,7 @@ TEST_CASE("CLI: --artist and the prompt find an artist known only as a track's a
     REQUIRE_FALSE(credit.empty());
     REQUIRE(credited > 0);
 
-    for (const std::string args : {"\"some songs\" --artist \"" + credit + "\"", "\"some songs by " + credit + "\""}) {
+    for (const std::string& args : {"\"some songs\" --artist \"" + credit + "\"", "\"some songs by " + credit + "\""}) {
         CliRun run = cli_json(s.config, "create " + args + " --dry-run --json", s.dir);
         INFO(args << "\n" << run.out << read_text(s.dir.path() / "stderr.txt"));
         REQUIRE(run.code == 0);
