@@ -133,7 +133,7 @@ TEST_CASE("CLI: create publishes the playlist on the server with its items in or
     CHECK(first.out.find(s.plex.token()) == std::string::npos);
 }
 
-TEST_CASE("CLI: --dry-run publishes nothing and saves nothing; --no-publish saves only", "[create][cli]") {
+TEST_CASE("CLI: --dry-run publishes nothing and saves nothing, --no-publish saves only", "[create][cli]") {
     Synced s;
     const size_t posts = s.plex.requests("/playlists", "POST");
     CliRun dry = cli(s.config, "create \"quiet night songs, 10 songs\" --dry-run --explain");
@@ -155,7 +155,7 @@ TEST_CASE("CLI: --dry-run publishes nothing and saves nothing; --no-publish save
     CHECK(listed[0]["tracks"].GetInt() == 5);
 }
 
-TEST_CASE("CLI: duration and filters through the command line; bad values are usage errors", "[create][cli]") {
+TEST_CASE("CLI: duration and filters through the command line, bad values are usage errors", "[create][cli]") {
     Synced s;
     CliRun run = cli_json(s.config, "create \"some songs\" --duration 30m --dry-run --json", s.dir);
     INFO(run.out);
@@ -207,7 +207,7 @@ TEST_CASE("CLI: playlists export as M3U8 and JSON, and delete", "[create][cli]")
     CHECK(cli(s.config, "playlists show Export").code == 2);
 }
 
-TEST_CASE("CLI: demo syncs the sample library, embeds it, makes and exports a playlist; again, reuses it",
+TEST_CASE("CLI: demo syncs the sample library, embeds it, makes and exports a playlist, and run again reuses it",
           "[create][cli][demo]") {
     TempDir dir;
     const fs::path data = dir.path() / "demo";

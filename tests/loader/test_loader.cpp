@@ -219,7 +219,7 @@ TEST_CASE("discovery loads every plugin in a folder and refuses the broken ones 
                                               "test_broken_wrong_major.so", "test_not_a_plugin.so"});
 }
 
-TEST_CASE("an earlier folder on the search path wins; the later copy is reported as shadowed", "[loader][registry]") {
+TEST_CASE("an earlier folder on the search path wins, the later copy is reported as shadowed", "[loader][registry]") {
     TempDir first, second;
     fs::copy_file(plugin_file("test_good"), first.path() / "good.so");
     fs::copy_file(plugin_file("test_good"), second.path() / "good-copy.so");

@@ -137,7 +137,7 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("sample: identity names the seed; one library, \"Sample Music\", with its track count", "[sample]") {
+TEST_CASE("sample: identity names the seed, one library, \"Sample Music\", with its track count", "[sample]") {
     SampleSettings s;
     s.seed = 7;
     s.tracks = 120;
@@ -162,7 +162,7 @@ TEST_CASE("sample: identity names the seed; one library, \"Sample Music\", with 
     CHECK(r.message.find("\"2\"") != std::string::npos);
 }
 
-TEST_CASE("sample: the same seed gives the same library, field for field; another seed another", "[sample]") {
+TEST_CASE("sample: the same seed gives the same library, field for field, another seed another", "[sample]") {
     const Scan a = scan_all(*make_sample());
     const Scan b = scan_all(*make_sample());
     REQUIRE(a.tracks.size() == kTracks);

@@ -72,7 +72,7 @@ std::map<std::string, int64_t> mirror(Store& store, const std::string& identity)
 
 }  // namespace
 
-TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almost nothing", "[sync]") {
+TEST_CASE("a full sync mirrors every track, an unchanged incremental reads almost nothing", "[sync]") {
     FakePlexOptions o;
     o.tracks = 1'234;
     FakePlex plex(o);
@@ -118,7 +118,7 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     CHECK(verify.server_tracks == 1'234);
 }
 
-TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys; ids stay stable", "[sync]") {
+TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys, ids stay stable", "[sync]") {
     FakePlexOptions o;
     o.tracks = 500;
     FakePlex plex(o);
@@ -301,7 +301,7 @@ std::string cli_args(const fs::path& config) {
 
 }  // namespace
 
-TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[sync][cli]") {
+TEST_CASE("the CLI: sync, status --json, sync verify, the token never shows", "[sync][cli]") {
     FakePlexOptions o;
     o.tracks = 240;
     FakePlex plex(o);
