@@ -454,10 +454,12 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is
                        mark(file, 3, 3) + ": pipeline generate has no steps; remove it to use the built-in default",
                        mark(file, 4, 3) + ": pipeline tag has no steps; remove it to use the built-in default"});
 
-    write_file(file, "pipelines:\n  sync: [embed]\n");
+    write_file(file, "pipelines:\n  sync: [embed]\n  tag: [tags]\n");
     issues = config_issues([&] { load_config(file); });
-    REQUIRE(issues.size() == 1);
+    REQUIRE(issues.size() == 2);
     CHECK(issues[0].to_string() == mark(file, 2, 3) + ": pipeline sync has no step \"scan\", which reads the servers");
+    CHECK(issues[1].to_string() ==
+          mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag (its only step, tag, is not built yet)");
 }
 
 TEST_CASE("a missing config file says where it looked and how to create one", "[config][load][errors]") {

@@ -88,8 +88,10 @@ bool check_step_names(const Pipeline& pipeline, std::span<const std::string_view
         }
         const auto found = std::find(order.begin(), order.end(), step.name);
         if (found == order.end()) {
+            const std::string steps = order.empty() ? " (its only step, tag, is not built yet)"
+                                                    : " (steps: " + listed(order) + ")";
             issues.add(step.mark, "unknown step " + in_quotes(step.name) + " in pipeline " + pipeline.name +
-                                      did_you_mean(step.name, candidates) + " (steps: " + listed(order) + ")");
+                                      did_you_mean(step.name, candidates) + steps);
             names_known = false;
             continue;
         }
