@@ -57,6 +57,7 @@ constexpr int kMaxTries = 24;              // attempts at a unique name or title
 // Weights of user ratings 0..10 (half stars): people mostly rate what they like.
 constexpr std::uint32_t kRatingWeights[] = {1, 1, 3, 2, 6, 6, 14, 14, 22, 12, 19};
 constexpr std::string_view kVariousArtists = "Various Artists";
+constexpr std::string_view kVariousArtistsKey = "artist-various";  // compilations are filed under it
 
 std::int64_t year_start(int year) { return static_cast<std::int64_t>(year - kEpochYear) * kSecondsPerYear; }
 
@@ -430,9 +431,11 @@ private:
             for (int tries = 0; titles.count(title) != 0 && tries < kMaxTries; ++tries) title = song_title(g);
             return unique(titles, title);
         };
+        // The performer is the track artist; artist_key stays the album's (Various Artists'),
+        // as Plex's grandparentRatingKey does.
         auto next_artist = [&](std::uint32_t) {
             const Artist& by = lib_.artists[rng_.pick(peers)];
-            return std::pair<std::string, std::string>(by.name, by.key);
+            return std::pair<std::string, std::string>(by.name, str(kVariousArtistsKey));
         };
         add_album(std::move(album), g, rng_.range(kMinAlbumTracks, kMaxAlbumTracks), next_title, next_artist);
     }

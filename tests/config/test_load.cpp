@@ -378,31 +378,103 @@ TEST_CASE("pipelines: names with options, shape checked", "[config][load]") {
     write_file(file,
                "pipelines:\n"
                "  generate:\n"
-               "    - parse\n"
-               "    - select: { limit: ${PMX_TEST_LIMIT}, mode: mmr }\n"
+               "    - filter\n"
+               "    - retrieve: { depth: ${PMX_TEST_LIMIT}, seed: 4 }\n"
                "    - order:\n");
     const Config config = load_config(file);
     const Pipeline* generate = config.find_pipeline("generate");
     REQUIRE(generate != nullptr);
     REQUIRE(generate->steps.size() == 3);
-    CHECK(generate->steps[0].name == "parse");
-    CHECK(generate->steps[1].name == "select");
+    CHECK(generate->steps[0].name == "filter");
+    CHECK(generate->steps[1].name == "retrieve");
     REQUIRE(generate->steps[1].options.size() == 2);
-    CHECK(generate->steps[1].find_option("limit")->value == "75");
-    CHECK(generate->steps[1].find_option("mode")->value == "mmr");
+    CHECK(generate->steps[1].find_option("depth")->value == "75");
+    CHECK(generate->steps[1].find_option("seed")->value == "4");
     CHECK(generate->steps[1].mark.to_string() == mark(file, 4, 7));
     CHECK(generate->steps[2].name == "order");
     CHECK(generate->steps[2].options.empty());
 
     write_file(file,
                "pipelines:\n"
-               "  generate: [parse, [nested], { a: 1, b: 2 }]\n"
-               "  other: parse\n");
+               "  generate: [parse, filter, [nested], { a: 1, b: 2 }]\n"
+               "  sync: scan\n");
     const auto issues = config_issues([&] { load_config(file); });
     REQUIRE(issues.size() == 3);
-    CHECK(issues[0].to_string() == mark(file, 2, 21) + ": a step of pipeline \"generate\" must be a name or { name: { option: value } }");
-    CHECK(issues[1].to_string() == mark(file, 2, 31) + ": a step of pipeline \"generate\" must be a name or { name: { option: value } }");
-    CHECK(issues[2].to_string() == mark(file, 3, 10) + ": pipeline \"other\" must be a list of steps, e.g. [parse, select]");
+    CHECK(issues[0].to_string() == mark(file, 2, 29) + ": a step of pipeline \"generate\" must be a name or { name: { option: value } }");
+    CHECK(issues[1].to_string() == mark(file, 2, 39) + ": a step of pipeline \"generate\" must be a name or { name: { option: value } }");
+    CHECK(issues[2].to_string() == mark(file, 3, 9) + ": pipeline \"sync\" must be a list of steps, e.g. [scan, embed]");
+}
+
+TEST_CASE("pipelines: unknown names, steps and options are errors at FILE:LINE:COL, all at once", "[config][load][pipelines]") {
+    TempDir dir;
+    Env env(dir.path());
+    const auto file = dir / "plexmix.yaml";
+    write_file(file,
+               "pipelines:\n"
+               "  genrate: [parse, filter]\n"
+               "  sync: [scan, embedd]\n"
+               "  generate:\n"
+               "    - parse\n"
+               "    - filter: { strict: yes }\n"
+               "    - retrieve: { depth: 0 }\n"
+               "    - publsh\n"
+               "  playlists: [parse]\n");
+    const auto issues = config_issues([&] { load_config(file); });
+    std::vector<std::string> lines;
+    for (const auto& issue : issues) lines.push_back(issue.to_string());
+    CHECK(lines == std::vector<std::string>{
+                       mark(file, 2, 3) + ": unknown pipeline \"genrate\" in pipelines; did you mean \"generate\"?",
+                       mark(file, 3, 16) + ": unknown step \"embedd\" in pipeline sync; did you mean \"embed\"? (steps: scan, embed)",
+                       mark(file, 6, 17) + ": unknown option \"strict\" of step filter in pipeline generate (it takes no options)",
+                       mark(file, 7, 19) + ": retrieve.depth: \"0\" is not a number of tracks from 1 to 100000",
+                       mark(file, 8, 7) + ": unknown step \"publsh\" in pipeline generate; did you mean \"publish\"? "
+                                          "(steps: parse, filter, retrieve, select, diversify, order, publish)",
+                       mark(file, 9, 3) + ": unknown pipeline \"playlists\" in pipelines (pipelines: sync, tag, generate)"});
+}
+
+TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is refused until it exists",
+          "[config][load][pipelines]") {
+    TempDir dir;
+    Env env(dir.path());
+    const auto file = dir / "plexmix.yaml";
+    write_file(file, "pipelines:\n  sync: [scan, embed]\n  generate: [parse, filter, retrieve]\n");
+    CHECK(load_config(file).find_pipeline("sync")->steps.size() == 2);
+    write_file(file, "pipelines:\n  sync: [scan]\n");
+    CHECK(load_config(file).find_pipeline("sync")->steps.size() == 1);
+
+    write_file(file,
+               "pipelines:\n"
+               "  sync: [embed, scan, { embed: { batch: 5 } }]\n"
+               "  tag: [tag]\n"
+               "  generate: [parse, { retrieve: { depth: 50 } }]\n");
+    auto issues = config_issues([&] { load_config(file); });
+    std::vector<std::string> lines;
+    for (const auto& issue : issues) lines.push_back(issue.to_string());
+    CHECK(lines == std::vector<std::string>{
+                       mark(file, 2, 17) + ": step \"scan\" must come before \"embed\" (order: scan, embed)",
+                       mark(file, 2, 25) + ": step \"embed\" appears twice in pipeline sync (first at " + mark(file, 2, 10) + ")",
+                       mark(file, 3, 9) + ": step \"tag\" is not built yet: tagging comes in a later version of plexmix; "
+                                          "remove pipeline tag",
+                       mark(file, 4, 3) + ": pipeline generate has no step \"filter\": without it the filters of the "
+                                          "prompt and of the command line (--genre, --year, --artist, ...) would be "
+                                          "ignored; add it after parse"});
+
+    write_file(file, "pipelines:\n  sync: [scan, embed, tag]\n  generate: []\n  tag: []\n");
+    issues = config_issues([&] { load_config(file); });
+    lines.clear();
+    for (const auto& issue : issues) lines.push_back(issue.to_string());
+    CHECK(lines == std::vector<std::string>{
+                       mark(file, 2, 23) + ": step \"tag\" is not built yet: tagging comes in a later version of "
+                                           "plexmix; remove it from pipeline sync",
+                       mark(file, 3, 3) + ": pipeline generate has no steps; remove it to use the built-in default",
+                       mark(file, 4, 3) + ": pipeline tag has no steps; remove it to use the built-in default"});
+
+    write_file(file, "pipelines:\n  sync: [embed]\n  tag: [tags]\n");
+    issues = config_issues([&] { load_config(file); });
+    REQUIRE(issues.size() == 2);
+    CHECK(issues[0].to_string() == mark(file, 2, 3) + ": pipeline sync has no step \"scan\", which reads the servers");
+    CHECK(issues[1].to_string() ==
+          mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag (its only step, tag, is not built yet)");
 }
 
 TEST_CASE("a missing config file says where it looked and how to create one", "[config][load][errors]") {

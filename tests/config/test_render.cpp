@@ -23,7 +23,7 @@ const char* const kConfig =
     "            mirror: ${PMX_TEST_SERVICE_TOKEN}, region: ${PMX_TEST_REGION} }\n"
     "use: { media: home, completer: gemini }\n"
     "pipelines:\n"
-    "  generate: [parse, { select: { limit: 50 } }]\n";
+    "  generate: [parse, filter, { retrieve: { depth: 50 } }]\n";
 
 }  // namespace
 
@@ -97,9 +97,9 @@ TEST_CASE("rendered config loads back to the same configuration", "[config][rend
     CHECK_FALSE(again.use.embedder);
     const Pipeline* generate = again.find_pipeline("generate");
     REQUIRE(generate != nullptr);
-    REQUIRE(generate->steps.size() == 2);
-    CHECK(generate->steps[1].name == "select");
-    CHECK(generate->steps[1].find_option("limit")->value == "50");
+    REQUIRE(generate->steps.size() == 3);
+    CHECK(generate->steps[2].name == "retrieve");
+    CHECK(generate->steps[2].find_option("depth")->value == "50");
 }
 
 TEST_CASE("render_config lists declared defaults the file leaves out", "[config][render]") {

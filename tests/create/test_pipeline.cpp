@@ -1,7 +1,10 @@
 // The generate pipeline in process: count, duration, filters, diversity, candidate restriction,
 // order modes, fallbacks, and the pipeline's YAML (defaults, options, errors at FILE:LINE:COL).
 #include <algorithm>
+#include <fstream>
 #include <set>
+
+#include <rapidjson/document.h>
 
 #include "config/config.hpp"
 #include "create_support.hpp"
@@ -272,4 +275,70 @@ TEST_CASE("create: the pipeline from YAML: defaults, options, errors at FILE:LIN
     CHECK_THAT(error_of("pipelines:\n  generate: [parse, parse]\n"), Catch::Contains("appears twice"));
     CHECK_THAT(error_of("pipelines:\n  generate: [{retrieve: {depth: lots}}]\n"),
                Catch::Contains("retrieve.depth: \"lots\" is not a number"));
+}
+
+TEST_CASE("CLI: config check validates every pipeline, a generate pipeline without filter is refused",
+          "[create][config][cli]") {
+    TempDir dir;
+    const auto config = dir / "plexmix.yaml";
+    const auto cli = [&](const std::string& yaml, const std::string& args) {
+        std::ofstream(config, std::ios::trunc) << "data_dir: " << (dir / "data").string() << "\n" << yaml;
+        return run_cli(PMX_CLI, "--config " + config.string() + " " + args);
+    };
+    const std::string where = config.string() + ":";
+
+    CliRun ok = cli("pipelines:\n  sync: [scan, embed]\n  generate: [parse, filter, retrieve]\n", "config check");
+    INFO(ok.out);
+    CHECK(ok.code == 0);
+
+    // A typo in a pipeline's name is no longer a pipeline nobody reads.
+    CliRun typo = cli("pipelines:\n  genrate: [parse, filter]\n  sync: [scan, embedd]\n", "config check");
+    INFO(typo.out);
+    CHECK(typo.code == 2);
+    CHECK_THAT(typo.out, Catch::Contains(where + "3:3: unknown pipeline \"genrate\" in pipelines; did you mean \"generate\"?") &&
+                             Catch::Contains(where + "4:16: unknown step \"embedd\" in pipeline sync"));
+
+    // Without filter, --genre would be dropped without a word: refused, before anything runs.
+    const std::string no_filter = "pipelines:\n  generate: [parse, retrieve, order]\n";
+    CliRun check = cli(no_filter, "config check");
+    CHECK(check.code == 2);
+    CHECK_THAT(check.out, Catch::Contains(where + "3:3: pipeline generate has no step \"filter\""));
+    CliRun create = cli(no_filter, "create \"some songs\" --genre Jazz --dry-run");
+    INFO(create.out);
+    CHECK(create.code == 2);
+    CHECK_THAT(create.out, Catch::Contains("has no step \"filter\"") && Catch::Contains("--genre"));
+}
+
+TEST_CASE("CLI: the sync pipeline is honoured, without embed a sync embeds nothing", "[create][config][cli]") {
+    TempDir dir;
+    const auto config = dir / "plexmix.yaml";
+    const std::string plugins = " --plugin-path " + std::filesystem::path(PMX_SAMPLE_PLUGIN).parent_path().string() +
+                                " --plugin-path " + std::filesystem::path(PMX_TOY_EMBEDDER).parent_path().string();
+    const auto cli = [&](const std::string& pipelines, const std::string& args) {
+        std::ofstream(config, std::ios::trunc) << "data_dir: " << (dir / "data").string() << "\n"
+                                               << "providers:\n"
+                                               << "  s: { plugin: sample, tracks: 120 }\n"
+                                               << "  toy: { plugin: toy-embedder }\n"
+                                               << "use: { media: [s], embedder: toy }\n"
+                                               << pipelines;
+        return run_cli(PMX_CLI, "--config " + config.string() + plugins + " " + args);
+    };
+    const auto embedded = [&](const std::string& pipelines) {
+        const CliRun status = cli(pipelines, "embeddings status --json 2>/dev/null");
+        INFO(status.out);
+        rapidjson::Document doc;
+        doc.Parse(status.out.c_str());
+        REQUIRE_FALSE(doc.HasParseError());
+        return doc["models"][0]["embedded"].GetInt64();
+    };
+
+    const std::string scan_only = "pipelines:\n  sync: [scan]\n";
+    CliRun sync = cli(scan_only, "sync");
+    INFO(sync.out);
+    REQUIRE(sync.code == 0);
+    CHECK(embedded(scan_only) == 0);
+
+    sync = cli("pipelines:\n  sync: [scan, embed]\n", "sync");
+    REQUIRE(sync.code == 0);
+    CHECK(embedded("") == 120);
 }

@@ -85,7 +85,7 @@ fs::path only_index_file(const TempDir& dir, const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("CLI: sync, embeddings generate embeds every track once; edits and deletions follow", "[embed][cli]") {
+TEST_CASE("CLI: sync, embeddings generate embeds every track once, edits and deletions follow", "[embed][cli]") {
     FakePlexOptions o;
     o.tracks = kTracks;
     FakePlex plex(o);
@@ -153,7 +153,7 @@ TEST_CASE("CLI: sync, embeddings generate embeds every track once; edits and del
     CHECK_THAT(table.out, Catch::Contains("* toy-hash-64") && Catch::Contains("up to date"));
 }
 
-TEST_CASE("CLI: switching the embedder keeps the old vectors; status shows both models", "[embed][cli]") {
+TEST_CASE("CLI: switching the embedder keeps the old vectors, status shows both models", "[embed][cli]") {
     FakePlexOptions o;
     o.tracks = kTracks;
     FakePlex plex(o);

@@ -59,7 +59,7 @@ TEST_CASE("the track text reads as one line of prose, and its hash is stable", "
     CHECK(text_hash("") == 0xce21c4f1b07ed34eull);  // FNV-1a 64 of "pmx-track-text/1\n"
 }
 
-TEST_CASE("vectors are stored per model; tracks deleted take their vectors; a new dimension re-creates the model",
+TEST_CASE("vectors are stored per model, tracks deleted take their vectors, a new dimension re-creates the model",
           "[embed][store]") {
     TempDir dir;
     auto store = Store::open(dir / "plexmix.db");
@@ -199,7 +199,7 @@ TEST_CASE("index file names: one per model name, safe characters only", "[embed]
     CHECK(index_file(dir, "Model X") != index_file(dir, "model-x"));
 }
 
-TEST_CASE("keyword queries quote every word; fusion prefers what both rankings found", "[embed][search]") {
+TEST_CASE("keyword queries quote every word, fusion prefers what both rankings found", "[embed][search]") {
     CHECK(fts_any_word_query("jazz") == "\"jazz\"");
     CHECK(fts_any_word_query("  rainy AND \"sunday\" NEAR( title:jazz*") ==
           "\"rainy\" OR \"AND\" OR \"sunday\" OR \"NEAR\" OR \"title\" OR \"jazz\"");

@@ -62,7 +62,7 @@ Answer fetch(const FakePlex& plex, const std::string& target, const std::string&
 
 }  // namespace
 
-TEST_CASE("fake Plex: 401 with Plex's HTML page without or with a wrong token; /identity needs none",
+TEST_CASE("fake Plex: 401 with Plex's HTML page without or with a wrong token, /identity needs none",
           "[plex][fake]") {
     FakePlex plex(FakePlexOptions{.tracks = 20});
     for (const std::string& token : {std::string(), std::string("wrong")}) {
@@ -154,7 +154,7 @@ TEST_CASE("fake Plex: paging by query or header, totalSize, and the sorted feeds
     CHECK_FALSE(empty.container().HasMember("Metadata"));
 }
 
-TEST_CASE("fake Plex: re-keying keeps guid and file; ratings and plays leave updatedAt alone", "[plex][fake]") {
+TEST_CASE("fake Plex: re-keying keeps guid and file, ratings and plays leave updatedAt alone", "[plex][fake]") {
     FakePlex plex(FakePlexOptions{.tracks = 10});
     const std::string old_key = plex.track_keys()[2];
     const auto before = plex.find_track(old_key);
@@ -176,7 +176,7 @@ TEST_CASE("fake Plex: re-keying keeps guid and file; ratings and plays leave upd
     CHECK(plex.find_track(key)->view_count.value_or(0) >= 1);
 }
 
-TEST_CASE("fake Plex: playlists hold state; unknown keys are dropped silently", "[plex][fake]") {
+TEST_CASE("fake Plex: playlists hold state, unknown keys are dropped silently", "[plex][fake]") {
     FakePlex plex(FakePlexOptions{.tracks = 10});
     const auto keys = plex.track_keys();
     const std::string uri = "server://" + plex.machine_identifier() + "/com.plexapp.plugins.library/library/metadata/" +
@@ -205,7 +205,7 @@ TEST_CASE("fake Plex: playlists hold state; unknown keys are dropped silently", 
     CHECK(fetch(plex, "/playlists/" + id, plex.token(), {}, "DELETE").status == 404);
 }
 
-TEST_CASE("fake Plex: one item removed by playlistItemID; items looked up by key; long URLs get 414",
+TEST_CASE("fake Plex: one item removed by playlistItemID, items looked up by key, long URLs get 414",
           "[plex][fake]") {
     FakePlex plex(FakePlexOptions{.tracks = 10});
     const auto keys = plex.track_keys();

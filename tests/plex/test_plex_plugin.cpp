@@ -158,7 +158,7 @@ TEST_CASE("plex: identity gives machineIdentifier, version and friendlyName", "[
     CHECK(server.identity == "a-new-server-identity");
 }
 
-TEST_CASE("plex: only music sections are libraries; `library` picks one by title or key", "[plex]") {
+TEST_CASE("plex: only music sections are libraries, `library` picks one by title or key", "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 5});
     std::vector<LibraryInfo> libraries;
     REQUIRE(make_plex(plex)->list_libraries(&libraries).ok());
@@ -449,7 +449,7 @@ TEST_CASE("plex: a playlist of 450 tracks is created in chunks of 200 and read b
     }
 }
 
-TEST_CASE("plex: replacing a playlist keeps its key; a vanished one is created anew", "[plex]") {
+TEST_CASE("plex: replacing a playlist keeps its key, a vanished one is created anew", "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 50});
     auto provider = make_plex(plex);
     const auto keys = plex.track_keys();
@@ -492,7 +492,7 @@ TEST_CASE("plex: a playlist the server holds fewer items of is BAD_RESPONSE", "[
     CHECK(bad_key.status == PMX_INVALID_INPUT);
 }
 
-TEST_CASE("plex: deleting a playlist; deleting it again is NOT_FOUND", "[plex]") {
+TEST_CASE("plex: deleting a playlist, deleting it again is NOT_FOUND", "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 20});
     auto provider = make_plex(plex);
     PlaylistWritten written;

@@ -137,7 +137,7 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("sample: identity names the seed; one library, \"Sample Music\", with its track count", "[sample]") {
+TEST_CASE("sample: identity names the seed, one library, \"Sample Music\", with its track count", "[sample]") {
     SampleSettings s;
     s.seed = 7;
     s.tracks = 120;
@@ -162,7 +162,7 @@ TEST_CASE("sample: identity names the seed; one library, \"Sample Music\", with 
     CHECK(r.message.find("\"2\"") != std::string::npos);
 }
 
-TEST_CASE("sample: the same seed gives the same library, field for field; another seed another", "[sample]") {
+TEST_CASE("sample: the same seed gives the same library, field for field, another seed another", "[sample]") {
     const Scan a = scan_all(*make_sample());
     const Scan b = scan_all(*make_sample());
     REQUIRE(a.tracks.size() == kTracks);
@@ -292,6 +292,7 @@ TEST_CASE("sample: the metadata looks like a real music library", "[sample]") {
     std::map<std::string, std::vector<double>> minutes;
     std::map<std::string, std::set<std::string>> albums_of;  // album artist -> album keys
     std::map<std::string, std::size_t> album_sizes;
+    std::map<std::string, std::set<std::string>> album_artists_of_key;  // artist_key -> album artist names
     std::set<std::string> artists, cjk_names;
     std::size_t rated = 0, played = 0, with_year = 0, live = 0, two_genres = 0, non_ascii = 0, compilation = 0;
     for (const TrackRecord& t : scan.tracks) {
@@ -374,6 +375,13 @@ TEST_CASE("sample: the metadata looks like a real music library", "[sample]") {
             albums_of[t.album_artist].insert(t.album_key);
         }
         ++album_sizes[t.album_key];
+        album_artists_of_key[t.artist_key].insert(t.album_artist);
+    }
+    // artist_key is the key of the artist the album is filed under, as Plex's
+    // grandparentRatingKey is (a compilation's: Various Artists'), never the performer's.
+    for (const auto& [key, names] : album_artists_of_key) {
+        INFO(key);
+        CHECK(names.size() == 1);
     }
 
     // ~24 genres, every one present with a real share of the library.

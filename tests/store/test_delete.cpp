@@ -46,6 +46,7 @@ TEST_CASE("delete_tracks removes albums, artists and genres left without tracks"
     TrackRecord kept = sample_track("1");
     TrackRecord gone = sample_track("2");
     gone.artist_key = "artist-2";
+    gone.artist = "Solo Act";
     gone.album_artist = "Solo Act";
     gone.album_key = "album-2";
     gone.album = "Solo Album";
@@ -68,10 +69,12 @@ TEST_CASE("prune_orphans keeps an artist that still has an album", "[store][dele
     const int64_t server = add_server(*store);
     TrackRecord by_other = sample_track("1");
     by_other.artist_key = "artist-2";  // the album's artist is artist-1 through track 2
+    by_other.artist = "Guest";
     by_other.album_artist = "Guest";
     TrackRecord album_owner = sample_track("2");
     write_tracks(*store, server, {by_other, album_owner});  // the last one sets the album's artist
-    exec(*store, "UPDATE tracks SET artist_id = (SELECT id FROM artists WHERE native_key = 'artist-2')");
+    exec(*store, "UPDATE tracks SET artist_id = (SELECT id FROM artists WHERE native_key = 'artist-2'), "
+                 "track_artist_id = (SELECT id FROM artists WHERE native_key = 'artist-2')");
     // No track points at artist-1 any more, but album-1 still does.
     const PruneCounts pruned = store->prune_orphans();
     CHECK(pruned.artists == 0);

@@ -79,4 +79,9 @@ TEST_CASE("verify finds rows linked across servers", "[store][verify]") {
                             std::to_string(mirror.id(0)));
     CHECK_THAT(joined(mirror.store->integrity_problems()),
                Catch::Contains("1 tracks linked to an album of another server, e.g. ids " + std::to_string(mirror.id(0))));
+
+    exec(*mirror.store, "UPDATE tracks SET track_artist_id = (SELECT artist_id FROM tracks WHERE server_id = " +
+                            std::to_string(other) + ") WHERE id = " + std::to_string(mirror.id(1)));
+    CHECK_THAT(joined(mirror.store->integrity_problems()),
+               Catch::Contains("1 tracks crediting an artist of another server, e.g. ids " + std::to_string(mirror.id(1))));
 }

@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "store/schema.hpp"
+#include "store/track_filter.hpp"
 #include "support.hpp"
+#include "util/text.hpp"
 
 using namespace pmx;
 using namespace pmx::test;
@@ -98,6 +100,51 @@ TEST_CASE("a v1 database migrates to the current version and keeps its data, ids
     exec(*store, "DELETE FROM embedding_models WHERE id = 1");
     CHECK(scalar(*store, "SELECT count(*) FROM embeddings") == 0);
     CHECK(store->integrity_problems().empty());
+}
+
+TEST_CASE("v6: the track artists of an older database become artists, linked to their tracks", "[store][migration]") {
+    constexpr size_t kBeforeTrackArtists = 5;  // the last version without tracks.track_artist_id
+    TempDir dir;
+    const auto path = dir / "plexmix.db";
+    {
+        RawDb raw(path);
+        migrate(raw.get(), store_migrations().first(kBeforeTrackArtists), "plexmix.db");
+        raw.exec("INSERT INTO servers(id, provider, plugin, identity, first_seen, last_seen) VALUES (1, 'home', 'plex', 'm-1', 0, 0);"
+                 "INSERT INTO servers(id, provider, plugin, identity, first_seen, last_seen) VALUES (2, 'cabin', 'plex', 'm-2', 0, 0);"
+                 "INSERT INTO artists(id, server_id, native_key, name) VALUES (10, 1, 'artist-1', 'The Band');"
+                 "INSERT INTO albums(id, server_id, native_key, title, artist_id, album_artist) "
+                 "VALUES (20, 1, 'album-1', 'First Album', 10, 'The Band');"
+                 "INSERT INTO tracks(id, server_id, native_key, title, artist, artist_id, album, album_id, album_artist) VALUES "
+                 "(100, 1, '1', 'Own Song', 'The Band', 10, 'First Album', 20, 'The Band'),"
+                 "(101, 1, '2', 'Duet', 'The Band feat. Guest', 10, 'First Album', 20, 'The Band'),"
+                 "(102, 1, '3', 'Loose File', 'Nobody Filed', NULL, '', NULL, ''),"
+                 "(103, 2, '1', 'Duet', 'The Band feat. Guest', NULL, '', NULL, ''),"
+                 "(104, 1, '4', 'Untitled', '', NULL, '', NULL, '');");
+        REQUIRE(raw.scalar("PRAGMA user_version") == static_cast<int64_t>(kBeforeTrackArtists));
+    }
+    auto store = Store::open(path);
+    CHECK(store->schema_version() == kStoreSchemaVersion);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks") == 5);
+    CHECK(artist_names(*store, {1}) == std::vector<std::string>{"Nobody Filed", "The Band", "The Band feat. Guest"});
+    CHECK(artist_names(*store, {2}) == std::vector<std::string>{"The Band feat. Guest"});
+    // Each track points at the artist it credits: the album artist's row when it is that one.
+    const auto credited = [&](int64_t track) {
+        return text_scalar(*store, "SELECT coalesce((SELECT a.name || '@' || a.server_id FROM tracks t JOIN artists a "
+                                   "ON a.id = t.track_artist_id WHERE t.id = " + std::to_string(track) + "), '-')");
+    };
+    CHECK(credited(100) == "The Band@1");
+    CHECK(scalar(*store, "SELECT track_artist_id FROM tracks WHERE id = 100") == 10);
+    CHECK(credited(101) == "The Band feat. Guest@1");
+    CHECK(credited(102) == "Nobody Filed@1");
+    CHECK(credited(103) == "The Band feat. Guest@2");
+    CHECK(credited(104) == "-");
+    store->rebuild_search_index();  // the rows above were inserted behind the writer's back
+    CHECK(join(store->integrity_problems(), "\n") == "");
+
+    // The new rows are kept while credited and pruned once not.
+    CHECK(store->prune_orphans().artists == 0);
+    CHECK(store->delete_tracks({101}) == 1);
+    CHECK(artist_names(*store, {1}) == std::vector<std::string>{"Nobody Filed", "The Band"});
 }
 
 TEST_CASE("each version in between is reached in turn, each in its own transaction", "[store][migration]") {

@@ -1,22 +1,41 @@
 // Servers and sync-run bookkeeping: upsert_server, runs, last_run, stats.
-#include <thread>
+// No sleeping: the store stamps rows with the wall clock, so tests bracket each call with
+// readings of that clock, and move stored times into the past to make gaps deterministic.
+#include <chrono>
 
 #include "support.hpp"
 
 using namespace pmx;
 using namespace pmx::test;
 
+namespace {
+
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+constexpr int64_t kLongAgoMs = 1'000'000'000'000;  // 2001: before any stamp this test makes
+
+}  // namespace
+
 TEST_CASE("upsert_server keeps the id, updates the details, and tells identities apart", "[store][servers]") {
     auto store = Store::open_in_memory();
+    const int64_t before = now_ms();
     const int64_t id = store->upsert_server("home", "plex", ServerInfo{"machine-1", "Den", "1.0", "Plex Media Server"},
                                             "http://10.0.0.1:32400");
     const auto first = store->find_server("home", "machine-1");
     REQUIRE(first);
     CHECK(first->id == id);
     CHECK(first->name == "Den");
-    CHECK(first->first_seen_ms > 0);
+    CHECK(first->first_seen_ms >= before);
+    CHECK(first->first_seen_ms <= now_ms());
+    CHECK(first->last_seen_ms == first->first_seen_ms);
 
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Seen long ago: upserting again moves last_seen to now and keeps first_seen.
+    exec(*store, "UPDATE servers SET first_seen = " + std::to_string(kLongAgoMs) + ", last_seen = " +
+                     std::to_string(kLongAgoMs));
+    const int64_t again = now_ms();
     CHECK(store->upsert_server("home", "plex", ServerInfo{"machine-1", "Attic", "1.1", "Plex Media Server"},
                                "http://10.0.0.2:32400") == id);
     const auto second = store->server(id);
@@ -24,11 +43,13 @@ TEST_CASE("upsert_server keeps the id, updates the details, and tells identities
     CHECK(second->name == "Attic");
     CHECK(second->version == "1.1");
     CHECK(second->url == "http://10.0.0.2:32400");
-    CHECK(second->first_seen_ms == first->first_seen_ms);
-    CHECK(second->last_seen_ms > first->last_seen_ms);
+    CHECK(second->first_seen_ms == kLongAgoMs);
+    CHECK(second->last_seen_ms >= again);
+    CHECK(second->last_seen_ms <= now_ms());
 
-    // The server behind "home" was replaced: a new row, the old one kept apart.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // The server behind "home" was replaced: a new row, the old one kept apart (and last seen
+    // long ago, so that "most recently seen" cannot tie within a millisecond).
+    exec(*store, "UPDATE servers SET last_seen = " + std::to_string(kLongAgoMs));
     const int64_t replaced = store->upsert_server("home", "plex", ServerInfo{"machine-9", "New", "1.2", "Plex"}, "http://x");
     CHECK(replaced != id);
     const auto servers = store->servers_of_provider("home");
@@ -53,7 +74,11 @@ TEST_CASE("a sync run records its mode, status, counts, error and duration", "[s
     CHECK_FALSE(running->finished_ms);
     CHECK_FALSE(running->duration_ms());
 
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Started 20 s ago (moved back rather than waited for): the duration is finish - start.
+    constexpr int64_t kRunMs = 20'000;
+    exec(*store, "UPDATE sync_runs SET started_at = started_at - " + std::to_string(kRunMs));
+    const int64_t started = store->last_run(server)->started_ms;
+    const int64_t finishing = now_ms();
     store->finish_run(run, RunStatus::success, 10, 2, 1);
     const auto done = store->last_run(server, RunStatus::success);
     REQUIRE(done);
@@ -61,8 +86,12 @@ TEST_CASE("a sync run records its mode, status, counts, error and duration", "[s
     CHECK(done->updated == 2);
     CHECK(done->removed == 1);
     CHECK(done->error.empty());
+    REQUIRE(done->finished_ms);
+    CHECK(*done->finished_ms >= finishing);
+    CHECK(*done->finished_ms <= now_ms());
     REQUIRE(done->duration_ms());
-    CHECK(*done->duration_ms() >= 20);
+    CHECK(*done->duration_ms() == *done->finished_ms - started);
+    CHECK(*done->duration_ms() >= kRunMs);
 
     const int64_t failed = store->start_run(server, RunMode::incremental);
     store->finish_run(failed, RunStatus::failed, 0, 0, 0, "server went away at page 3");

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 using namespace pmx;
 using namespace pmx::test;
 
-TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almost nothing", "[sync]") {
+TEST_CASE("a full sync mirrors every track, an unchanged incremental reads almost nothing", "[sync]") {
     FakePlexOptions o;
     o.tracks = 1'234;
     FakePlex plex(o);
@@ -68,7 +68,7 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     CHECK(verify.server_tracks == 1'234);
 }
 
-TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys; ids stay stable", "[sync]") {
+TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys, ids stay stable", "[sync]") {
     FakePlexOptions o;
     o.tracks = 500;
     FakePlex plex(o);
@@ -233,7 +233,7 @@ TEST_CASE("a changed server identity is reported and mirrored apart", "[sync]") 
 }
 
 
-TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[sync][cli]") {
+TEST_CASE("the CLI: sync, status --json, sync verify, the token never shows", "[sync][cli]") {
     FakePlexOptions o;
     o.tracks = 240;
     FakePlex plex(o);
@@ -335,7 +335,7 @@ TEST_CASE("the CLI: a password in the server URL shows in no output, log, error 
     const std::string args = cli_args(config);
 
     write_config_with(with_password(plex.url()), plex.token());
-    const CliRun show = run_cli(args + " config show");
+    const CliRun show = run_plexmix(args + " config show");
     INFO(show.out);
     CHECK(show.code == 0);
     CHECK(show.out.find(password) == std::string::npos);
@@ -344,7 +344,7 @@ TEST_CASE("the CLI: a password in the server URL shows in no output, log, error 
     // Syncs that fail: the server refuses the token, then nothing listens at all. Both end
     // with an error that names the URL, on stdout and in the log.
     write_config_with(with_password(plex.url()), "not-the-token-0000");
-    const CliRun refused = run_cli(args + " -v sync");
+    const CliRun refused = run_plexmix(args + " -v sync");
     INFO(refused.out);
     CHECK(refused.code == 1);
     CHECK(refused.out.find("127.0.0.1") != std::string::npos);
@@ -355,14 +355,14 @@ TEST_CASE("the CLI: a password in the server URL shows in no output, log, error 
         closed_url = gone.url();
     }
     write_config_with(with_password(closed_url), plex.token());
-    const CliRun unreachable = run_cli(args + " -v sync");
+    const CliRun unreachable = run_plexmix(args + " -v sync");
     INFO(unreachable.out);
     CHECK(unreachable.code == 1);
     CHECK(unreachable.out.find(password) == std::string::npos);
 
     // A sync that succeeds stores the URL without its credentials.
     write_config_with(with_password(plex.url()), plex.token());
-    const CliRun sync = run_cli(args + " -vv sync");
+    const CliRun sync = run_plexmix(args + " -vv sync");
     CHECK(sync.code == 0);
     CHECK(sync.out.find(password) == std::string::npos);
     {

@@ -10,7 +10,7 @@
 using namespace pmx;
 using namespace pmx::test;
 
-TEST_CASE("a track sink that throws stops the plugin; the exception reaches the caller once it returned", "[sync][sink]") {
+TEST_CASE("a track sink that throws stops the plugin, the exception reaches the caller once it returned", "[sync][sink]") {
     FakePlexOptions o;
     o.tracks = 300;
     FakePlex plex(o);
@@ -160,7 +160,7 @@ TEST_CASE("a 429 or a garbage body on an album page resumes that page, not the s
     CHECK(plex.track_page_requests() == 34 + 1 + 1);
 }
 
-TEST_CASE("a garbage 200 body on a track page is retried; the sync completes", "[sync][retry]") {
+TEST_CASE("a garbage 200 body on a track page is retried, the sync completes", "[sync][retry]") {
     FakePlexOptions o;
     o.tracks = 300;
     FakePlex plex(o);

@@ -52,7 +52,7 @@ TEST_CASE("a stored vector finds itself first with score 1", "[exact]") {
     REQUIRE(hits[0].score == Approx(1.0f).margin(1e-5));
 }
 
-TEST_CASE("k larger than the index returns everything; k = 0 returns nothing", "[exact]") {
+TEST_CASE("k larger than the index returns everything, k = 0 returns nothing", "[exact]") {
     const Filled f = filled(30);
     const std::vector<float> query = t::clustered(1, kDim, 1, 5);
     REQUIRE(f.index->search(query, 100).size() == 30);

@@ -10,6 +10,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/embed_step.hpp"
 #include "cli/progress.hpp"
+#include "generate/pipeline_config.hpp"
 #include "net/cancel.hpp"
 #include "store/store.hpp"
 #include "sync/sync.hpp"
@@ -109,8 +110,9 @@ int sync(const GlobalOptions& global, const Args& args) {
         }
     }
     // The embedding step: new and changed tracks of what was just mirrored, when an embedder is
-    // configured (use: { embedder: }). A failed sync left its mirror as it was: nothing new.
-    if (synced && !vm.count("no-embeddings") && !global_cancel().cancelled()) {
+    // configured (use: { embedder: }) and the sync pipeline has it (pipelines: { sync: [scan] }
+    // leaves it out). A failed sync left its mirror as it was: nothing new.
+    if (synced && !vm.count("no-embeddings") && gen::sync_embeds(app->config()) && !global_cancel().cancelled()) {
         if (auto embedder = app->embedder()) {
             if (run_embed_step(*app, *embedder, false) != kExitOk) code = kExitFailure;
         }

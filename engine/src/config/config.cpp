@@ -16,6 +16,7 @@
 
 #include "config/interpolate.hpp"
 #include "config/values.hpp"
+#include "generate/pipeline_config.hpp"
 #include "util/redact.hpp"
 
 namespace pmx {
@@ -217,6 +218,7 @@ Config Loader::load(const YAML::Node& root) {
     if (providers) load_providers(providers->value, config.providers);
     if (use) load_use(use->value, config.providers, config.use);
     if (pipelines) load_pipelines(pipelines->value, config.pipelines);
+    gen::check_pipelines(config.pipelines, issues_);  // steps and options, against what exists
     return config;
 }
 
@@ -413,16 +415,22 @@ void Loader::load_use(const YAML::Node& node, const std::vector<ProviderConfig>&
 void Loader::load_pipelines(const YAML::Node& node, std::vector<Pipeline>& pipelines) {
     if (node.IsNull()) return;
     if (!node.IsMap()) {
-        issues_.add(mark_of(node), "pipelines must be a mapping of names to lists of steps, e.g. generate: [parse, select]");
+        issues_.add(mark_of(node),
+                    "pipelines must be a mapping of names to lists of steps, e.g. generate: " +
+                        std::string(gen::pipeline_example("generate")));
         return;
     }
     for_each_entry(node, "in pipelines", [&](const std::string& name, const Mark& mark, const YAML::Node& steps) {
         const std::string who = "pipeline " + in_quotes(name);
-        if (!is_step_name(name)) {
-            issues_.add(mark, who + ": pipeline names may hold only lower-case letters, digits, '-' and '_'");
+        const std::string_view example = gen::pipeline_example(name);
+        if (example.empty()) {  // a typo would otherwise be a pipeline nobody runs
+            std::string hint = did_you_mean(name, gen::pipeline_names());
+            if (hint.empty()) hint = " (pipelines: " + join(gen::pipeline_names()) + ")";
+            issues_.add(mark, "unknown pipeline " + in_quotes(name) + " in pipelines" + hint);
+            return;
         }
         if (!steps.IsSequence()) {
-            issues_.add(mark_of(steps, mark), who + " must be a list of steps, e.g. [parse, select]");
+            issues_.add(mark_of(steps, mark), who + " must be a list of steps, e.g. " + std::string(example));
             return;
         }
         Pipeline pipeline{name, {}, mark};

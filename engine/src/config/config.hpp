@@ -2,9 +2,10 @@
 #pragma once
 
 // Loading checks everything that needs no plugin (shape, types, host-owned provider keys,
-// `use:` references, pipeline shape) and reports every problem at once as a ConfigError
-// whose lines read "FILE:LINE:COL: message". Plugin-specific settings are checked later
-// against the plugin's declared settings (provider_settings.hpp).
+// `use:` references, pipelines: names, steps and options, see generate/pipeline_config.hpp)
+// and reports every problem at once as a ConfigError whose lines read "FILE:LINE:COL:
+// message". Plugin-specific settings are checked later against the plugin's declared settings
+// (provider_settings.hpp).
 
 #include <filesystem>
 #include <optional>
@@ -73,7 +74,7 @@ struct StepOption {
 
 // One step of a pipeline: `- parse` or `- select: { limit: 50 }`.
 struct PipelineStep {
-    std::string name;                // [a-z0-9_-]+; whether the step exists is checked later
+    std::string name;                // [a-z0-9_-]+
     std::vector<StepOption> options; // in file order
     Mark mark;
 

@@ -90,8 +90,9 @@ struct PipelineSpec {
 PipelineSpec default_generate_pipeline();
 
 // The `generate` pipeline of the config, else the default. Throws ConfigError (FILE:LINE:COL)
-// for an unknown step or option, a bad option value, a step given twice, or steps out of
-// order (parse < filter < retrieve < select < diversify < order < publish, for those present).
+// for an unknown step or option, a bad option value, a step given twice, steps out of order
+// (parse < filter < retrieve < select < diversify < order < publish, for those present), no
+// steps, or no filter step (see generate/pipeline_config.hpp: the loader checks the same).
 PipelineSpec generate_pipeline(const Config& config);
 
 // ---- The run ---------------------------------------------------------------------------------

@@ -1,12 +1,18 @@
-// The `generate` pipeline: the built-in default, the config's version checked, and its JSON.
+// The configured pipelines checked (names, steps, options, order, required steps), the
+// `generate` pipeline's built-in default and the config's version, and its JSON.
+#include "generate/pipeline_config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
+#include <span>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "config/config.hpp"
+#include "config/values.hpp"
 #include "generate/pipeline.hpp"
 
 namespace pmx::gen {
@@ -32,11 +38,102 @@ constexpr std::array kOrderModes{
 constexpr size_t kMaxDepth = 100'000;
 constexpr int kMaxCap = 1000;
 
-std::optional<StepKind> parse_step(std::string_view name) {
-    for (const auto& [kind, text] : kStepNames) {
-        if (text == name) return kind;
+constexpr std::string_view kSync = "sync";
+constexpr std::string_view kTag = "tag";
+constexpr std::string_view kGenerate = "generate";
+
+// The steps of sync and tag, in their order. `tag` (LLM tags, wave 2) is not built yet: a
+// pipeline naming it is refused, not run without it, so that nobody believes their tracks are
+// being tagged (and so that a config written today does not start paying an LLM silently on
+// the day the step exists).
+constexpr std::array<std::string_view, 2> kSyncSteps{"scan", "embed"};
+constexpr std::string_view kTagStep = "tag";
+
+struct PipelineDef {
+    std::string_view name;
+    std::string_view example;
+};
+constexpr std::array kPipelines{
+    PipelineDef{kSync, "[scan, embed]"},
+    PipelineDef{kTag, "[tag]"},
+    PipelineDef{kGenerate, "[parse, filter, retrieve]"},
+};
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string listed(std::span<const std::string_view> names) {
+    std::string text;
+    for (const auto name : names) {
+        if (!text.empty()) text += ", ";
+        text += name;
     }
-    return std::nullopt;
+    return text;
+}
+
+// Checks the names of a pipeline's steps against `order` (the pipeline's steps, in order):
+// unknown, not built yet, given twice, out of order. Calls `accept(step, index)` for each
+// step that passes. Returns false when a step name is unknown (a typo, likely of a required step).
+template <class Accept>
+bool check_step_names(const Pipeline& pipeline, std::span<const std::string_view> order, IssueCollector& issues,
+                      Accept&& accept) {
+    const std::vector<std::string> candidates(order.begin(), order.end());
+    bool names_known = true;
+    std::vector<std::pair<size_t, Mark>> seen;  // index in `order`, where
+    for (const PipelineStep& step : pipeline.steps) {
+        if (step.name == kTagStep) {
+            issues.add(step.mark, "step \"tag\" is not built yet: tagging comes in a later version of plexmix; " +
+                                      (pipeline.name == kTag ? std::string("remove pipeline tag")
+                                                             : "remove it from pipeline " + pipeline.name));
+            continue;
+        }
+        const auto found = std::find(order.begin(), order.end(), step.name);
+        if (found == order.end()) {
+            const std::string steps = order.empty() ? " (its only step, tag, is not built yet)"
+                                                    : " (steps: " + listed(order) + ")";
+            issues.add(step.mark, "unknown step " + in_quotes(step.name) + " in pipeline " + pipeline.name +
+                                      did_you_mean(step.name, candidates) + steps);
+            names_known = false;
+            continue;
+        }
+        const auto index = static_cast<size_t>(found - order.begin());
+        const auto twice = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == index; });
+        if (twice != seen.end()) {
+            issues.add(step.mark, "step " + in_quotes(step.name) + " appears twice in pipeline " + pipeline.name +
+                                      " (first at " + twice->second.to_string() + ")");
+            continue;
+        }
+        if (!seen.empty() && seen.back().first > index) {
+            issues.add(step.mark, "step " + in_quotes(step.name) + " must come before " + in_quotes(order[seen.back().first]) +
+                                      " (order: " + listed(order) + ")");
+        }
+        seen.emplace_back(index, step.mark);
+        accept(step, index);
+    }
+    return names_known;
+}
+
+void unknown_option(const StepOption& option, const PipelineStep& step, const std::string& pipeline,
+                    const std::vector<std::string_view>& allowed, IssueCollector& issues) {
+    std::string hint = allowed.empty() ? "it takes no options" : "options:";
+    for (size_t i = 0; i < allowed.size(); ++i) hint += std::string(i ? ", " : " ") + std::string(allowed[i]);
+    issues.add(option.mark,
+               "unknown option " + in_quotes(option.key) + " of step " + step.name + " in pipeline " + pipeline + " (" + hint + ")");
+}
+
+bool has_step(const Pipeline& pipeline, std::string_view name) {
+    return std::any_of(pipeline.steps.begin(), pipeline.steps.end(), [&](const PipelineStep& s) { return s.name == name; });
+}
+
+// sync: [scan, embed]; scan is what reads the servers. tag: nothing is built yet.
+void check_sync_or_tag(const Pipeline& pipeline, IssueCollector& issues) {
+    const std::span<const std::string_view> order =
+        pipeline.name == kSync ? std::span<const std::string_view>(kSyncSteps) : std::span<const std::string_view>();
+    const bool names_known = check_step_names(pipeline, order, issues, [&](const PipelineStep& step, size_t) {
+        for (const StepOption& option : step.options) unknown_option(option, step, pipeline.name, {}, issues);
+    });
+    if (pipeline.name == kSync && names_known && !has_step(pipeline, "scan")) {
+        issues.add(pipeline.mark, "pipeline sync has no step \"scan\", which reads the servers");
+    }
 }
 
 std::optional<int64_t> parse_int(std::string_view text) {
@@ -54,15 +151,6 @@ std::vector<std::string_view> accepted(StepKind kind) {
         case StepKind::order: return {"mode", "seed"};
         default: return {};
     }
-}
-
-std::string step_list() {
-    std::string text;
-    for (const auto& [kind, name] : kStepNames) {
-        if (!text.empty()) text += ", ";
-        text += name;
-    }
-    return text;
 }
 
 }  // namespace
@@ -103,38 +191,21 @@ PipelineSpec default_generate_pipeline() {
     return spec;
 }
 
-PipelineSpec generate_pipeline(const Config& config) {
-    const Pipeline* configured = config.find_pipeline("generate");
-    if (!configured) return default_generate_pipeline();
+namespace {
+
+// The generate pipeline of the config as a spec; every problem goes to `issues`.
+PipelineSpec parse_generate(const Pipeline& configured, IssueCollector& issues) {
     PipelineSpec spec;
     spec.from_config = true;
-    IssueCollector issues;
-    std::vector<std::pair<StepKind, Mark>> seen;
-    for (const PipelineStep& step : configured->steps) {
-        const auto kind = parse_step(step.name);
-        if (!kind) {
-            issues.add(step.mark, "unknown step \"" + step.name + "\" in pipeline generate (steps: " + step_list() + ")");
-            continue;
-        }
-        const auto twice = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == *kind; });
-        if (twice != seen.end()) {
-            issues.add(step.mark, "step \"" + step.name + "\" appears twice in pipeline generate (first at " +
-                                      twice->second.to_string() + ")");
-            continue;
-        }
-        if (!seen.empty() && seen.back().first > *kind) {
-            issues.add(step.mark, "step \"" + step.name + "\" must come before \"" +
-                                      std::string(to_string(seen.back().first)) + "\" (order: " + step_list() + ")");
-        }
-        seen.emplace_back(*kind, step.mark);
+    std::array<std::string_view, kStepNames.size()> order{};
+    std::transform(kStepNames.begin(), kStepNames.end(), order.begin(), [](const auto& s) { return s.second; });
+    const bool names_known = check_step_names(configured, order, issues, [&](const PipelineStep& step, size_t index) {
         StepSpec out;
-        out.kind = *kind;
-        const auto allowed = accepted(*kind);
+        out.kind = kStepNames[index].first;
+        const auto allowed = accepted(out.kind);
         for (const StepOption& option : step.options) {
             if (std::find(allowed.begin(), allowed.end(), option.key) == allowed.end()) {
-                std::string hint = allowed.empty() ? "it takes no options" : "options:";
-                for (size_t i = 0; i < allowed.size(); ++i) hint += std::string(i ? ", " : " ") + std::string(allowed[i]);
-                issues.add(option.mark, "unknown option \"" + option.key + "\" of step " + step.name + " (" + hint + ")");
+                unknown_option(option, step, configured.name, allowed, issues);
                 continue;
             }
             out.option_keys.push_back(option.key);
@@ -169,7 +240,65 @@ PipelineSpec generate_pipeline(const Config& config) {
             }
         }
         spec.steps.push_back(std::move(out));
+    });
+    // Without filter the run would take every track of the mirror and drop --genre, --year,
+    // --artist and the prompt's own filters without a word. A user who leaves it out expects
+    // no such thing (nobody writes a pipeline to have their command-line options ignored), and
+    // running it behind their back would make the configured list a lie: refused here.
+    if (names_known && !configured.steps.empty() && !spec.find(StepKind::filter)) {
+        issues.add(configured.mark, "pipeline generate has no step \"filter\": without it the filters of the prompt "
+                                    "and of the command line (--genre, --year, --artist, ...) would be ignored; add it "
+                                    "after parse");
     }
+    return spec;
+}
+
+}  // namespace
+
+const std::vector<std::string>& pipeline_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& p : kPipelines) out.emplace_back(p.name);
+        return out;
+    }();
+    return names;
+}
+
+std::string_view pipeline_example(std::string_view name) {
+    for (const auto& p : kPipelines) {
+        if (p.name == name) return p.example;
+    }
+    return {};
+}
+
+void check_pipelines(const std::vector<Pipeline>& pipelines, IssueCollector& issues) {
+    for (const Pipeline& pipeline : pipelines) {
+        if (pipeline_example(pipeline.name).empty()) continue;  // unknown: the loader said so
+        if (pipeline.steps.empty()) {
+            issues.add(pipeline.mark, "pipeline " + pipeline.name + " has no steps; remove it to use the built-in default");
+            continue;
+        }
+        if (pipeline.name == kGenerate) {
+            parse_generate(pipeline, issues);
+        } else {
+            check_sync_or_tag(pipeline, issues);
+        }
+    }
+}
+
+bool sync_embeds(const Config& config) {
+    const Pipeline* sync = config.find_pipeline(kSync);
+    return sync == nullptr || has_step(*sync, "embed");
+}
+
+PipelineSpec generate_pipeline(const Config& config) {
+    const Pipeline* configured = config.find_pipeline(kGenerate);
+    if (!configured) return default_generate_pipeline();
+    IssueCollector issues;
+    if (configured->steps.empty()) {
+        issues.add(configured->mark, "pipeline generate has no steps; remove it to use the built-in default");
+    }
+    PipelineSpec spec = parse_generate(*configured, issues);
     issues.throw_if_any();
     return spec;
 }

@@ -8,8 +8,11 @@
 
 #include <rapidjson/document.h>
 
+#include "config/provider_settings.hpp"
+#include "config/values.hpp"
 #include "net/cancel.hpp"
 #include "plugin/elf_probe.hpp"
+#include "util/redact.hpp"
 
 namespace pmx {
 namespace {
@@ -19,15 +22,18 @@ constexpr double kNormTolerance = 1e-3;
 constexpr std::size_t kLongTextChars = 20'000;
 constexpr std::size_t kSlackFloats = 64;
 constexpr float kSlackValue = -7.25e30f;
+constexpr const char* kProviderName = "check";  // the instance's name in messages and logs
+constexpr const char* kSetOption = "--set";     // where override values come from, in messages
 
 class Checker {
 public:
     explicit Checker(CheckReport& report) : report_(report) {}
 
-    void pass(std::string what) { report_.items.push_back({CheckLevel::pass, std::move(what)}); }
-    void warn(std::string what) { report_.items.push_back({CheckLevel::warn, std::move(what)}); }
-    void fail(std::string what) { report_.items.push_back({CheckLevel::fail, std::move(what)}); }
-    void skip(std::string what) { report_.items.push_back({CheckLevel::skip, std::move(what)}); }
+    // Every text passes redact(): a plugin may echo a secret setting in a message or a name.
+    void pass(std::string what) { add(CheckLevel::pass, what); }
+    void warn(std::string what) { add(CheckLevel::warn, what); }
+    void fail(std::string what) { add(CheckLevel::fail, what); }
+    void skip(std::string what) { add(CheckLevel::skip, what); }
     // Records pass/fail of `ok` and returns it.
     bool expect(bool ok, const std::string& what, const std::string& detail = "") {
         if (ok) pass(what);
@@ -36,8 +42,40 @@ public:
     }
 
 private:
+    void add(CheckLevel level, std::string_view what) { report_.items.push_back({level, redact(what)}); }
+
     CheckReport& report_;
 };
+
+// The settings for the instance: --set values and declared defaults, normalised and checked as
+// a provider's settings in a config are (resolve_provider_settings()), secrets registered for
+// redaction before anything can show them. nullopt (with a skip: the user's mistake, not the
+// plugin's) when a value is refused or a required setting has neither a value nor a default.
+std::optional<SettingList> check_settings(Checker& c, const PluginInfo& info, const SettingList& overrides) {
+    ProviderConfig provider;
+    provider.name = kProviderName;
+    provider.plugin = info.id;
+    provider.mark = Mark{kSetOption};
+    for (const auto& [key, value] : overrides) {
+        if (looks_like_credential_key(key)) register_secret(value);  // as the config loader does
+        provider.settings.push_back(SettingValue{key, value, Mark{kSetOption}, Mark{kSetOption}, false, {}});
+    }
+    for (const auto& spec : info.settings) {
+        const SettingValue* given = provider.find_setting(spec.key);
+        if (spec.required && !spec.default_value && (given == nullptr || given->value.empty())) {
+            c.skip("instance: required setting \"" + spec.key + "\" has no default; pass --set " + spec.key +
+                   "=VALUE to run the interface checks");
+            return std::nullopt;
+        }
+    }
+    try {
+        return resolve_provider_settings(provider, info.settings);
+    } catch (const ConfigError& e) {
+        for (const auto& issue : e.issues()) c.skip("settings: " + issue.to_string());
+        c.skip("instance: not created (the settings above were refused), interface checks not run");
+        return std::nullopt;
+    }
+}
 
 std::string describe(const CallResult& r) {
     return status_name(r.status) + (r.message.empty() ? "" : " (" + r.message + ")");
@@ -246,35 +284,16 @@ CheckReport check_plugin(const std::filesystem::path& path, const SettingList& o
     }
     c.pass("init: answers OK");
 
-    SettingList settings;
-    for (const auto& [key, value] : overrides) {
-        const bool declared = std::any_of(info.settings.begin(), info.settings.end(),
-                                          [&](const SettingSpec& s) { return s.key == key; });
-        if (!declared) {
-            c.fail("settings: --set " + key + " is not a setting of plugin " + info.id);
-            return report;
-        }
-    }
-    for (const auto& spec : info.settings) {
-        auto given = std::find_if(overrides.begin(), overrides.end(), [&](const auto& kv) { return kv.first == spec.key; });
-        if (given != overrides.end()) {
-            settings.emplace_back(spec.key, given->second);
-        } else if (spec.default_value) {
-            settings.emplace_back(spec.key, *spec.default_value);
-        } else if (spec.required) {
-            c.skip("instance: required setting \"" + spec.key + "\" has no default; pass --set " + spec.key +
-                   "=VALUE to run the interface checks");
-            return report;
-        }
-    }
+    const std::optional<SettingList> settings = check_settings(c, info, overrides);
+    if (!settings) return report;
 
     CallPolicy policy;
     policy.timeout = std::chrono::seconds(10);
     policy.deadline = std::chrono::seconds(30);
     policy.retries = 0;
-    auto runtime = std::make_unique<ProviderRuntime>("check", info.id, policy, info.max_concurrent_calls);
+    auto runtime = std::make_unique<ProviderRuntime>(kProviderName, info.id, policy, info.max_concurrent_calls);
     std::string error;
-    auto instance = PluginInstance::create(plugin, settings, *runtime, &error);
+    auto instance = PluginInstance::create(plugin, *settings, *runtime, &error);
     if (!c.expect(instance != nullptr, "instance: create() makes an instance and every declared vtable is valid",
                   error)) {
         return report;

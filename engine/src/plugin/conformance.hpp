@@ -28,7 +28,12 @@ struct CheckReport {
 };
 
 // Runs the contract checks. `settings` are KEY=VALUE overrides (--set) for the instance the
-// checks create; declared defaults fill the rest. Never throws.
+// checks create; declared defaults fill the rest. They are normalised and checked as a
+// provider's settings in a config are (config/provider_settings.hpp: durations in ms, URLs
+// without a trailing '/', ints and bools validated); a refused one is a skip (the checks need
+// valid settings), not a failure of the plugin. Values of settings the plugin declares secret
+// (or whose key looks like a credential) are registered for redaction first, and every
+// report item is redacted. Never throws.
 CheckReport check_plugin(const std::filesystem::path& path, const SettingList& settings);
 
 const char* check_level_name(CheckLevel level);

@@ -1,5 +1,6 @@
 // The store's migrations (v1: the library mirror; v2: content hashes; v3: batched full-text
-// re-indexing; v4: tracks.last_rated_at; v5: embeddings per model) and their runner.
+// re-indexing; v4: tracks.last_rated_at; v5: embeddings per model; v6: track artists as
+// artists) and their runner.
 #include "store/schema.hpp"
 
 #include <array>
@@ -248,12 +249,41 @@ CREATE INDEX embeddings_seq ON embeddings(model_id, seq);
 CREATE INDEX embeddings_track ON embeddings(track_id);
 )sql";
 
+// Track artists as artists. Until v5 the artists table held only the artists albums are filed
+// under (by the server's key, Plex grandparentRatingKey), so an artist that only a track
+// credits (Plex originalTitle: "Artist feat. Guest", a compilation's performer) was not an
+// artist of the mirror: `--artist` and the prompt's names did not know it.
+//  - tracks.track_artist_id: the artists row of tracks.artist. It is the album artist's row when
+//    the track credits that artist (same name, or no album artist given), else a row keyed by
+//    the name itself: native_key 'name:' || name (servers give such artists no key; no
+//    server's key has this form). The same name may thus have a keyed row and a name row:
+//    the server does not say that they are one artist; lists of names show it once.
+//  - Store::prune_orphans() keeps an artist while a track credits it this way too.
+// The UPDATE below computes what TrackWriter writes, so that rows an incremental sync skips
+// (unchanged hash) are linked too. Not in the FTS trigger's columns: no re-indexing.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE tracks ADD COLUMN track_artist_id INTEGER REFERENCES artists(id);
+CREATE INDEX tracks_track_artist ON tracks(track_artist_id);
+
+INSERT INTO artists(server_id, native_key, name)
+SELECT DISTINCT server_id, 'name:' || artist, artist FROM tracks
+WHERE artist <> '' AND NOT (artist_id IS NOT NULL AND (album_artist = '' OR artist = album_artist))
+ON CONFLICT(server_id, native_key) DO NOTHING;
+
+UPDATE tracks SET track_artist_id = CASE
+    WHEN artist = '' THEN NULL
+    WHEN artist_id IS NOT NULL AND (album_artist = '' OR artist = album_artist) THEN artist_id
+    ELSE (SELECT a.id FROM artists a WHERE a.server_id = tracks.server_id AND a.native_key = 'name:' || tracks.artist)
+END;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
     Migration{3, "re-index updated tracks in batches (tracks_fts_stale)", kSchemaV3},
     Migration{4, "add tracks.last_rated_at", kSchemaV4},
     Migration{5, "add embeddings per model (embedding_models, embeddings)", kSchemaV5},
+    Migration{6, "add track artists as artists (tracks.track_artist_id)", kSchemaV6},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

@@ -184,11 +184,13 @@ void check_cross_server(sqlite3* db, std::vector<std::string>& problems) {
     struct Link {
         std::string_view what, query;
     };
-    constexpr std::array<Link, 4> kLinks{{
+    constexpr std::array<Link, 5> kLinks{{
         {"tracks linked to an album of another server",
          "SELECT t.id FROM tracks t JOIN albums a ON a.id = t.album_id WHERE a.server_id <> t.server_id"},
         {"tracks linked to an artist of another server",
          "SELECT t.id FROM tracks t JOIN artists a ON a.id = t.artist_id WHERE a.server_id <> t.server_id"},
+        {"tracks crediting an artist of another server",
+         "SELECT t.id FROM tracks t JOIN artists a ON a.id = t.track_artist_id WHERE a.server_id <> t.server_id"},
         {"albums linked to an artist of another server",
          "SELECT al.id FROM albums al JOIN artists a ON a.id = al.artist_id WHERE a.server_id <> al.server_id"},
         {"playlists holding tracks of another server",
@@ -515,6 +517,7 @@ PruneCounts Store::prune_orphans() {
     counts.artists = sql::Statement(impl_->db,
                                     "DELETE FROM artists WHERE NOT EXISTS "
                                     "(SELECT 1 FROM tracks t WHERE t.artist_id = artists.id) "
+                                    "AND NOT EXISTS (SELECT 1 FROM tracks t WHERE t.track_artist_id = artists.id) "
                                     "AND NOT EXISTS (SELECT 1 FROM albums a WHERE a.artist_id = artists.id)")
                          .run();
     counts.genres = sql::Statement(impl_->db,

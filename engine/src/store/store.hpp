@@ -118,7 +118,8 @@ public:
     // genre links and playlist entries and the full-text rows; then prune_orphans().
     // Returns how many tracks were deleted. Atomic: joins the open transaction, else opens one.
     size_t delete_tracks(const std::vector<int64_t>& ids);
-    // Removes albums without tracks, artists without tracks or albums, genres without tracks.
+    // Removes albums without tracks, artists no track or album refers to (as album artist or
+    // as the artist a track credits), genres without tracks.
     // A sync calls it once at the end (a track can move to another album or lose a genre).
     PruneCounts prune_orphans();
     // Rewrites the full-text rows of tracks whose indexed columns changed (noted by a

@@ -179,8 +179,8 @@ std::vector<std::string> genre_names(Store& store, const std::vector<int64_t>& s
 
 std::vector<std::string> artist_names(Store& store, const std::vector<int64_t>& server_ids) {
     std::vector<std::string> names;
-    // The artists table holds track and album artists (by their keys); a name shared by two
-    // keys is listed once.
+    // The artists table holds album artists (by the server's key) and the artists tracks credit
+    // (by name, see store/schema.cpp, v6); a name held by two rows is listed once.
     sql::Statement query(store.native_handle(),
                          "SELECT min(name) FROM artists WHERE server_id IN (SELECT value FROM json_each(?1)) "
                          "AND name <> '' GROUP BY name COLLATE NOCASE ORDER BY 1");

@@ -24,6 +24,8 @@ constexpr uint64_t kFnvOffsetBasis = 14695981039346656037ULL;
 constexpr uint64_t kFnvPrime = 1099511628211ULL;
 constexpr int32_t kMaxRating = 10;
 constexpr std::string_view kGenreSeparator = "; ";
+// native_key of an artist that only tracks credit, by name (see schema.cpp, v6).
+constexpr std::string_view kNameKeyPrefix = "name:";
 
 class Fnv1a {
 public:
@@ -85,8 +87,8 @@ struct ExistingRow {
 #define PMX_TRACK_COLUMNS                                                                                         \
     "INSERT INTO tracks(server_id, native_key, guid, file_path, title, artist, artist_id, album, album_id, "     \
     "album_artist, genres, track_number, disc_number, duration_ms, year, user_rating, play_count, last_played_at, " \
-    "added_at, updated_at, is_live, content_hash, last_rated_at) "                                               \
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+    "added_at, updated_at, is_live, content_hash, last_rated_at, track_artist_id) "                              \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
 
 // For a key that is in the mirror: the UPSERT, which keeps the row (and its id); never
 // INSERT OR REPLACE, which deletes the row and inserts a new one (new id, cascades fired).
@@ -98,7 +100,8 @@ constexpr std::string_view kUpsertTrack =
     "track_number = excluded.track_number, disc_number = excluded.disc_number, duration_ms = excluded.duration_ms, "
     "year = excluded.year, user_rating = excluded.user_rating, play_count = excluded.play_count, "
     "last_played_at = excluded.last_played_at, added_at = excluded.added_at, updated_at = excluded.updated_at, "
-    "is_live = excluded.is_live, content_hash = excluded.content_hash, last_rated_at = excluded.last_rated_at";
+    "is_live = excluded.is_live, content_hash = excluded.content_hash, last_rated_at = excluded.last_rated_at, "
+    "track_artist_id = excluded.track_artist_id";
 
 // For a key the writer just looked up and did not find (inside its write transaction, so
 // nobody can add it meanwhile): a plain INSERT. Measured on SQLite 3.40 with this schema, the
@@ -203,23 +206,21 @@ struct TrackWriter::Impl {
         return std::nullopt;
     }
 
-    std::optional<int64_t> resolve_artist(const TrackRecord& track) {
-        if (track.artist_key.empty()) return std::nullopt;
-        // artist_key names the artist the server files the album under (Plex grandparent).
-        const std::string_view name = track.album_artist.empty() ? track.artist : track.album_artist;
-        auto it = artists.find(track.artist_key);
+    // The artists row of `native_key`, made with `name` when missing, renamed when it differs.
+    int64_t artist_row(const std::string& native_key, std::string_view name) {
+        auto it = artists.find(native_key);
         if (it == artists.end()) {
             sql::ResetGuard reset_find(find_artist);
-            find_artist.bind(1, server_id).bind_static(2, track.artist_key);
+            find_artist.bind(1, server_id).bind_static(2, native_key);
             CachedArtist entry;
             if (find_artist.step()) {
                 entry = {find_artist.int64(0), find_artist.text(1)};
             } else {
                 sql::ResetGuard reset_insert(insert_artist);
-                insert_artist.bind(1, server_id).bind_static(2, track.artist_key).bind_static(3, name).run();
+                insert_artist.bind(1, server_id).bind_static(2, native_key).bind_static(3, name).run();
                 entry = {sqlite3_last_insert_rowid(db), std::string(name)};
             }
-            it = artists.emplace(track.artist_key, std::move(entry)).first;
+            it = artists.emplace(native_key, std::move(entry)).first;
         }
         if (it->second.name != name) {
             sql::ResetGuard reset(update_artist);
@@ -227,6 +228,27 @@ struct TrackWriter::Impl {
             it->second.name = name;
         }
         return it->second.id;
+    }
+
+    // The album's artist: artist_key names the artist the server files the album under (Plex
+    // grandparent), named by album_artist (else by the track artist).
+    std::optional<int64_t> resolve_artist(const TrackRecord& track) {
+        if (track.artist_key.empty()) return std::nullopt;
+        return artist_row(track.artist_key, album_artist_name(track));
+    }
+
+    // The artist the track credits: the album artist's row when it is that artist, else a row
+    // of the name alone (Plex originalTitle has no key; see schema.cpp, v6).
+    std::optional<int64_t> resolve_track_artist(const TrackRecord& track, std::optional<int64_t> album_artist_id) {
+        if (track.artist.empty()) return std::nullopt;
+        if (album_artist_id && track.artist == album_artist_name(track)) return album_artist_id;
+        name_key.assign(kNameKeyPrefix);
+        name_key += track.artist;
+        return artist_row(name_key, track.artist);
+    }
+
+    static std::string_view album_artist_name(const TrackRecord& track) {
+        return track.album_artist.empty() ? track.artist : track.album_artist;
     }
 
     std::optional<int64_t> resolve_album(const TrackRecord& track, std::optional<int64_t> artist_id) {
@@ -312,7 +334,8 @@ struct TrackWriter::Impl {
     // Writes the row (UPSERT when it exists, else INSERT) and returns its id. No RETURNING
     // clause: it would give every execution a statement journal (see schema.cpp on FTS5).
     int64_t write_track(const TrackRecord& track, uint64_t hash, const std::optional<ExistingRow>& existing,
-                        std::optional<int64_t> artist_id, std::optional<int64_t> album_id) {
+                        std::optional<int64_t> artist_id, std::optional<int64_t> album_id,
+                        std::optional<int64_t> track_artist_id) {
         sql::Statement& s = existing ? upsert_track : insert_track;
         sql::ResetGuard reset(s);
         const bool rated = has(track, PMX_TRACK_HAS_RATING) && track.user_rating >= 0 && track.user_rating <= kMaxRating;
@@ -334,6 +357,7 @@ struct TrackWriter::Impl {
         s.bind(21, static_cast<int64_t>(looks_live(track.title, track.album) ? 1 : 0));
         s.bind(22, static_cast<int64_t>(hash));
         s.bind(23, has(track, PMX_TRACK_HAS_LAST_RATED) ? std::optional<int64_t>(track.last_rated_at) : std::nullopt);
+        s.bind(24, track_artist_id);
         s.run();
         return existing ? existing->id : sqlite3_last_insert_rowid(db);
     }
@@ -363,7 +387,8 @@ struct TrackWriter::Impl {
         normalise_genres(track);
         const std::optional<int64_t> artist_id = resolve_artist(track);
         const std::optional<int64_t> album_id = resolve_album(track, artist_id);
-        const int64_t id = write_track(track, hash, existing, artist_id, album_id);
+        const std::optional<int64_t> track_artist_id = resolve_track_artist(track, artist_id);
+        const int64_t id = write_track(track, hash, existing, artist_id, album_id, track_artist_id);
         if (!existing || existing->genres != genre_text) write_genres(id, existing.has_value());
         if (existing) transaction.reindex_later();
         else transaction.index_later(id);
@@ -387,11 +412,12 @@ struct TrackWriter::Impl {
     Options options;
     Counts counts;
     std::unordered_set<int64_t> written;
-    std::unordered_map<std::string, CachedArtist> artists;
+    std::unordered_map<std::string, CachedArtist> artists;  // by native_key (a server's, or "name:...")
     std::unordered_map<std::string, CachedAlbum> albums;
     std::unordered_map<std::string, int64_t> genres;  // ASCII-lowercased name → id
     std::vector<std::string_view> genre_names;        // scratch: the record's normalised genres
     std::string genre_text;                           // scratch: joined for tracks.genres
+    std::string name_key;                             // scratch: "name:" + a track artist
     sql::Statement find_by_key, find_by_guid, find_by_path, set_key, upsert_track, insert_track, delete_links, insert_link,
         find_genre, insert_genre, find_artist, insert_artist, update_artist, find_album, insert_album, update_album;
     const bool server_was_empty;  // the server had no tracks: no row can be re-keyed

@@ -7,10 +7,12 @@
 // INSERT ... ON CONFLICT(server_id, native_key) DO UPDATE (never INSERT OR REPLACE, so its id
 // and everything hanging off it stay); a new key gets a plain INSERT (the lookup just showed
 // it absent, inside the write transaction; the UPSERT form costs twice as much per new row).
-// Artist/album rows are resolved through per-writer caches, genre links rewritten only when
-// the genre list changed, statements prepared once per writer. New and retitled tracks reach
-// the full-text index in batches, all of them before Store::Transaction::commit() returns
-// (see store/schema.cpp); a search inside the transaction may not see them yet.
+// Artist/album rows are resolved through per-writer caches (the album artist by artist_key;
+// the track artist, when it is another one, by its name: see store/schema.cpp, v6), genre
+// links rewritten only when the genre list changed, statements prepared once per writer. New
+// and retitled tracks reach the full-text index in batches, all of them before
+// Store::Transaction::commit() returns (see store/schema.cpp); a search inside the
+// transaction may not see them yet.
 //
 // Re-keying: servers sometimes give an existing item a new native key. A record whose key
 // is not in the mirror is matched to an existing row of the same server by its non-empty

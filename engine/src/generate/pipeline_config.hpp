@@ -1,0 +1,36 @@
+// The pipelines a config may name (sync, tag, generate), their steps, and checking them all.
+#pragma once
+
+// ARCHITECTURE.md: sync: [scan, embed]; tag: [tag]; generate: [parse, filter, retrieve,
+// select, diversify, order, publish]. The config loader checks every configured pipeline
+// here, so that every command and `plexmix config check` report all problems at once.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pmx {
+struct Config;
+struct Pipeline;
+class IssueCollector;
+}  // namespace pmx
+
+namespace pmx::gen {
+
+// "sync", "tag", "generate".
+const std::vector<std::string>& pipeline_names();
+
+// A short example of the pipeline's steps for messages ("[scan, embed]"); "" for an unknown name.
+std::string_view pipeline_example(std::string_view name);
+
+// Adds to `issues`, at FILE:LINE:COL, every problem of the steps of the configured pipelines
+// (whose names are known; the loader reports unknown names): an empty list, an unknown step
+// or option, a step given twice or out of order, a bad option value, a step not built yet
+// (tag: refused rather than silently skipped), a required step missing (sync needs scan;
+// generate needs filter, which applies the prompt's and the command line's filters).
+void check_pipelines(const std::vector<Pipeline>& pipelines, IssueCollector& issues);
+
+// Whether `plexmix sync` embeds after scanning: the sync pipeline has `embed` (the default does).
+bool sync_embeds(const Config& config);
+
+}  // namespace pmx::gen
