@@ -18,7 +18,10 @@ using pmx::plex::SourceConfig;
 constexpr std::int64_t kDefaultPageSize = 1000;
 // Plex answers any container size; past this, one page's JSON grows to tens of megabytes.
 constexpr std::int64_t kMaxPageSize = 50'000;
-constexpr const char* kDefaultClientId = "plexmix-plex-5f2c9a41";
+// Plex expects one X-Plex-Client-Identifier per client install: the host's install id (made
+// once per data dir) gives that; this fallback serves only hosts without one.
+constexpr const char* kFallbackClientId = "plexmix-plex-5f2c9a41";
+constexpr std::string_view kClientIdPrefix = "plexmix-";
 
 constexpr pmx_setting_spec kUrl = sdk::setting(
     PMX_SETTING_URL, "url", nullptr, "Plex Media Server URL, e.g. http://192.168.1.10:32400",
@@ -33,8 +36,8 @@ constexpr pmx_setting_spec kLibrary = sdk::setting(
 constexpr pmx_setting_spec kPageSize = sdk::setting(
     PMX_SETTING_INT, "page_size", "1000", "Tracks per scan request (1..50000)");
 constexpr pmx_setting_spec kClientId = sdk::setting(
-    PMX_SETTING_STRING, "client_id", kDefaultClientId,
-    "X-Plex-Client-Identifier this provider presents to the server");
+    PMX_SETTING_STRING, "client_id", "",
+    "X-Plex-Client-Identifier this provider presents to the server; empty = one per plexmix install");
 constexpr const pmx_setting_spec* kSettings[] = {&kUrl, &kToken, &kLibrary, &kPageSize, &kClientId,
                                                  nullptr};
 
@@ -58,8 +61,12 @@ std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& 
         throw sdk::Error(PMX_INVALID_INPUT, "plex: the setting `url` must start with http:// or https://");
     }
     config.connection.token = required(settings, "token");
-    config.connection.client_id = std::string(settings.get("client_id").value_or(kDefaultClientId));
-    if (config.connection.client_id.empty()) config.connection.client_id = kDefaultClientId;
+    config.connection.client_id = std::string(settings.get("client_id").value_or(""));
+    if (config.connection.client_id.empty()) {
+        const std::string_view install = sdk::Host::get().install_id();
+        config.connection.client_id =
+            install.empty() ? std::string(kFallbackClientId) : std::string(kClientIdPrefix) + std::string(install);
+    }
     config.library = std::string(settings.get("library").value_or(""));
     const std::int64_t page_size = settings.get_int("page_size").value_or(kDefaultPageSize);
     if (page_size < 1 || page_size > kMaxPageSize) {

@@ -19,6 +19,7 @@
 #include <charconv>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "plex_json.hpp"
@@ -29,8 +30,6 @@ namespace {
 // Plex metadata type numbers for /library/sections/<id>/all?type=...
 constexpr std::uint64_t kAlbumType = 9;
 constexpr std::uint64_t kTrackType = 10;
-// Keys per playlist request, so that URLs stay a few kilobytes long.
-constexpr std::size_t kKeysPerRequest = 200;
 constexpr std::string_view kMusicSectionType = "artist";  // Plex calls music sections "artist"
 constexpr std::string_view kProductName = "Plex Media Server";
 constexpr std::string_view kUriLibrary = "/com.plexapp.plugins.library/library/metadata/";
@@ -323,53 +322,174 @@ pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& requ
 }
 
 // --- playlists ------------------------------------------------------------------------------
+//
+// write_playlist is a protocol the host may run again from any point (plugin.h, "Writing a
+// playlist"): find the playlist (the key given, else the one whose title carries the marker),
+// else create it under a title that carries the marker and report its key at once; converge
+// its items (append what is missing, then remove the old ones: never empty); give it its real
+// title and summary; read the count back for the host to check.
 
-std::string PlexSource::create_playlist(const sdk::Call& call, std::string_view title,
-                                        const std::string& uri_root,
-                                        const std::vector<std::string_view>& keys) const {
+namespace {
+
+// Keys per request that lists them (a playlist's uri, a metadata lookup): URLs stay a few KB.
+constexpr std::size_t kKeysPerRequest = 200;
+// Items per page when reading a playlist.
+constexpr std::uint64_t kItemsPerPage = 1000;
+// What the plugin sends of a title and a summary. Plex takes both as query parameters, and a
+// request line past a few kilobytes is refused (414) by its web server: these stay far below
+// that once percent-encoded (3 bytes per byte at worst), with the item uris beside them.
+constexpr std::size_t kMaxTitleBytes = 200;
+constexpr std::size_t kMaxSummaryBytes = 1000;
+
+// `text` cut to at most `max` bytes at a whole UTF-8 character.
+std::string_view cut_utf8(std::string_view text, std::size_t max) {
+    if (text.size() <= max) return text;
+    std::size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;
+    return text.substr(0, end);
+}
+
+// "Gym [pmx-3f9a1c7b2e4d]": the title a playlist has from its creation until it is complete,
+// so that an attempt whose answer was lost can find it.
+std::string marked_title(std::string_view title, std::string_view marker) {
+    if (marker.empty()) return std::string(cut_utf8(title, kMaxTitleBytes));
+    const std::string tag = " [" + std::string(marker) + "]";
+    return std::string(cut_utf8(title, kMaxTitleBytes - std::min(kMaxTitleBytes, tag.size()))) + tag;
+}
+
+std::string uri_of(const std::string& uri_root, const std::vector<std::string>& keys, std::size_t from,
+                   std::size_t to) {
+    std::string uri = uri_root;
+    for (std::size_t i = from; i < to; ++i) {
+        if (i != from) uri += ',';
+        uri += keys[i];
+    }
+    return uri;
+}
+
+}  // namespace
+
+std::string PlexSource::create_playlist(const sdk::Call& call, std::string_view title, const std::string& uri_root,
+                                        const std::vector<std::string>& keys) const {
     Target target("/playlists");
     target.param("type", "audio").param("title", title).param("smart", "0");
-    if (!keys.empty()) {
-        std::string uri = uri_root;
-        for (std::size_t i = 0; i < keys.size(); ++i) {
-            if (i != 0) uri += ',';
-            uri += keys[i];
-        }
-        target.param("uri", uri);
-    }
+    if (!keys.empty()) target.param("uri", uri_of(uri_root, keys, 0, std::min(keys.size(), kKeysPerRequest)));
     const sdk::Response response = send_ok(call, config_.connection, "POST", target.str());
     const rapidjson::Document doc = parse_json(response, "POST /playlists");
     const json::Value* created = json::array(media_container(doc, "POST /playlists"), "Metadata");
     std::optional<std::string> key;
     if (created != nullptr && !created->Empty()) key = json::key_text(json::member((*created)[0], "ratingKey"));
-    if (!key || key->empty()) {
-        throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered POST /playlists without the new playlist's ratingKey");
-    }
-    return *key;
+    return key.value_or("");
 }
 
 void PlexSource::add_items(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
-                           const std::vector<std::string_view>& keys, std::size_t first) const {
+                           const std::vector<std::string>& keys, std::size_t first) const {
     const std::string path = playlist_path(playlist) + "/items";
     for (std::size_t at = first; at < keys.size(); at += kKeysPerRequest) {
-        const std::size_t end = std::min(keys.size(), at + kKeysPerRequest);
-        std::string uri = uri_root;
-        for (std::size_t i = at; i < end; ++i) {
-            if (i != at) uri += ',';
-            uri += keys[i];
-        }
         Target target(path);
-        target.param("uri", uri);
+        target.param("uri", uri_of(uri_root, keys, at, std::min(keys.size(), at + kKeysPerRequest)));
         send_ok(call, config_.connection, "PUT", target.str());
     }
 }
 
-bool PlexSource::clear_items(const sdk::Call& call, const std::string& playlist) const {
+std::optional<std::vector<PlexSource::Item>> PlexSource::items(const sdk::Call& call,
+                                                               const std::string& playlist) const {
     const std::string path = playlist_path(playlist) + "/items";
-    const sdk::Response response = send(call, config_.connection, "DELETE", path);
-    if (response.status() == kHttpNotFound) return false;
-    if (!response.ok()) fail(call, response, "DELETE " + path);
-    return true;
+    const std::string what = "GET " + path;
+    std::vector<Item> out;
+    for (std::uint64_t start = 0;;) {
+        Target target(path);
+        target.param("X-Plex-Container-Start", start).param("X-Plex-Container-Size", kItemsPerPage);
+        const sdk::Response response = send(call, config_.connection, "GET", target.str());
+        if (response.status() == kHttpNotFound) return std::nullopt;
+        if (!response.ok()) fail(call, response, what);
+        const rapidjson::Document doc = parse_json(response, what);
+        const json::Value& container = media_container(doc, what);
+        const json::Value* list = json::array(container, "Metadata");
+        const std::size_t count = list != nullptr ? list->Size() : 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const json::Value& item = (*list)[static_cast<rapidjson::SizeType>(i)];
+            std::optional<std::string> id = json::key_text(json::member(item, "playlistItemID"));
+            std::optional<std::string> key = json::key_text(json::member(item, "ratingKey"));
+            if (!id || !key) throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + what + " with an item lacking "
+                                                                "playlistItemID or ratingKey");
+            out.push_back({std::move(*id), std::move(*key)});
+        }
+        if (!has_more(start, count, total_of(container, response), static_cast<std::uint32_t>(kItemsPerPage))) break;
+        start += count;
+    }
+    return out;
+}
+
+std::string PlexSource::find_by_marker(const sdk::Call& call, std::string_view marker) const {
+    Target target("/playlists");
+    target.param("playlistType", "audio");
+    const sdk::Response response = send_ok(call, config_.connection, "GET", target.str());
+    const rapidjson::Document doc = parse_json(response, "GET /playlists");
+    const json::Value* list = json::array(media_container(doc, "GET /playlists"), "Metadata");
+    if (list == nullptr) return {};
+    const std::string tag = "[" + std::string(marker) + "]";
+    for (const json::Value& p : list->GetArray()) {
+        if (json::text(json::member(p, "title")).find(tag) == std::string_view::npos) continue;
+        if (std::optional<std::string> key = json::key_text(json::member(p, "ratingKey")); key && !key->empty()) {
+            return *key;
+        }
+    }
+    return {};
+}
+
+std::vector<std::string> PlexSource::known_keys(const sdk::Call& call, const std::vector<std::string>& keys) const {
+    std::set<std::string, std::less<>> known;
+    for (std::size_t at = 0; at < keys.size(); at += kKeysPerRequest) {
+        std::string list;
+        for (std::size_t i = at; i < std::min(keys.size(), at + kKeysPerRequest); ++i) {
+            if (i != at) list += ',';
+            list += encode_component(keys[i]);
+        }
+        const std::string path = "/library/metadata/" + list;
+        const sdk::Response response = send(call, config_.connection, "GET", path);
+        if (response.status() == kHttpNotFound) continue;  // none of them exists
+        if (!response.ok()) fail(call, response, "GET /library/metadata/...");
+        const rapidjson::Document doc = parse_json(response, "GET /library/metadata/...");
+        const json::Value* found = json::array(media_container(doc, "GET /library/metadata/..."), "Metadata");
+        if (found == nullptr) continue;
+        for (const json::Value& item : found->GetArray()) {
+            if (std::optional<std::string> key = json::key_text(json::member(item, "ratingKey"))) {
+                known.insert(std::move(*key));
+            }
+        }
+    }
+    std::vector<std::string> out;
+    for (const std::string& key : keys) {
+        if (known.count(key) != 0) out.push_back(key);
+    }
+    return out;
+}
+
+void PlexSource::converge(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
+                          const std::vector<std::string>& wanted) const {
+    std::optional<std::vector<Item>> current = items(call, playlist);
+    if (!current) throw sdk::Error(PMX_NOT_FOUND, "the Plex playlist " + playlist + " vanished while being written");
+    const std::vector<Item>& have = *current;
+    // The longest run at the end of what the playlist holds that is the start of what it
+    // should hold: an earlier attempt's appends (or old items that happen to match). Those
+    // stay; the rest of `wanted` is appended after them; what comes before them goes.
+    std::size_t kept = std::min(have.size(), wanted.size());
+    for (;; --kept) {
+        const std::size_t offset = have.size() - kept;
+        bool match = true;
+        for (std::size_t i = 0; i < kept && match; ++i) match = have[offset + i].rating_key == wanted[i];
+        if (match) break;
+    }
+    add_items(call, playlist, uri_root, wanted, kept);
+    // Everything new is there: only now do the old items go, one request each (Plex removes
+    // items by playlistItemID). A repeat answers 404 for what is already gone.
+    for (std::size_t i = 0; i < have.size() - kept; ++i) {
+        call.throw_if_cancelled();
+        const std::string path = playlist_path(playlist) + "/items/" + encode_component(have[i].item_id);
+        const sdk::Response response = send(call, config_.connection, "DELETE", path, Repeat::safe);
+        if (!response.ok() && response.status() != kHttpNotFound) fail(call, response, "DELETE " + path);
+    }
 }
 
 std::uint64_t PlexSource::item_count(const sdk::Call& call, const std::string& playlist) const {
@@ -388,16 +508,17 @@ std::uint64_t PlexSource::item_count(const sdk::Call& call, const std::string& p
 }
 
 pmx_status PlexSource::write_playlist(sdk::Call& call, const pmx_playlist_write& request, sdk::MediaSink& out) {
-    const std::string_view title = sdk::view(request.title);
-    const std::string_view description = sdk::view(request.description);
+    const std::string_view title = cut_utf8(sdk::view(request.title), kMaxTitleBytes);
+    const std::string_view summary = cut_utf8(sdk::view(request.description), kMaxSummaryBytes);
     const std::string_view replace = sdk::view(request.replace_key);
+    const std::string_view marker = sdk::view(request.marker);
     if (title.empty() && replace.empty()) {
         return call.error(PMX_INVALID_INPUT, "write_playlist: a new playlist needs a title");
     }
     if (request.item_count != 0 && request.item_keys == nullptr) {
         return call.error(PMX_INVALID_INPUT, "write_playlist: item_keys is NULL");
     }
-    std::vector<std::string_view> keys;
+    std::vector<std::string> keys;
     keys.reserve(request.item_count);
     for (std::size_t i = 0; i < request.item_count; ++i) {
         const std::string_view key = sdk::view(request.item_keys[i]);
@@ -406,48 +527,50 @@ pmx_status PlexSource::write_playlist(sdk::Call& call, const pmx_playlist_write&
             return call.error(PMX_INVALID_INPUT, "write_playlist: item " + std::to_string(i) + " has the key \"" +
                                                      std::string(key) + "\", which is not a Plex ratingKey");
         }
-        keys.push_back(key);
+        keys.emplace_back(key);
+    }
+    if (marker.find_first_of("[]") != std::string_view::npos) {
+        return call.error(PMX_INVALID_INPUT, "write_playlist: the marker may not hold brackets");
     }
 
     const std::string uri_root = "server://" + machine_identifier(call) + std::string(kUriLibrary);
-    std::string playlist;
-    if (!replace.empty() && clear_items(call, std::string(replace))) {
-        // Replace in place: the playlist keeps its ratingKey; a retry clears and adds again.
-        playlist = std::string(replace);
-        add_items(call, playlist, uri_root, keys, 0);
-        if (!title.empty() || !description.empty()) {
-            Target edit(playlist_path(playlist));
-            if (!title.empty()) edit.param("title", title);
-            if (!description.empty()) edit.param("summary", description);
-            send_ok(call, config_.connection, "PUT", edit.str());
-        }
-    } else {
-        // New (or the playlist to replace is gone): create with the first chunk, add the rest.
-        const std::size_t first = std::min(keys.size(), kKeysPerRequest);
-        const std::vector<std::string_view> head(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(first));
+    const std::vector<std::string> wanted = known_keys(call, keys);
+
+    // The playlist to write: the one named, when it still exists; else the one an earlier
+    // attempt made (found by its marker); else a new one.
+    std::string playlist(replace);
+    if (!playlist.empty()) {
+        const sdk::Response response = send(call, config_.connection, "GET", playlist_path(playlist));
+        if (response.status() == kHttpNotFound) playlist.clear();  // deleted on the server: make it anew
+        else if (!response.ok()) fail(call, response, "GET " + playlist_path(playlist));
+    }
+    if (playlist.empty() && !marker.empty()) playlist = find_by_marker(call, marker);
+    if (playlist.empty()) {
         if (title.empty()) {
             return call.error(PMX_INVALID_INPUT, "write_playlist: playlist " + std::string(replace) +
                                                      " no longer exists and no title was given for a new one");
         }
-        playlist = create_playlist(call, title, uri_root, head);
-        add_items(call, playlist, uri_root, keys, first);
-        if (!description.empty()) {
-            Target edit(playlist_path(playlist));
-            edit.param("summary", description);
-            send_ok(call, config_.connection, "PUT", edit.str());
+        playlist = create_playlist(call, marked_title(title, marker), uri_root, wanted);
+        if (playlist.empty() && !marker.empty()) playlist = find_by_marker(call, marker);
+        if (playlist.empty()) {
+            throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered POST /playlists without the new playlist's ratingKey");
+        }
+        if (!out.playlist_created(playlist)) {
+            return call.error(PMX_CANCELLED, "plexmix could not record the new playlist " + playlist +
+                                                 "; its title carries the marker that finds it again");
         }
     }
 
-    // Plex silently drops keys it does not know: read the count back and compare.
-    const std::uint64_t held = item_count(call, playlist);
-    if (held != keys.size()) {
-        return call.error(PMX_BAD_RESPONSE,
-                          "Plex holds " + std::to_string(held) + " items in playlist " + playlist + ", " +
-                              std::to_string(keys.size()) +
-                              " were written (the server drops track keys it does not know: sync the "
-                              "library and try again)");
-    }
-    out.playlist(playlist, held);
+    converge(call, playlist, uri_root, wanted);
+    // The real title (which drops the marker) only once the content is complete.
+    Target edit(playlist_path(playlist));
+    if (!title.empty()) edit.param("title", title);
+    edit.param("summary", summary);
+    send_ok(call, config_.connection, "PUT", edit.str(), Repeat::safe);
+
+    // What the server holds; the host compares it with what it asked for (Plex drops keys it
+    // does not know: they were left out above, so a difference is reported, not hidden).
+    out.playlist(playlist, item_count(call, playlist));
     return PMX_OK;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,14 +50,30 @@ private:
     void load_album_genres(const sdk::Call& call, const std::string& section,
                            std::uint32_t page_size);
     void forget_album_genres();
-    // Creates a playlist holding `keys` (at most one chunk), returns its ratingKey.
-    std::string create_playlist(const sdk::Call& call, std::string_view title,
-                                const std::string& uri_root, const std::vector<std::string_view>& keys) const;
-    // Appends `keys` in chunks. `first` is the index of the first key still to add.
+    struct Item {
+        std::string item_id;     // playlistItemID: what removes this one item
+        std::string rating_key;  // the track
+    };
+
+    // Creates a playlist holding `keys` (at most one chunk), returns its ratingKey, or "" when
+    // the answer did not say (the caller then looks for it by its marker).
+    std::string create_playlist(const sdk::Call& call, std::string_view title, const std::string& uri_root,
+                                const std::vector<std::string>& keys) const;
+    // Appends keys[first..] in chunks (each one PUT, never repeated by the host: it appends).
     void add_items(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
-                   const std::vector<std::string_view>& keys, std::size_t first) const;
-    // Removes every item; false when the playlist does not exist (404).
-    bool clear_items(const sdk::Call& call, const std::string& playlist) const;
+                   const std::vector<std::string>& keys, std::size_t first) const;
+    // The playlist's items in order; nullopt when the playlist does not exist (404).
+    std::optional<std::vector<Item>> items(const sdk::Call& call, const std::string& playlist) const;
+    // The key of the audio playlist whose title carries `marker`; "" when there is none.
+    std::string find_by_marker(const sdk::Call& call, std::string_view marker) const;
+    // `keys` without the ones the server does not know (one lookup per chunk): Plex drops
+    // unknown keys from a playlist silently, so they are left out of what it should hold.
+    std::vector<std::string> known_keys(const sdk::Call& call, const std::vector<std::string>& keys) const;
+    // Makes the playlist hold exactly `wanted`, in order: appends what is missing after the
+    // items that already match, then removes the items before them, one by one. Never removes
+    // anything before everything new is there; safe to repeat from any point.
+    void converge(const sdk::Call& call, const std::string& playlist, const std::string& uri_root,
+                  const std::vector<std::string>& wanted) const;
     std::uint64_t item_count(const sdk::Call& call, const std::string& playlist) const;
 
     const SourceConfig config_;

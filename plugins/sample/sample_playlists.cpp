@@ -1,6 +1,6 @@
 // sample: playlists in memory or in a small JSON file:
 //   {"next_id": 3, "playlists": [{"key": "pl-1", "title": "...", "description": "...",
-//                                 "items": ["17", "4"]}, ...]}
+//                                 "items": ["17", "4"], "marker": "pmx-..."}, ...]}
 #include "sample_playlists.hpp"
 
 #include <pmx/plugin.hpp>
@@ -57,6 +57,7 @@ PlaylistState PlaylistStore::load() const {
         if (p.key.empty()) fail(file_, "holds a playlist without a key");
         p.title = text_of(entry, "title");
         p.description = text_of(entry, "description");
+        p.marker = text_of(entry, "marker");
         const auto items = entry.FindMember("items");
         if (items != entry.MemberEnd() && items->value.IsArray()) {
             for (const rapidjson::Value& item : items->value.GetArray()) {
@@ -91,6 +92,10 @@ void PlaylistStore::save(const PlaylistState& state) {
         string(p.title);
         w.Key("description");
         string(p.description);
+        if (!p.marker.empty()) {
+            w.Key("marker");
+            string(p.marker);
+        }
         w.Key("items");
         w.StartArray();
         for (const std::string& item : p.items) string(item);

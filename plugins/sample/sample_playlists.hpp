@@ -12,6 +12,7 @@ struct Playlist {
     std::string title;
     std::string description;
     std::vector<std::string> items;  // track keys, in order
+    std::string marker;              // pmx_playlist_write.marker of the write that made it
 };
 
 struct PlaylistState {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <numeric>
 #include <optional>
 #include <utility>
@@ -187,26 +188,36 @@ pmx_status SampleSource::write_playlist(sdk::Call& call, const pmx_playlist_writ
         items.emplace_back(key);
     }
 
+    // One write of the whole state, so every attempt either did all of it or nothing. The
+    // playlist to write: the one named (when it still exists), else the one an earlier write
+    // with this marker made (its answer was lost), else a new one.
+    const std::string_view marker = sdk::view(request.marker);
     PlaylistState state = playlists_.load();
-    std::string key;
-    if (!replace.empty()) {
-        // Replace in place: the playlist keeps its key; writing it again gives the same result.
-        const auto it = find_playlist(state, replace);
-        if (it == state.playlists.end()) {
-            return call.error(PMX_NOT_FOUND, "write_playlist: the sample server has no playlist \"" +
-                                                 std::string(replace) + "\" to replace");
-        }
-        if (!title.empty()) it->title = std::string(title);
-        if (!description.empty()) it->description = std::string(description);
-        it->items = std::move(items);
-        key = it->key;
-    } else {
-        key = std::string(kPlaylistPrefix) + std::to_string(state.next_id++);
-        state.playlists.push_back({key, std::string(title), std::string(description), std::move(items)});
+    auto it = replace.empty() ? state.playlists.end() : find_playlist(state, replace);
+    if (it == state.playlists.end() && !marker.empty()) {
+        it = std::find_if(state.playlists.begin(), state.playlists.end(),
+                          [&](const Playlist& p) { return p.marker == marker; });
     }
+    const bool created = it == state.playlists.end();
+    if (created) {
+        if (title.empty()) {
+            return call.error(PMX_INVALID_INPUT, "write_playlist: playlist " + std::string(replace) +
+                                                     " no longer exists and no title was given for a new one");
+        }
+        state.playlists.push_back({std::string(kPlaylistPrefix) + std::to_string(state.next_id++), "", "", {},
+                                   std::string(marker)});
+        it = std::prev(state.playlists.end());
+    }
+    if (!title.empty()) it->title = std::string(title);
+    if (!description.empty()) it->description = std::string(description);
+    it->items = std::move(items);
+    const std::string key = it->key;
+    const std::size_t held = it->items.size();
     playlists_.save(state);
-    const auto written = find_playlist(state, key);
-    out.playlist(key, written->items.size());
+    if (created && !out.playlist_created(key)) {
+        return call.error(PMX_CANCELLED, "the host could not record the new playlist " + key);
+    }
+    out.playlist(key, held);
     return PMX_OK;
 }
 

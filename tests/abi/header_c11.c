@@ -161,19 +161,26 @@ static int32_t sink_track(void *ctx, const pmx_track *track) { (void)ctx; return
 static void sink_total(void *ctx, uint64_t total) { (void)ctx; (void)total; }
 static void sink_next_cursor(void *ctx, const char *cursor, size_t len) { (void)ctx; (void)cursor; (void)len; }
 static void sink_playlist(void *ctx, const char *key, size_t len, uint64_t count) { (void)ctx; (void)key; (void)len; (void)count; }
+static int32_t sink_playlist_created(void *ctx, const char *key, size_t key_len) {
+    (void)ctx;
+    (void)key;
+    (void)key_len;
+    return 0;
+}
 
 int main(void) {
     const pmx_call call = {sizeof(pmx_call), 0, NULL, call_is_cancelled, call_remaining_ms,
                            call_set_error, call_set_http_status, call_set_retry_after_ms,
                            call_progress, call_report_usage};
-    const pmx_host host = {sizeof(pmx_host), PMX_ABI_MAJOR, PMX_ABI_MINOR, 0, "plexmix", "0.0.0", host_get_service};
+    const pmx_host host = {sizeof(pmx_host), PMX_ABI_MAJOR, PMX_ABI_MINOR, 0, "plexmix", "0.0.0", host_get_service,
+                           "test-install"};
     const pmx_message hello = {sizeof(pmx_message), PMX_ROLE_USER, {"hi", 2}};
     const pmx_message *const messages[] = {&hello};
     const pmx_completion_request completion = {sizeof(pmx_completion_request), PMX_COMPLETE_JSON | PMX_COMPLETE_HAS_TEMPERATURE,
                                                {NULL, 0}, messages, 1, {NULL, 0}, 0, 0.0f, {NULL, 0}};
     const pmx_text_sink text_sink = {sizeof(pmx_text_sink), 0, NULL, sink_write};
     const pmx_media_sink media_sink = {sizeof(pmx_media_sink), 0, NULL, sink_server, sink_library, sink_track,
-                                       sink_total, sink_next_cursor, sink_playlist};
+                                       sink_total, sink_next_cursor, sink_playlist, sink_playlist_created};
     const pmx_kv header = {{"accept", 6}, {"application/json", 16}};
     const pmx_http_request request = {sizeof(pmx_http_request), 0, "GET", {"https://x.test/", 15}, &header, 1,
                                       {NULL, 0}, 0, PMX_HTTP_SECRET_BODY};
@@ -181,7 +188,8 @@ int main(void) {
     const pmx_str keys[] = {{"42", 2}};
     const pmx_scan_request scan = {sizeof(pmx_scan_request), PMX_SCAN_KEYS_ONLY, {"1", 1}, {NULL, 0},
                                    PMX_SCAN_ORDER_UPDATED_DESC, 0};
-    const pmx_playlist_write playlist = {sizeof(pmx_playlist_write), 0, {"t", 1}, {NULL, 0}, {NULL, 0}, keys, 1};
+    const pmx_playlist_write playlist = {sizeof(pmx_playlist_write), 0, {"t", 1}, {NULL, 0}, {NULL, 0}, keys, 1,
+                                         {"pmx-0123456789ab", 16}};
     pmx_http_response *response = NULL;
     pmx_embedder_info info;
     pmx_instance *instance = NULL;

@@ -31,7 +31,8 @@
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
 PMX_PIN_VALUE(PMX_ABI_MINOR, 2u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
-                                    1.2: PMX_HTTP_RETRY_SAFE, ... */
+                                    1.2: PMX_HTTP_RETRY_SAFE, pmx_host.install_id,
+                                    pmx_media_sink.playlist_created, pmx_playlist_write.marker */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -134,7 +135,7 @@ PMX_PIN_FIELD(pmx_host_http, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_host_http, request, 8, 8);
 PMX_PIN_FIELD(pmx_host_http, release, 16, 8);
 
-PMX_PIN_SIZE(pmx_host, 40, 8);
+PMX_PIN_SIZE(pmx_host, 48, 8);  /* 40 in ABI 1.0 and 1.1 */
 PMX_PIN_FIELD(pmx_host, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_host, abi_major, 4, 4);
 PMX_PIN_FIELD(pmx_host, abi_minor, 8, 4);
@@ -142,6 +143,7 @@ PMX_PIN_FIELD(pmx_host, reserved, 12, 4);
 PMX_PIN_FIELD(pmx_host, host_name, 16, 8);
 PMX_PIN_FIELD(pmx_host, host_version, 24, 8);
 PMX_PIN_FIELD(pmx_host, get_service, 32, 8);
+PMX_PIN_FIELD(pmx_host, install_id, 40, 8); /* ABI 1.2 */
 
 PMX_PIN_SIZE(pmx_setting_spec, 40, 8);
 PMX_PIN_FIELD(pmx_setting_spec, struct_size, 0, 4);
@@ -234,7 +236,7 @@ PMX_PIN_FIELD(pmx_track, added_at, 208, 8);
 PMX_PIN_FIELD(pmx_track, updated_at, 216, 8);
 PMX_PIN_FIELD(pmx_track, last_rated_at, 224, 8); /* ABI 1.1 */
 
-PMX_PIN_SIZE(pmx_media_sink, 64, 8);
+PMX_PIN_SIZE(pmx_media_sink, 72, 8);  /* 64 in ABI 1.0 and 1.1 */
 PMX_PIN_FIELD(pmx_media_sink, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_media_sink, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_media_sink, ctx, 8, 8);
@@ -244,6 +246,7 @@ PMX_PIN_FIELD(pmx_media_sink, track, 32, 8);
 PMX_PIN_FIELD(pmx_media_sink, total, 40, 8);
 PMX_PIN_FIELD(pmx_media_sink, next_cursor, 48, 8);
 PMX_PIN_FIELD(pmx_media_sink, playlist, 56, 8);
+PMX_PIN_FIELD(pmx_media_sink, playlist_created, 64, 8); /* ABI 1.2 */
 
 PMX_PIN_SIZE(pmx_scan_request, 48, 8);
 PMX_PIN_FIELD(pmx_scan_request, struct_size, 0, 4);
@@ -253,7 +256,7 @@ PMX_PIN_FIELD(pmx_scan_request, cursor, 24, 16);
 PMX_PIN_FIELD(pmx_scan_request, order, 40, 4);
 PMX_PIN_FIELD(pmx_scan_request, page_size, 44, 4);
 
-PMX_PIN_SIZE(pmx_playlist_write, 72, 8);
+PMX_PIN_SIZE(pmx_playlist_write, 88, 8);  /* 72 in ABI 1.0 and 1.1 */
 PMX_PIN_FIELD(pmx_playlist_write, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_playlist_write, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_playlist_write, title, 8, 16);
@@ -261,6 +264,7 @@ PMX_PIN_FIELD(pmx_playlist_write, description, 24, 16);
 PMX_PIN_FIELD(pmx_playlist_write, replace_key, 40, 16);
 PMX_PIN_FIELD(pmx_playlist_write, item_keys, 56, 8);
 PMX_PIN_FIELD(pmx_playlist_write, item_count, 64, 8);
+PMX_PIN_FIELD(pmx_playlist_write, marker, 72, 16); /* ABI 1.2 */
 
 PMX_PIN_SIZE(pmx_media_source, 48, 8);
 PMX_PIN_FIELD(pmx_media_source, struct_size, 0, 4);

@@ -515,7 +515,7 @@ TEST_CASE("the media-source trampolines", "[sdk][media]") {
     CHECK(instance.probe().last_scan.order == PMX_SCAN_ORDER_UPDATED_DESC);
 
     // The optional functions default to PMX_UNSUPPORTED.
-    const pmx_playlist_write write{sizeof(pmx_playlist_write), 0, sdk::to_pmx("t"), {}, {}, nullptr, 0};
+    const pmx_playlist_write write{sizeof(pmx_playlist_write), 0, sdk::to_pmx("t"), {}, {}, nullptr, 0, {}};
     CHECK(source.write_playlist(instance.raw(), call.raw(), &write, &sink) == PMX_UNSUPPORTED);
     CHECK(source.delete_playlist(instance.raw(), call.raw(), sdk::to_pmx("p")) == PMX_UNSUPPORTED);
     CHECK(call.error_message == "this media source is read-only");

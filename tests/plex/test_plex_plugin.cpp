@@ -139,6 +139,16 @@ void check_mapped(const TrackRecord& got, const FakePlexTrack& want) {
 
 pmx::test::CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
 
+// DELETE /playlists/{key}/items/{playlistItemID}: items removed one by one.
+std::size_t deletes_of_items(const FakePlex& plex, const std::string& key) {
+    std::size_t n = 0;
+    const std::string prefix = "/playlists/" + key + "/items/";
+    for (const auto& r : plex.http().requests()) {
+        if (r.method == "DELETE" && r.path.rfind(prefix, 0) == 0) ++n;
+    }
+    return n;
+}
+
 }  // namespace
 
 TEST_CASE("plex: identity gives machineIdentifier, version and friendlyName", "[plex]") {
@@ -249,7 +259,7 @@ TEST_CASE("plex: every request carries the Plex headers and never the token in i
     REQUIRE_FALSE(scan_all(*provider, FakePlex::kMusicSection).failed);
     const auto keys = plex.track_keys();
     PlaylistWritten written;
-    REQUIRE(provider->write_playlist("Mix", "", "", {keys[0], keys[1]}, &written).ok());
+    REQUIRE(provider->write_playlist("Mix", "", "", "", {keys[0], keys[1]}, &written).ok());
     REQUIRE(provider->delete_playlist(written.key).ok());
 
     const auto requests = plex.http().requests();
@@ -286,7 +296,7 @@ TEST_CASE("plex: a missing or wrong token is AUTH, and the message never holds a
     ScanPage page;
     const CallResult scan = provider->scan_page(FakePlex::kMusicSection, "", PMX_SCAN_ORDER_ANY, 0, &page);
     PlaylistWritten written;
-    const CallResult write = provider->write_playlist("Mix", "", "", {plex.track_keys()[0]}, &written);
+    const CallResult write = provider->write_playlist("Mix", "", "", "", {plex.track_keys()[0]}, &written);
     for (const CallResult& r : {id, list, scan, write}) {
         INFO(r.message);
         CHECK(r.status == PMX_AUTH);
@@ -428,7 +438,7 @@ TEST_CASE("plex: a playlist of 450 tracks is created in chunks of 200 and read b
     keys.resize(450);
     std::reverse(keys.begin(), keys.end());  // order is the caller's, not the server's
     PlaylistWritten written;
-    const CallResult r = provider->write_playlist("Rainy Sunday — 雨の日", "jazz, nothing after 1980", "", keys, &written);
+    const CallResult r = provider->write_playlist("Rainy Sunday — 雨の日", "jazz, nothing after 1980", "", "", keys, &written);
     INFO(r.message);
     REQUIRE(r.ok());
     CHECK(written.item_count == 450);
@@ -439,7 +449,7 @@ TEST_CASE("plex: a playlist of 450 tracks is created in chunks of 200 and read b
     CHECK(held->items == keys);
     CHECK(plex.requests("/playlists", "POST") == 1);
     CHECK(plex.requests("/playlists/" + written.key + "/items", "PUT") == (450 + kPlaylistChunk - 1) / kPlaylistChunk - 1);
-    CHECK(plex.requests("/playlists/" + written.key + "/items", "GET") == 1);
+    CHECK(plex.requests("/playlists/" + written.key + "/items", "GET") == 2);  // its items, then the count
     for (const auto& req : plex.http().requests()) {
         if (req.path.rfind("/playlists", 0) != 0) continue;
         if (const auto uri = req.query_param("uri")) {
@@ -454,41 +464,58 @@ TEST_CASE("plex: replacing a playlist keeps its key, a vanished one is created a
     auto provider = make_plex(plex);
     const auto keys = plex.track_keys();
     PlaylistWritten first;
-    REQUIRE(provider->write_playlist("Mix", "", "", {keys.begin(), keys.begin() + 10}, &first).ok());
+    REQUIRE(provider->write_playlist("Mix", "", "", "", {keys.begin(), keys.begin() + 10}, &first).ok());
 
     const std::vector<std::string> next(keys.begin() + 20, keys.begin() + 25);
     PlaylistWritten replaced;
-    REQUIRE(provider->write_playlist("Mix (Tuesday)", "", first.key, next, &replaced).ok());
+    REQUIRE(provider->write_playlist("Mix (Tuesday)", "", first.key, "", next, &replaced).ok());
     CHECK(replaced.key == first.key);
     CHECK(replaced.item_count == 5);
     CHECK(plex.playlist(first.key)->items == next);
     CHECK(plex.playlist(first.key)->title == "Mix (Tuesday)");
-    CHECK(plex.requests("/playlists/" + first.key + "/items", "DELETE") == 1);
+    CHECK(plex.requests("/playlists/" + first.key + "/items", "DELETE") == 0);  // never cleared
+    CHECK(deletes_of_items(plex, first.key) == 10);  // the old items, one by one, after the new ones
     CHECK(plex.playlists().size() == 1);
 
-    // Idempotent: the host may retry a replace; the result is the same playlist.
-    REQUIRE(provider->write_playlist("Mix (Tuesday)", "", first.key, next, &replaced).ok());
+    // Idempotent: the host may retry a replace; the result is the same playlist, nothing written.
+    const auto puts = plex.requests("/playlists/" + first.key + "/items", "PUT");
+    REQUIRE(provider->write_playlist("Mix (Tuesday)", "", first.key, "", next, &replaced).ok());
     CHECK(plex.playlist(first.key)->items == next);
+    CHECK(plex.requests("/playlists/" + first.key + "/items", "PUT") == puts);
+    CHECK(deletes_of_items(plex, first.key) == 10);
 
     PlaylistWritten recreated;
-    REQUIRE(provider->write_playlist("Mix", "", "99999999", next, &recreated).ok());
+    REQUIRE(provider->write_playlist("Mix", "", "99999999", "", next, &recreated).ok());
     CHECK(recreated.key != "99999999");
     CHECK(plex.playlist(recreated.key)->items == next);
 }
 
-TEST_CASE("plex: a playlist the server holds fewer items of is BAD_RESPONSE", "[plex]") {
+TEST_CASE("plex: keys the server does not know are left out, the count it holds is reported with the key",
+          "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 20});
     auto provider = make_plex(plex);
     std::vector<std::string> keys = plex.track_keys();
     keys.resize(5);
-    keys.push_back("987654321");  // a key the server does not know: Plex drops it silently
+    keys.insert(keys.begin() + 2, "987654321");  // a key the server does not know: Plex drops it silently
     PlaylistWritten written;
-    const CallResult r = provider->write_playlist("Mix", "", "", keys, &written);
-    CHECK(r.status == PMX_BAD_RESPONSE);
-    CHECK(r.message.find("holds 5 items") != std::string::npos);
-    CHECK(r.message.find("6 were written") != std::string::npos);
+    std::string created;
+    const CallResult r = provider->write_playlist("Mix", "", "", "pmx-00000000002a", keys, &written,
+                                                  [&](const std::string& key) { created = key; });
+    INFO(r.message);
+    REQUIRE(r.ok());
+    CHECK(written.key == created);
+    CHECK(written.item_count == 5);  // the host compares it with the 6 it asked for
+    std::vector<std::string> known = keys;
+    known.erase(known.begin() + 2);
+    CHECK(plex.playlist(written.key)->items == known);
+    // Again (the host retries, or the user publishes again): the same playlist, unchanged.
+    PlaylistWritten again;
+    REQUIRE(provider->write_playlist("Mix", "", written.key, "pmx-00000000002a", keys, &again).ok());
+    CHECK(again.key == written.key);
+    CHECK(plex.playlist(written.key)->items == known);
+    CHECK(plex.playlists().size() == 1);
 
-    const CallResult bad_key = provider->write_playlist("Mix", "", "", {"1,2"}, &written);
+    const CallResult bad_key = provider->write_playlist("Mix", "", "", "", {"1,2"}, &written);
     CHECK(bad_key.status == PMX_INVALID_INPUT);
 }
 
@@ -496,7 +523,7 @@ TEST_CASE("plex: deleting a playlist, deleting it again is NOT_FOUND", "[plex]")
     FakePlex plex(FakePlexOptions{.tracks = 20});
     auto provider = make_plex(plex);
     PlaylistWritten written;
-    REQUIRE(provider->write_playlist("Mix", "", "", {plex.track_keys()[0]}, &written).ok());
+    REQUIRE(provider->write_playlist("Mix", "", "", "", {plex.track_keys()[0]}, &written).ok());
     REQUIRE(plex.playlist(written.key));
     CHECK(provider->delete_playlist(written.key).ok());
     CHECK_FALSE(plex.playlist(written.key));

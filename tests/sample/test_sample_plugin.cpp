@@ -466,44 +466,57 @@ TEST_CASE("sample: settings out of range are refused at create", "[sample]") {
 TEST_CASE("sample: playlists are created, replaced in place, checked and deleted", "[sample][playlists]") {
     auto provider = make_sample();
     PlaylistWritten made;
-    REQUIRE(provider->write_playlist("Rainy Night Jazz", "made by a test", "", {"12", "7", "3000"}, &made).ok());
+    REQUIRE(provider->write_playlist("Rainy Night Jazz", "made by a test", "", "", {"12", "7", "3000"}, &made).ok());
     CHECK(made.key == "pl-1");
     CHECK(made.item_count == 3);
 
     PlaylistWritten second;
-    REQUIRE(provider->write_playlist("Upbeat Summer Dance", "", "", {"1"}, &second).ok());
+    REQUIRE(provider->write_playlist("Upbeat Summer Dance", "", "", "", {"1"}, &second).ok());
     CHECK(second.key == "pl-2");
 
     PlaylistWritten replaced;
-    REQUIRE(provider->write_playlist("Rainy Night Jazz", "", made.key, {"5", "6"}, &replaced).ok());
+    REQUIRE(provider->write_playlist("Rainy Night Jazz", "", made.key, "", {"5", "6"}, &replaced).ok());
     CHECK(replaced.key == made.key);
     CHECK(replaced.item_count == 2);
     PlaylistWritten again;  // idempotent: the same replace gives the same answer
-    REQUIRE(provider->write_playlist("Rainy Night Jazz", "", made.key, {"5", "6"}, &again).ok());
+    REQUIRE(provider->write_playlist("Rainy Night Jazz", "", made.key, "", {"5", "6"}, &again).ok());
     CHECK(again.key == made.key);
     CHECK(again.item_count == 2);
     PlaylistWritten empty;  // a playlist may be emptied
-    REQUIRE(provider->write_playlist("", "", made.key, {}, &empty).ok());
+    REQUIRE(provider->write_playlist("", "", made.key, "", {}, &empty).ok());
     CHECK(empty.item_count == 0);
 
     PlaylistWritten refused;
-    CallResult r = provider->write_playlist("Bad", "", "", {"1", "3001"}, &refused);
+    CallResult r = provider->write_playlist("Bad", "", "", "", {"1", "3001"}, &refused);
     CHECK(r.status == PMX_NOT_FOUND);
     CHECK(r.message.find("\"3001\"") != std::string::npos);
     for (const std::string bad : {"0", "007", "", "x", "-1"}) {
-        CHECK(provider->write_playlist("Bad", "", "", {bad}, &refused).status == PMX_NOT_FOUND);
+        CHECK(provider->write_playlist("Bad", "", "", "", {bad}, &refused).status == PMX_NOT_FOUND);
     }
-    r = provider->write_playlist("Gone", "", "pl-99", {"1"}, &refused);
-    CHECK(r.status == PMX_NOT_FOUND);
-    CHECK(r.message.find("pl-99") != std::string::npos);
-    CHECK(provider->write_playlist("", "", "", {"1"}, &refused).status == PMX_INVALID_INPUT);
+    // A playlist deleted on the server is made anew; a marker finds what an earlier write made.
+    PlaylistWritten remade;
+    std::string created;
+    REQUIRE(provider->write_playlist("Gone", "", "pl-99", "pmx-0000000000aa", {"1"}, &remade,
+                                     [&](const std::string& key) { created = key; })
+                .ok());
+    CHECK(remade.key != "pl-99");
+    CHECK(created == remade.key);
+    PlaylistWritten found;
+    created.clear();
+    REQUIRE(provider->write_playlist("Gone", "", "", "pmx-0000000000aa", {"1", "2"}, &found,
+                                     [&](const std::string& key) { created = key; })
+                .ok());
+    CHECK(found.key == remade.key);
+    CHECK(found.item_count == 2);
+    CHECK(created.empty());  // found, not created
+    CHECK(provider->write_playlist("", "", "", "", {"1"}, &refused).status == PMX_INVALID_INPUT);
 
     CHECK(provider->delete_playlist(second.key).ok());
     CHECK(provider->delete_playlist(second.key).status == PMX_NOT_FOUND);
     CHECK(provider->delete_playlist("").status == PMX_INVALID_INPUT);
     PlaylistWritten third;  // keys are never reused
-    REQUIRE(provider->write_playlist("Third", "", "", {"2"}, &third).ok());
-    CHECK(third.key == "pl-3");
+    REQUIRE(provider->write_playlist("Third", "", "", "", {"2"}, &third).ok());
+    CHECK(third.key == "pl-4");  // pl-3 was made for "Gone"
 
     // Without a playlists_file, another instance starts with none.
     CHECK(make_sample()->delete_playlist(made.key).status == PMX_NOT_FOUND);
@@ -517,8 +530,8 @@ TEST_CASE("sample: with playlists_file, playlists survive the instance that wrot
     {
         auto writer = make_sample(s);
         PlaylistWritten a, b;
-        REQUIRE(writer->write_playlist("Café Mornings", "bossa and coffee", "", {"3", "1", "2"}, &a).ok());
-        REQUIRE(writer->write_playlist("Iron Furnace", "", "", {"10"}, &b).ok());
+        REQUIRE(writer->write_playlist("Café Mornings", "bossa and coffee", "", "", {"3", "1", "2"}, &a).ok());
+        REQUIRE(writer->write_playlist("Iron Furnace", "", "", "", {"10"}, &b).ok());
         first_key = a.key;
         second_key = b.key;
     }
@@ -536,7 +549,7 @@ TEST_CASE("sample: with playlists_file, playlists survive the instance that wrot
     {
         auto reader = make_sample(s);
         PlaylistWritten replaced;
-        REQUIRE(reader->write_playlist("", "", first_key, {"4"}, &replaced).ok());
+        REQUIRE(reader->write_playlist("", "", first_key, "", {"4"}, &replaced).ok());
         CHECK(replaced.key == first_key);
         CHECK(replaced.item_count == 1);
         CHECK(reader->delete_playlist(second_key).ok());
@@ -545,7 +558,7 @@ TEST_CASE("sample: with playlists_file, playlists survive the instance that wrot
         auto third = make_sample(s);
         CHECK(third->delete_playlist(second_key).status == PMX_NOT_FOUND);
         PlaylistWritten next;
-        REQUIRE(third->write_playlist("Next", "", "", {"5"}, &next).ok());
+        REQUIRE(third->write_playlist("Next", "", "", "", {"5"}, &next).ok());
         CHECK(next.key == "pl-3");  // the counter survives too
     }
     doc.Parse(slurp(s.playlists_file).c_str());
@@ -557,7 +570,7 @@ TEST_CASE("sample: with playlists_file, playlists survive the instance that wrot
     SECTION("a file that is not JSON fails the call, naming the file") {
         std::ofstream(s.playlists_file) << "not json";
         PlaylistWritten w;
-        const CallResult r = make_sample(s)->write_playlist("X", "", "", {"1"}, &w);
+        const CallResult r = make_sample(s)->write_playlist("X", "", "", "", {"1"}, &w);
         CHECK(r.status == PMX_INVALID_INPUT);
         CHECK(r.message.find(s.playlists_file) != std::string::npos);
     }

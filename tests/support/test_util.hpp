@@ -1,11 +1,16 @@
-// Small helpers every test area shares: a temporary directory, and running the plexmix CLI.
+// Small helpers every test area shares: a temporary directory, and running the plexmix CLI (also in the background).
 #pragma once
 
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -51,6 +56,76 @@ inline CliRun run_cli(const std::string& cli, const std::string& args) {
     const int status = ::pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+// A CLI run in the background (for two processes on one data dir, or a kill mid-run): stdout
+// and stderr go to a file that output() reads back. The destructor kills it if still running.
+class BackgroundCli {
+public:
+    BackgroundCli(const std::string& cli, const std::string& args, const std::filesystem::path& output_file)
+        : output_(output_file) {
+        const std::string cmd = "exec " + cli + " " + args + " >" + output_file.string() + " 2>&1";
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+    }
+    ~BackgroundCli() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+    }
+    BackgroundCli(const BackgroundCli&) = delete;
+    BackgroundCli& operator=(const BackgroundCli&) = delete;
+
+    pid_t pid() const { return pid_; }
+    std::string output() const {
+        std::ifstream in(output_);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    // Waits until the output contains `text`; false after `timeout` or when the process ended
+    // without printing it. (An event with a bound, not a guess at how long something takes.)
+    bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < until) {
+            if (output().find(text) != std::string::npos) return true;
+            if (!running()) return output().find(text) != std::string::npos;
+            ::usleep(20'000);
+        }
+        return false;
+    }
+    bool running() {
+        if (pid_ <= 0) return false;
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == 0) return true;
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+        return false;
+    }
+    void signal(int sig) {
+        REQUIRE(pid_ > 0);
+        REQUIRE(::kill(pid_, sig) == 0);
+    }
+    // Waits for it to end; its exit code (-1: killed by a signal).
+    int wait() {
+        if (pid_ > 0) {
+            int status = 0;
+            REQUIRE(::waitpid(pid_, &status, 0) == pid_);
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            pid_ = -1;
+        }
+        return code_;
+    }
+
+private:
+    std::filesystem::path output_;
+    pid_t pid_ = -1;
+    int code_ = -1;
+};
 
 // Runs `fn`, which must throw an `Error`, and returns its what().
 template <class Error, class Fn>

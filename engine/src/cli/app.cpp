@@ -1,7 +1,13 @@
 // What run-time commands share.
 #include "cli/app.hpp"
 
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+
 #include "config/data_dir.hpp"
+#include "host/plugin_host.hpp"
+#include "net/cancel.hpp"
 #include "plugin/provider_factory.hpp"
 #include "store/store.hpp"
 #include "util/log.hpp"
@@ -12,6 +18,8 @@ std::unique_ptr<App> App::open(const GlobalOptions& global) {
     Config config = load_config(resolve_config_path(global.config_path));
     const auto data_dir = ensure_data_dir(config);
     init_logging(logging_options(config, global.verbosity));
+    // Before any plugin makes an instance: plugins read it then.
+    PluginHost::set_install_id(install_id(data_dir));
     std::unique_ptr<App> app(new App(std::move(config), PluginRegistry::discover(plugin_search_path(global.plugin_paths))));
     app->store_ = Store::open(data_dir / kStoreFileName);
     app->data_dir_ = data_dir;
@@ -19,6 +27,25 @@ std::unique_ptr<App> App::open(const GlobalOptions& global) {
 }
 
 App::~App() = default;
+
+void App::lock_writer(std::string_view command, bool wait, std::string_view why) {
+    if (writer_) return;
+    LockHolder holder;
+    writer_ = WriterLock::try_acquire(data_dir_, command, &holder);
+    if (writer_) return;
+    if (!wait) {
+        throw std::runtime_error("another plexmix is writing to " + data_dir_.string() + ": " + holder.describe() +
+                                 ". Wait for it to finish, or add --wait to wait for it");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    writer_ = WriterLock::acquire(data_dir_, command, global_cancel(), [&](const LockHolder& h) {
+        const auto waited = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+        std::cerr << "plexmix: waiting for " << h.describe() << " to finish before " << why;
+        if (waited.count() > 0) std::cerr << " (" << waited.count() << " s so far)";
+        std::cerr << "..." << std::endl;
+    });
+    if (!writer_) throw std::runtime_error("interrupted while waiting for another plexmix to finish writing");
+}
 
 std::vector<MediaProvider> App::media_providers(const std::optional<std::string>& source) {
     std::vector<const ProviderConfig*> wanted;

@@ -5,12 +5,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "plugin/provider.hpp"
 #include "plugin/registry.hpp"
+#include "store/writer_lock.hpp"
 
 namespace pmx {
 class Store;
@@ -50,6 +52,12 @@ public:
     // The data dir (created 0700 by open()); the store and the vector index files live there.
     const std::filesystem::path& data_dir() const { return data_dir_; }
 
+    // Makes this process the data dir's one writer (store/writer_lock.hpp) until it exits; a
+    // second call does nothing. When another process is writing: without `wait`, a
+    // std::runtime_error naming it (exit 1); with `wait`, waits for it, saying so on stderr
+    // (`why` ends "waiting for pid N (plexmix sync, ...) to finish before <why>").
+    void lock_writer(std::string_view command, bool wait, std::string_view why = "writing");
+
 private:
     App(Config config, PluginRegistry registry) : config_(std::move(config)), registry_(std::move(registry)) {}
 
@@ -57,6 +65,7 @@ private:
     PluginRegistry registry_;
     std::unique_ptr<Store> store_;
     std::filesystem::path data_dir_;
+    std::optional<WriterLock> writer_;
 };
 
 }  // namespace pmx::cli

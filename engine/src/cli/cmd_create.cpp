@@ -98,6 +98,7 @@ int create(const GlobalOptions& global, const Args& args) {
         for (const auto& note : ctx.notes) std::cerr << "plexmix: note: " << note << "\n";
         print_playlist(std::cout, ctx, pipeline, vm.count("explain") > 0);
     }
+    print_publish_failures(std::cerr, ctx);
     return ctx.publish_failed() ? kExitFailure : kExitOk;
 }
 
@@ -146,6 +147,8 @@ gen::GenerateContext generate_playlist(App& app, gen::GenerateInput input, const
     std::optional<EmbedderProvider> embedder = app.embedder();
     services.embedder = embedder ? embedder->provider.get() : nullptr;
     services.index_dir = vectors_dir(app.data_dir());
+    // The playlist was chosen from a snapshot; saving it waits for a sync that is writing.
+    services.acquire_writer = [&app] { app.lock_writer("create", true, "saving the playlist"); };
     gen::GenerateContext ctx;
     ctx.input = std::move(input);
     try {
@@ -187,16 +190,28 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
     if (!rows.empty()) print_table(out, header, rows);
     if (!ctx.input.publish && !ctx.input.save) out << "Dry run: nothing published, nothing saved.\n";
     for (const auto& p : ctx.published) {
-        if (!p.error.empty()) {
-            out << p.provider << ": could not write the playlist: " << p.error << "\n";
-        } else if (!p.key.empty()) {
+        if (p.published) {
             out << p.provider << ": " << (p.replaced ? "replaced" : "created") << " playlist \"" << ctx.name << "\" ("
                 << p.tracks << " tracks, key " << p.key << ")";
             if (p.playlist_id) out << "; saved as playlist " << *p.playlist_id;
             out << "\n";
-        } else if (p.playlist_id) {
+        } else if (p.error.empty() && p.playlist_id) {
             out << "Saved locally as playlist " << *p.playlist_id << " (not published).\n";
         }
+    }
+}
+
+void print_publish_failures(std::ostream& err, const gen::GenerateContext& ctx) {
+    for (const auto& p : ctx.published) {
+        if (p.error.empty()) continue;
+        err << "plexmix: " << p.provider << ": ";
+        if (!p.playlist_id) {
+            err << "could not write the playlist: " << p.error << "\n";
+            continue;
+        }
+        err << "the playlist \"" << ctx.name << "\" is saved (playlist " << *p.playlist_id
+            << ") but not yet complete on the server: " << p.error << "\n"
+            << "  'plexmix playlists publish " << *p.playlist_id << "' finishes it; nothing is written twice.\n";
     }
 }
 
@@ -263,6 +278,7 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.Key("key");
         if (p.key.empty()) w.Null(); else w.String(p.key.c_str());
         w.Key("replaced"); w.Bool(p.replaced);
+        w.Key("published"); w.Bool(p.published);
         w.Key("tracks"); w.Uint64(p.tracks);
         w.Key("playlist_id");
         if (p.playlist_id) w.Int64(*p.playlist_id); else w.Null();

@@ -112,6 +112,7 @@ int demo(const GlobalOptions& global, const Args& args) {
     std::cout << "plexmix demo: a sample library in " << dir.string() << " (no server, no key, no network)\n";
 
     auto app = App::open(options);
+    app->lock_writer("demo", true, "running the demo");
     int code = kExitOk;
     std::cout << "==> sync\n";
     for (auto& media : app->media_providers(std::nullopt)) {
@@ -142,6 +143,7 @@ int demo(const GlobalOptions& global, const Args& args) {
     const gen::GenerateContext ctx = generate_playlist(*app, std::move(input), pipeline);
     for (const auto& note : ctx.notes) std::cerr << "plexmix: note: " << note << "\n";
     print_playlist(std::cout, ctx, pipeline, vm.count("explain") > 0);
+    print_publish_failures(std::cerr, ctx);
     if (ctx.publish_failed()) return kExitFailure;
 
     for (const auto& part : ctx.published) {

@@ -47,14 +47,16 @@ EmbedderProvider require_embedder(App& app, const std::optional<std::string>& na
 int generate(const GlobalOptions& global, const Args& args) {
     po::options_description opts("embeddings generate");
     opts.add_options()("embedder", po::value<std::string>()->value_name("NAME"),
-                       "this embedder provider instead of the one in use: { embedder: }");
+                       "this embedder provider instead of the one in use: { embedder: }")
+        ("wait", "if another plexmix is writing to the data dir, wait for it instead of failing");
     bool help = false;
-    auto vm = parse_args(args, opts, {}, "plexmix embeddings generate [--embedder NAME]\n\n"
+    auto vm = parse_args(args, opts, {}, "plexmix embeddings generate [--embedder NAME] [--wait]\n\n"
                                          "Embeds the tracks whose text (title, artist, album, genres, year, tags) is "
                                          "new or changed,\nthen brings the model's vector index up to date.",
                          &help);
     if (help) return kExitOk;
     auto app = App::open(global);
+    app->lock_writer("embeddings generate", vm.count("wait") > 0, "embedding");
     EmbedderProvider embedder = require_embedder(*app, embedder_option(vm));
     return run_embed_step(*app, embedder, false);
 }
@@ -65,15 +67,17 @@ int rebuild(const GlobalOptions& global, const Args& args) {
         ("index-only", "only rebuild the vector index files of every stored model from the stored vectors "
                        "(no embedder needed)")
         ("embedder", po::value<std::string>()->value_name("NAME"),
-         "this embedder provider instead of the one in use: { embedder: }");
+         "this embedder provider instead of the one in use: { embedder: }")
+        ("wait", "if another plexmix is writing to the data dir, wait for it instead of failing");
     bool help = false;
-    auto vm = parse_args(args, opts, {}, "plexmix embeddings rebuild [--index-only] [--embedder NAME]\n\n"
+    auto vm = parse_args(args, opts, {}, "plexmix embeddings rebuild [--index-only] [--embedder NAME] [--wait]\n\n"
                                          "Re-embeds every track with the embedder (replacing its model's vectors) and "
                                          "rebuilds its index;\nwith --index-only, rebuilds the index files from the "
                                          "stored vectors.",
                          &help);
     if (help) return kExitOk;
     auto app = App::open(global);
+    app->lock_writer("embeddings rebuild", vm.count("wait") > 0, "rebuilding");
     if (vm.count("index-only")) {
         if (vm.count("embedder")) throw UsageError("--index-only rebuilds every model's index: it takes no --embedder");
         EmbeddingStore embeddings(app->store());
@@ -258,9 +262,9 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
 
 int run_embeddings(const GlobalOptions& global, const Args& args) {
     return dispatch("embeddings", global, args,
-                    {{"generate", "generate [--embedder NAME]", generate},
+                    {{"generate", "generate [--embedder NAME] [--wait]", generate},
                      {"status", "status [--json]", status},
-                     {"rebuild", "rebuild [--index-only] [--embedder NAME]", rebuild}});
+                     {"rebuild", "rebuild [--index-only] [--embedder NAME] [--wait]", rebuild}});
 }
 
 }  // namespace pmx::cli

@@ -1,4 +1,4 @@
-// `plexmix playlists list|show|export|delete`: the playlists plexmix made, kept in the store.
+// `plexmix playlists list|show|export|publish|delete`: the playlists plexmix made, kept in the store.
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -12,6 +12,7 @@
 #include "cli/generate_cli.hpp"
 #include "config/data_dir.hpp"
 #include "generate/playlist_export.hpp"
+#include "publish/playlist_publisher.hpp"
 #include "store/playlist_store.hpp"
 #include "store/store.hpp"
 #include "store/track_filter.hpp"
@@ -80,10 +81,13 @@ int list(const GlobalOptions& global, const Args& args) {
             w.Key("provider"); w.String(p.provider.c_str());
             w.Key("key");
             if (p.native_key.empty()) w.Null(); else w.String(p.native_key.c_str());
+            w.Key("state"); w.String(std::string(to_string(p.state)).c_str());
             w.Key("tracks"); w.Int64(p.track_count);
             w.Key("duration_ms"); w.Int64(p.duration_ms);
             w.Key("prompt"); w.String(p.prompt.c_str());
             w.Key("updated_ms"); w.Int64(p.updated_ms);
+            w.Key("publish_error");
+            if (p.publish_error.empty()) w.Null(); else w.String(p.publish_error.c_str());
             w.EndObject();
         }
         w.EndArray();
@@ -95,11 +99,15 @@ int list(const GlobalOptions& global, const Args& args) {
         return kExitOk;
     }
     std::vector<std::vector<std::string>> rows;
+    bool pending = false;
     for (const auto& p : all) {
-        rows.push_back({std::to_string(p.id), p.name, p.provider, p.native_key.empty() ? "(local only)" : p.native_key,
-                        std::to_string(p.track_count), length_text(p.duration_ms), local_time(p.updated_ms)});
+        pending = pending || p.state == PlaylistState::pending;
+        rows.push_back({std::to_string(p.id), p.name, p.provider, std::string(to_string(p.state)),
+                        p.native_key.empty() ? "-" : p.native_key, std::to_string(p.track_count),
+                        length_text(p.duration_ms), local_time(p.updated_ms)});
     }
-    print_table(std::cout, {"id", "name", "source", "server key", "tracks", "length", "updated"}, rows);
+    print_table(std::cout, {"id", "name", "source", "state", "server key", "tracks", "length", "updated"}, rows);
+    if (pending) std::cerr << "plexmix: note: 'plexmix playlists publish ID' finishes a pending playlist\n";
     return kExitOk;
 }
 
@@ -164,15 +172,48 @@ int export_playlist(const GlobalOptions& global, const Args& args) {
     return kExitOk;
 }
 
+int publish(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("playlists publish");
+    opts.add_options()
+        ("wait", "if another plexmix is writing to the data dir, wait for it instead of failing")
+        ("playlist", po::value<std::string>()->value_name("ID|NAME"), "the playlist");
+    bool help = false;
+    auto vm = parse_args(args, opts, one_positional("playlist"),
+                         "plexmix playlists publish ID|NAME [--wait]\n\n"
+                         "Writes a saved playlist to its server: finishes one whose publishing failed (pending),\n"
+                         "publishes one saved with --no-publish, or writes one again. It replaces the server's\n"
+                         "playlist in place and never makes a second one.",
+                         &help);
+    if (help) return kExitOk;
+    auto app = App::open(global);
+    const std::string word = playlist_word(vm, "publish");
+    app->lock_writer("playlists publish", vm.count("wait") > 0, "publishing");
+    const PlaylistRecord p = resolve(app->store(), word);
+    auto media = app->media_providers(p.provider);
+    PlaylistStore(app->store()).mark_pending(p.id);
+    const PublishOutcome outcome = publish_playlist(app->store(), *media.front().provider, p.id);
+    if (!outcome.ok) {
+        std::cerr << "plexmix: " << p.provider << ": playlist " << p.id << " (\"" << p.name
+                  << "\") is still not complete on the server: " << outcome.error << "\n";
+        return kExitFailure;
+    }
+    std::cout << p.provider << ": " << (outcome.replaced ? "replaced" : "created") << " playlist \"" << p.name
+              << "\" (" << outcome.held << " tracks, key " << outcome.key << ")\n";
+    return kExitOk;
+}
+
 int remove(const GlobalOptions& global, const Args& args) {
     po::options_description opts("playlists delete");
     opts.add_options()
         ("local-only", "forget it here, leave it on the server")
+        ("wait", "if another plexmix is writing to the data dir, wait for it instead of failing")
         ("playlist", po::value<std::string>()->value_name("ID|NAME"), "the playlist");
     bool help = false;
-    auto vm = parse_args(args, opts, one_positional("playlist"), "plexmix playlists delete ID|NAME [--local-only]", &help);
+    auto vm = parse_args(args, opts, one_positional("playlist"),
+                         "plexmix playlists delete ID|NAME [--local-only] [--wait]", &help);
     if (help) return kExitOk;
     auto app = App::open(global);
+    app->lock_writer("playlists delete", vm.count("wait") > 0, "deleting");
     const PlaylistRecord p = resolve(app->store(), playlist_word(vm, "delete"));
     if (!p.native_key.empty() && !vm.count("local-only")) {
         auto media = app->media_providers(p.provider);
@@ -197,7 +238,8 @@ int run_playlists(const GlobalOptions& global, const Args& args) {
                     {{"list", "list [--json]", list},
                      {"show", "show ID|NAME [--json]", show},
                      {"export", "export ID|NAME [--format m3u8|json] [--output FILE]", export_playlist},
-                     {"delete", "delete ID|NAME [--local-only]", remove}});
+                     {"publish", "publish ID|NAME [--wait]", publish},
+                     {"delete", "delete ID|NAME [--local-only] [--wait]", remove}});
 }
 
 }  // namespace pmx::cli

@@ -79,12 +79,15 @@ int sync(const GlobalOptions& global, const Args& args) {
     opts.add_options()
         ("full", "rescan everything (and allow deleting more than half the mirror)")
         ("source", po::value<std::string>()->value_name("NAME"), "only this media provider")
-        ("no-embeddings", "do not embed new and changed tracks afterwards (see 'plexmix embeddings')");
+        ("no-embeddings", "do not embed new and changed tracks afterwards (see 'plexmix embeddings')")
+        ("wait", "if another plexmix is writing to the data dir, wait for it instead of failing");
     bool help = false;
     auto vm = parse_args(args, opts, {},
-                         "plexmix sync [--full] [--source NAME] [--no-embeddings] | sync verify [--source NAME]", &help);
+                         "plexmix sync [--full] [--source NAME] [--no-embeddings] [--wait] | sync verify [--source NAME]",
+                         &help);
     if (help) return kExitOk;
     auto app = App::open(global);
+    app->lock_writer("sync", vm.count("wait") > 0, "syncing");
     int code = kExitOk;
     bool synced = false;
     for (auto& media : app->media_providers(source_of(vm))) {

@@ -15,9 +15,11 @@ namespace pmx::cli {
 gen::GenerateContext generate_playlist(App& app, gen::GenerateInput input, const gen::PipelineSpec& pipeline);
 
 // The playlist as a table (with rank, similarity and the filters passed when `explain`),
-// preceded by a heading and followed by the publish outcome.
+// preceded by a heading and followed by what was published or saved.
 void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const gen::PipelineSpec& pipeline,
                     bool explain);
+// Why a playlist did not reach its server, and how to finish it, one block per server.
+void print_publish_failures(std::ostream& err, const gen::GenerateContext& ctx);
 // The same as one JSON object.
 void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, const gen::PipelineSpec& pipeline);
 

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <random>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -119,6 +122,53 @@ void write_private_file(const fs::path& path, std::string_view content) {
         throw;
     }
     sync_directory(dir);
+}
+
+
+namespace {
+
+constexpr std::size_t kInstallIdBytes = 16;
+
+namespace fs = std::filesystem;
+
+bool is_install_id(std::string_view text) {
+    return text.size() == 2 * kInstallIdBytes &&
+           text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::string read_first_line(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+}  // namespace
+
+std::string install_id(const std::filesystem::path& data_dir) {
+    const fs::path path = data_dir / kInstallIdFileName;
+    if (std::string known = read_first_line(path); is_install_id(known)) return known;
+    std::random_device random;
+    std::string made;
+    for (std::size_t i = 0; i < kInstallIdBytes; ++i) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned>(random() & 0xFFU));
+        made += hex;
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) {
+            // Another process made it a moment ago (or it is damaged: then make it anew).
+            if (std::string theirs = read_first_line(path); is_install_id(theirs)) return theirs;
+        }
+        write_private_file(path, made + "\n");
+        return made;
+    }
+    const std::string line = made + "\n";
+    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::close(fd);
+    if (!written) write_private_file(path, line);
+    return made;
 }
 
 }  // namespace pmx

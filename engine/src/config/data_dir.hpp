@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -26,5 +27,13 @@ std::filesystem::path ensure_private_dir(const std::filesystem::path& dir);
 // or the new content, never a mix. Throws std::system_error on failure (the temporary file
 // is removed).
 void write_private_file(const std::filesystem::path& path, std::string_view content);
+
+inline constexpr std::string_view kInstallIdFileName = "install-id";  // in the data dir
+
+// This installation's stable id: read from data_dir/install-id, or made (32 random hex
+// digits) and written there 0600 on first use. Two processes starting at once agree: the
+// file is created exclusively and the loser reads the winner's. Plugins get it as
+// pmx_host.install_id (Plex's X-Plex-Client-Identifier, Jellyfin's DeviceId).
+std::string install_id(const std::filesystem::path& data_dir);
 
 }  // namespace pmx

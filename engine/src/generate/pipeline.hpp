@@ -14,8 +14,12 @@
 //              deepens the ranking when the caps leave too few
 //   order      similarity | smooth (each track close to the one before) | alternate (no two
 //              neighbours by the same artist when avoidable) | random (seeded)
-//   publish    create or replace the playlist on its server (item count verified), then save
-//              it in the store with its prompt, options and pipeline
+//   publish    save the playlist in the store (prompt, options, pipeline) as pending, then
+//              create or replace it on its server and mark it published once the server's
+//              count matches (publish/playlist_publisher.hpp); --no-publish saves it as local
+// Every step before publish reads one snapshot of the store (Store::Snapshot): a sync that
+// commits meanwhile changes nothing the run sees. publish lets go of it and waits to be the
+// data dir's one writer (GenerateServices::acquire_writer) before it writes.
 // Before `order` (or `publish`, or the end) the ranked pool is cut to the target: exactly the
 // count asked, or a total duration within ±5% of the duration asked, else a default count;
 // when fewer tracks qualify the context says so (notes, short = true).
@@ -138,6 +142,11 @@ struct GenerateServices {
     Provider* embedder = nullptr;        // null: no vectors
     std::filesystem::path index_dir;     // where vector index files live
     IndexCache* index_cache = nullptr;   // null: the index is opened for this run only
+    // Called by publish before its first write: makes this process the data dir's one writer
+    // (store/writer_lock.hpp), waiting for another one to finish. Null: no lock (tests).
+    std::function<void()> acquire_writer;
+    // Called after each step (a front end's progress; tests interleave other writers with it).
+    std::function<void(StepKind)> after_step;
 };
 
 struct RankedTrack {
@@ -158,11 +167,13 @@ struct PlaylistEntry {
 struct PublishedPart {
     std::string provider;
     int64_t server_id = 0;
-    std::string key;                    // the server's playlist key; empty when not published
+    std::string key;                    // the server's playlist key, when one is known
     bool replaced = false;              // an earlier playlist of the same name was replaced in place
-    size_t tracks = 0;
+    bool published = false;             // the server holds exactly these tracks now
+    size_t tracks = 0;                  // saved (and written) for this server
+    size_t dropped = 0;                 // chosen, but deleted from the mirror before the save
     std::optional<int64_t> playlist_id; // the store row, when saved
-    std::string error;                  // why writing it failed
+    std::string error;                  // why writing it did not complete (the row stays pending)
 };
 
 struct GenerateContext {

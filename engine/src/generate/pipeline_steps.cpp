@@ -14,6 +14,7 @@
 #include "embed/model_index.hpp"
 #include "generate/pipeline.hpp"
 #include "plugin/provider.hpp"
+#include "publish/playlist_publisher.hpp"
 #include "store/playlist_store.hpp"
 #include "store/store.hpp"
 #include "store/track_search.hpp"
@@ -59,25 +60,10 @@ std::string trim(std::string_view text) {
     return std::string(text.substr(b, e - b + 1));
 }
 
-std::string default_name(std::string_view prompt) {
-    std::string name;
-    bool space = false;
-    for (const char c : trim(prompt)) {
-        const bool is_space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-        if (is_space) {
-            space = true;
-            continue;
-        }
-        if (space && !name.empty()) name += ' ';
-        space = false;
-        name += c;
-    }
-    if (name.size() > kMaxNameBytes) {
-        size_t cut = kMaxNameBytes;
-        while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
-        name.resize(cut);
-        name += "…";
-    }
+// The playlist's name: --name, else the prompt; one line, at most kMaxNameBytes (a prompt may be
+// a page long: the whole prompt is kept with the playlist, the name is what a server shows).
+std::string playlist_name(const std::optional<std::string>& given, std::string_view prompt) {
+    std::string name = one_line(given ? *given : prompt, given ? kMaxPlaylistTitleBytes : kMaxNameBytes);
     return name.empty() ? std::string(kDefaultName) : name;
 }
 
@@ -142,6 +128,7 @@ struct Run {
     bool noted_unembedded = false;
     uint64_t seed = kDefaultSeed;
     bool parsed = false, filtered = false, retrieved = false;
+    Store::Snapshot* snapshot = nullptr;  // what the steps read; publish ends it
 
     Store& store() { return *services.store; }
 
@@ -189,7 +176,7 @@ struct Run {
             ctx.target_seconds = 0;
         }
         if (ctx.target_count == 0 && ctx.target_seconds == 0) ctx.target_count = kDefaultTrackCount;
-        ctx.name = ctx.input.name ? *ctx.input.name : default_name(ctx.input.prompt);
+        ctx.name = playlist_name(ctx.input.name, ctx.input.prompt);
         seed = mix(fnv1a(ctx.input.prompt));
     }
 
@@ -642,57 +629,53 @@ struct Run {
     void publish() {
         fit();
         if (!ctx.input.publish && !ctx.input.save) return;
+        // The reads are done: let go of the snapshot, then wait to be the data dir's writer.
+        if (snapshot) snapshot->end();
+        if (services.acquire_writer) services.acquire_writer();
         PlaylistStore playlists(store());
-        const std::string description = "plexmix: " + ctx.input.prompt;
         const std::string pipeline_json = pipeline.to_json();
         const std::string options = options_json(ctx);
         for (const SourceTarget& source : services.sources) {
             std::vector<int64_t> ids;
-            std::vector<std::string> keys;
             for (const auto& e : ctx.tracks) {
-                if (e.track.server_id != source.server_id) continue;
-                ids.push_back(e.track.id);
-                keys.push_back(e.track.native_key);
+                if (e.track.server_id == source.server_id) ids.push_back(e.track.id);
             }
             if (ids.empty()) continue;
             PublishedPart part;
             part.provider = source.provider;
             part.server_id = source.server_id;
-            part.tracks = ids.size();
+            if (ctx.input.publish && !source.media) {
+                part.error = "no connection to " + source.provider;
+                ctx.published.push_back(std::move(part));
+                continue;
+            }
+            // Saved first, as pending: the server is never written before plexmix knows.
             PlaylistSave save;
+            if (const auto previous = playlists.find(source.server_id, ctx.name)) {
+                save.id = previous->id;
+                save.native_key = previous->native_key;  // the server's playlist it replaces
+                save.marker = previous->marker;          // an earlier attempt's, if it made one
+            }
             save.server_id = source.server_id;
             save.name = ctx.name;
             save.prompt = ctx.input.prompt;
             save.options_json = options;
             save.pipeline_json = pipeline_json;
             save.track_ids = ids;
-            if (ctx.input.publish) {
-                const auto previous = playlists.find(source.server_id, ctx.name, true);
-                if (!source.media) {
-                    part.error = "no connection to " + source.provider;
-                    ctx.published.push_back(std::move(part));
-                    continue;
-                }
-                PlaylistWritten written;
-                const CallResult r = source.media->write_playlist(ctx.name, description,
-                                                                  previous ? previous->native_key : "", keys, &written);
-                if (!r.ok()) {
-                    part.error = status_name(r.status) + (r.message.empty() ? "" : ": " + r.message);
-                    ctx.published.push_back(std::move(part));
-                    continue;
-                }
-                part.key = written.key;
-                part.replaced = previous && previous->native_key == written.key;
-                if (written.item_count != keys.size()) {
-                    part.error = "the server holds " + std::to_string(written.item_count) + " items in playlist " +
-                                 written.key + ", " + std::to_string(keys.size()) + " were written";
-                }
-                save.native_key = written.key;
-                if (previous) save.id = previous->id;
-            } else if (const auto previous = playlists.find(source.server_id, ctx.name, false)) {
-                save.id = previous->id;
+            save.state = ctx.input.publish ? PlaylistState::pending : PlaylistState::local;
+            part.playlist_id = playlists.save(save, &part.dropped);
+            part.tracks = ids.size() - part.dropped;
+            if (part.dropped != 0) {
+                ctx.notes.push_back(std::to_string(part.dropped) + " of the tracks chosen for " + source.provider +
+                                    " left the library (a sync deleted them) before the playlist was saved");
             }
-            if (ctx.input.save) part.playlist_id = playlists.save(save);
+            if (ctx.input.publish) {
+                const PublishOutcome outcome = publish_playlist(store(), *source.media, *part.playlist_id);
+                part.key = outcome.key;
+                part.replaced = outcome.replaced;
+                part.published = outcome.ok;
+                part.error = outcome.error;
+            }
             ctx.published.push_back(std::move(part));
         }
     }
@@ -731,6 +714,8 @@ bool GenerateContext::publish_failed() const {
 void run_pipeline(const PipelineSpec& pipeline, GenerateContext& ctx, GenerateServices& services) {
     IndexCache local;
     Run run{pipeline, ctx, services, services.index_cache ? *services.index_cache : local};
+    Store::Snapshot snapshot(*services.store);
+    run.snapshot = &snapshot;
     for (const StepSpec& step : pipeline.steps) {
         const auto started = std::chrono::steady_clock::now();
         switch (step.kind) {
@@ -744,6 +729,7 @@ void run_pipeline(const PipelineSpec& pipeline, GenerateContext& ctx, GenerateSe
         }
         ctx.steps_run.emplace_back(to_string(step.kind));
         ctx.timings.emplace_back(to_string(step.kind), elapsed_ms(started));
+        if (services.after_step) services.after_step(step.kind);
     }
     run.fit();
     ctx.deepen = nullptr;  // it refers to this run

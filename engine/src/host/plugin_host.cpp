@@ -1,6 +1,8 @@
 // The pmx_host vtable given to each plugin.
 #include "host/plugin_host.hpp"
 
+#include <atomic>
+
 #include "host/c_api.hpp"
 
 #ifndef PMX_VERSION
@@ -14,7 +16,20 @@ constexpr std::uint32_t kHostMagic = 0x706d7868;  // "pmxh"
 constexpr const char* kHostName = "plexmix";
 constexpr const char* kHostVersion = PMX_VERSION;
 
+// pmx_host.install_id of every plugin: fixed storage, so the pointer plugins hold stays valid,
+// written once before any plugin reads it.
+constexpr std::size_t kMaxInstallId = 64;
+char g_install_id[kMaxInstallId + 1] = {};
+std::atomic<bool> g_install_id_set{false};
+
 }  // namespace
+
+bool PluginHost::set_install_id(std::string_view id) {
+    if (id.empty() || id.size() > kMaxInstallId || g_install_id_set.exchange(true)) return false;
+    id.copy(g_install_id, id.size());
+    g_install_id[id.size()] = '\0';
+    return true;
+}
 
 PluginHost::PluginHost(std::string plugin_id) : plugin_id_(std::move(plugin_id)) {
     block_.api.struct_size = sizeof(pmx_host);
@@ -23,6 +38,7 @@ PluginHost::PluginHost(std::string plugin_id) : plugin_id_(std::move(plugin_id))
     block_.api.host_name = kHostName;
     block_.api.host_version = kHostVersion;
     block_.api.get_service = &capi::get_service;
+    block_.api.install_id = g_install_id;
     block_.magic = kHostMagic;
     block_.owner = this;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include <pmx/plugin.h>
@@ -27,6 +28,12 @@ public:
 
     // The PluginHost whose api() this is; nullptr for a pointer the host did not give out.
     static const PluginHost* from(const pmx_host* host) noexcept;
+
+    // Sets pmx_host.install_id for every plugin (config/data_dir.hpp install_id()). Call it
+    // before any plugin is initialised: plugins read it when they make instances. A later
+    // call is ignored (the id plugins saw must not change under them); returns whether it
+    // took effect.
+    static bool set_install_id(std::string_view id);
 
 private:
     // pmx_host first, so a pmx_host* given to the plugin converts back to the Block.

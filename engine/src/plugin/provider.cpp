@@ -79,6 +79,7 @@ void raise_if_failed(const std::exception_ptr& failure) {
 // Host side of pmx_media_sink; collects what the plugin emits.
 struct MediaCollector {
     const std::function<bool(const TrackRecord&)>* on_track = nullptr;
+    const std::function<void(const std::string&)>* on_created = nullptr;
     ScanPage* page = nullptr;
     ServerInfo* server = nullptr;
     int server_calls = 0;
@@ -140,6 +141,17 @@ struct MediaCollector {
             auto* self = static_cast<MediaCollector*>(ctx);
             guarded(self->failure, [&] {
                 if (self->page && cursor) self->page->next_cursor = std::string(cursor, len);
+                return 0;
+            });
+        };
+        s.playlist_created = [](void* ctx, const char* key, size_t len) -> int32_t {
+            auto* self = static_cast<MediaCollector*>(ctx);
+            return guarded(self->failure, [&]() -> int32_t {
+                if (!key || len == 0) {
+                    self->violation = "reported a created playlist without a key";
+                    return 1;
+                }
+                if (self->on_created && *self->on_created) (*self->on_created)(std::string(key, len));
                 return 0;
             });
         };
@@ -466,7 +478,8 @@ CallResult Provider::scan_page(std::string_view library_key, std::string_view cu
 }
 
 CallResult Provider::write_playlist(std::string_view title, std::string_view description, std::string_view replace_key,
-                                    const std::vector<std::string>& item_keys, PlaylistWritten* out) {
+                                    std::string_view marker, const std::vector<std::string>& item_keys,
+                                    PlaylistWritten* out, const std::function<void(const std::string& key)>& on_created) {
     const pmx_media_source* vt = instance_->media_source();
     if (!vt || !vt->write_playlist) return unsupported("write playlists");
     std::vector<pmx_str> keys;
@@ -479,8 +492,10 @@ CallResult Provider::write_playlist(std::string_view title, std::string_view des
     req.replace_key = view(replace_key);
     req.item_keys = keys.data();
     req.item_count = keys.size();
+    req.marker = view(marker);
     MediaCollector c;
     c.playlist = out;
+    c.on_created = &on_created;
     const pmx_media_sink sink = c.sink();
     CallResult r = runtime_->invoke("write_playlist", [&](const pmx_call* call) {
         c.reset();
@@ -488,6 +503,7 @@ CallResult Provider::write_playlist(std::string_view title, std::string_view des
         raise_if_failed(c.failure);
         return status;
     });
+    if (r.ok() && !c.violation.empty()) return contract_violation(instance_->plugin().info().id, c.violation);
     if (r.ok() && (c.playlist_calls != 1 || out->key.empty())) {
         return contract_violation(instance_->plugin().info().id, "write_playlist() must report the playlist's key once");
     }

@@ -116,8 +116,14 @@ public:
     // returned; the call is not retried. Likewise for every sink of every call below.
     CallResult scan_page(std::string_view library_key, std::string_view cursor, int32_t order, uint32_t flags,
                          ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track = {});
+    // Writes a playlist (pmx_playlist_write: replace_key empty = find by `marker` or create).
+    // `on_created` is called with the key of a playlist the plugin has just created, before
+    // anything else is written to it (ABI 1.2 plugins); it may throw (the record failed): the
+    // plugin is told to stop, and the exception is rethrown here.
     CallResult write_playlist(std::string_view title, std::string_view description, std::string_view replace_key,
-                              const std::vector<std::string>& item_keys, PlaylistWritten* out);
+                              std::string_view marker, const std::vector<std::string>& item_keys,
+                              PlaylistWritten* out,
+                              const std::function<void(const std::string& key)>& on_created = {});
     CallResult delete_playlist(std::string_view key);
 
 private:

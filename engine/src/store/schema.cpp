@@ -277,6 +277,26 @@ UPDATE tracks SET track_artist_id = CASE
 END;
 )sql";
 
+// Publishing as a protocol (store/playlist_store.hpp, publish/playlist_publisher.hpp): a row
+// says what the server holds of it, so that a failure part-way is known and finished later
+// rather than repeated blindly.
+//  - state: 'local' (saved only: --no-publish), 'pending' (to be written: saved before any
+//    request, left so by a failure), 'published' (the server holds exactly these tracks).
+//  - marker: the token the media source puts on a playlist it creates, to find it again when
+//    the answer to its creation was lost; kept for the life of the row.
+//  - published_at (unix ms) of the last complete publish; publish_error: why the last attempt
+//    did not complete (NULL once one did).
+// Rows from before v7 were written after the server: a key means published, none local.
+constexpr std::string_view kSchemaV7 = R"sql(
+ALTER TABLE playlists ADD COLUMN state TEXT NOT NULL DEFAULT 'published'
+    CHECK (state IN ('local', 'pending', 'published'));
+ALTER TABLE playlists ADD COLUMN marker TEXT;
+ALTER TABLE playlists ADD COLUMN published_at INTEGER;
+ALTER TABLE playlists ADD COLUMN publish_error TEXT;
+UPDATE playlists SET state = 'local' WHERE native_key IS NULL;
+UPDATE playlists SET published_at = updated_at WHERE native_key IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
@@ -284,6 +304,7 @@ constexpr std::array kMigrations{
     Migration{4, "add tracks.last_rated_at", kSchemaV4},
     Migration{5, "add embeddings per model (embedding_models, embeddings)", kSchemaV5},
     Migration{6, "add track artists as artists (tracks.track_artist_id)", kSchemaV6},
+    Migration{7, "publish playlists as a protocol (playlists.state, marker, published_at, publish_error)", kSchemaV7},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

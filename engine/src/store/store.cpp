@@ -392,9 +392,15 @@ std::unique_ptr<Store> Store::open(const fs::path& db) {
     impl->configure(db.string(), /*wal=*/true);
     migrate(impl->db, store_migrations(), db.string());
     auto store = std::unique_ptr<Store>(new Store(std::move(impl)));
-    // Updates that another connection made without re-indexing (see schema.cpp).
+    // Updates that another connection made without re-indexing (see schema.cpp). Only worth a
+    // write when nobody else is writing: a reader opening the store during a sync must not wait
+    // for it (the writer indexes them itself at its commit).
     if (sql::query_int64(store->impl_->db, "SELECT EXISTS (SELECT 1 FROM tracks_fts_stale)").value_or(0) != 0) {
-        store->update_search_index();
+        try {
+            store->update_search_index();
+        } catch (const StoreError& e) {
+            spdlog::debug("full-text index not brought up to date on open: {}", e.what());
+        }
     }
     return store;
 }
@@ -596,6 +602,31 @@ std::vector<std::string> Store::integrity_problems() const {
 }
 
 // Transaction --------------------------------------------------------------------------------
+
+Store::Snapshot::Snapshot(Store& store) : store_(store) {
+    Impl& impl = *store_.impl_;
+    if (impl.in_transaction || sqlite3_get_autocommit(impl.db) == 0) {
+        throw std::logic_error("a snapshot needs a Store without an open transaction");
+    }
+    sql::exec(impl.db, "BEGIN DEFERRED");
+    active_ = true;
+    // A deferred transaction takes its snapshot at its first read: take it now.
+    sql::query_int64(impl.db, "SELECT count(*) FROM sqlite_schema");
+}
+
+Store::Snapshot::~Snapshot() {
+    try {
+        end();
+    } catch (const std::exception& e) {
+        spdlog::warn("ending a read snapshot of {} failed: {}", store_.impl_->path.string(), e.what());
+    }
+}
+
+void Store::Snapshot::end() {
+    if (!active_) return;
+    active_ = false;
+    sql::exec(store_.impl_->db, "COMMIT");  // it wrote nothing: this only lets go of the snapshot
+}
 
 Store::Transaction::Transaction(Store& store) : store_(store) {
     Impl& impl = *store_.impl_;

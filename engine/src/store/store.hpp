@@ -79,6 +79,7 @@ class TrackWriter;
 class Store {
 public:
     class Transaction;
+    class Snapshot;
 
     // Opens (creating it, mode 0600, if missing) the database at `db`, whose directory must
     // exist, and migrates it to kStoreSchemaVersion. An existing file readable by others is
@@ -163,6 +164,27 @@ private:
     struct Impl;
     explicit Store(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+};
+
+// A read snapshot: until it ends, every query on this Store sees the database as it was at the
+// snapshot's start, whatever other processes commit meanwhile (WAL keeps that version for us).
+// A run that reads in several steps (generate: filter, then details, then vectors) holds one,
+// so that a sync committing deletions between two of its reads cannot make them disagree.
+// Ended at destruction or by end(). Writing while it is open would fail once another process
+// has committed: end it first. Throws std::logic_error when a transaction is already open.
+class Store::Snapshot {
+public:
+    explicit Snapshot(Store& store);
+    ~Snapshot();
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+
+    void end();
+    bool active() const { return active_; }
+
+private:
+    Store& store_;
+    bool active_ = false;
 };
 
 // A write transaction (BEGIN IMMEDIATE: it waits up to the busy timeout for other writers,

@@ -1,6 +1,7 @@
 // Small text helpers shared across the engine.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,38 @@ inline bool equal_ascii_nocase(std::string_view a, std::string_view b) {
         if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     }
     return true;
+}
+
+// Text for one line of somebody else's UI (a playlist's title or summary on a server):
+// control characters (C0, DEL, C1) and runs of whitespace become one space, the ends are
+// trimmed, and text longer than `max_bytes` is cut at a whole UTF-8 character and ends in "…"
+// (within max_bytes).
+inline std::string one_line(std::string_view text, size_t max_bytes) {
+    static constexpr std::string_view kEllipsis = "…";
+    std::string out;
+    out.reserve(std::min(text.size(), max_bytes));
+    bool space = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        // U+0080..U+009F are C2 80..C2 9F in UTF-8.
+        const bool c1 = c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
+                        static_cast<unsigned char>(text[i + 1]) >= 0x80;
+        if (c < 0x20 || c == 0x7F || c == ' ' || c1) {
+            if (c1) ++i;
+            space = !out.empty();
+            continue;
+        }
+        if (space) out += ' ';
+        space = false;
+        out += static_cast<char>(c);
+        if (out.size() > max_bytes + kEllipsis.size()) break;  // enough to know it must be cut
+    }
+    if (out.size() <= max_bytes) return out;
+    size_t cut = max_bytes >= kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0U) == 0x80U) --cut;
+    out.resize(cut);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + std::string(kEllipsis);
 }
 
 }  // namespace pmx

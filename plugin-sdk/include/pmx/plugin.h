@@ -245,6 +245,11 @@ typedef struct pmx_host {
     /* Returns the service vtable for `id` (e.g. PMX_SERVICE_HTTP), or NULL when the host
      * does not offer it. Any thread; the returned pointer is valid until exit. */
     const void *(*get_service)(const struct pmx_host *host, const char *id);
+    /* ABI 1.2. A stable id of this installation (its data directory): generated once, kept,
+     * the same on every run; for what a server wants per client install (Plex's
+     * X-Plex-Client-Identifier, Jellyfin's DeviceId). NULL or "" when the host has none (e.g.
+     * `plugins check` without a data directory): use a fixed fallback of your own then. */
+    const char *install_id;
 } pmx_host;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -432,6 +437,13 @@ typedef struct pmx_media_sink {
     void (*next_cursor)(void *ctx, const char *cursor, size_t len);
     /* write_playlist(): the playlist's key on the server and the item count read back. */
     void (*playlist)(void *ctx, const char *key, size_t key_len, uint64_t item_count);
+    /* ABI 1.2. write_playlist(): the key of a playlist the plugin has just CREATED, called as
+     * soon as the server answered and before anything else is written to it, so that the host
+     * records it before a later failure could make it an orphan. Returns 0 to go on; non-zero
+     * when the host could not record it: stop writing and return PMX_CANCELLED (the marker in
+     * its title lets a later attempt find it). A host without it (struct_size) records the key
+     * only at the end. */
+    int32_t (*playlist_created)(void *ctx, const char *key, size_t key_len);
 } pmx_media_sink;
 
 /* Order of a scan. */
@@ -455,6 +467,23 @@ typedef struct pmx_scan_request {
     uint32_t page_size;     /* items per page; 0 = the plugin's configured default */
 } pmx_scan_request;
 
+/*
+ * Writing a playlist is a protocol, not a call: the host saves the playlist locally as pending,
+ * calls write_playlist (again after a failure, maybe in another process), checks the count it
+ * reports, and only then marks it published. So write_playlist must be safe to repeat at any
+ * point of an earlier attempt:
+ *  - replace_key set: converge that playlist's items to item_keys IN PLACE, keeping its key,
+ *    and never remove its old items before the new ones are all there (a failure half-way
+ *    leaves the old content, or the new content, never an empty or half playlist).
+ *  - replace_key empty and a marker given: first look for a playlist carrying the marker (an
+ *    earlier attempt made it, its answer was lost) and converge that one; only when there is
+ *    none, create one whose title carries the marker (e.g. "Gym [pmx-3f9a1c7b2e4d]"), report
+ *    its key through playlist_created at once, fill it, then give it its real title.
+ *  - Titles and descriptions arrive free of control characters; cut them to what the server
+ *    accepts (its URL or field limits), whole characters only.
+ *  - Item keys the server does not know are left out (servers drop them); report the count
+ *    the server really holds: the host compares it with item_count.
+ */
 typedef struct pmx_playlist_write {
     uint32_t struct_size;
     uint32_t reserved;
@@ -464,6 +493,10 @@ typedef struct pmx_playlist_write {
                                      in place, keeping its key */
     const pmx_str *item_keys;     /* item_count native track keys, in playlist order */
     size_t item_count;
+    /* ABI 1.2. A token unique to this plexmix playlist ([a-z0-9-], e.g. "pmx-3f9a1c7b2e4d"),
+     * the same on every attempt; empty from an older host (then no search, and a new title
+     * from the start). */
+    pmx_str marker;
 } pmx_playlist_write;
 
 typedef struct pmx_media_source {
@@ -479,9 +512,10 @@ typedef struct pmx_media_source {
      * The host drives paging (and retries a failed page); one call should be one request. */
     pmx_status (*scan_tracks)(pmx_instance *self, const pmx_call *call,
                               const pmx_scan_request *request, const pmx_media_sink *out);
-    /* Optional (NULL = read-only source). Creates or replaces a playlist, then reports its
-     * key and the item count the server reports through out->playlist. Idempotent when
-     * replace_key is set. */
+    /* Optional (NULL = read-only source). Creates or replaces a playlist (see "Writing a
+     * playlist" above: safe to repeat, finds what an earlier attempt made), reports a new
+     * playlist's key through out->playlist_created as soon as it exists, and at the end its
+     * key and the item count the server reports through out->playlist. */
     pmx_status (*write_playlist)(pmx_instance *self, const pmx_call *call,
                                  const pmx_playlist_write *request, const pmx_media_sink *out);
     /* Optional. Deletes a playlist; PMX_NOT_FOUND when it does not exist. */

@@ -515,6 +515,11 @@ public:
     std::uint32_t abi_minor() const noexcept {
         return PMX_HAS_FIELD(raw_, pmx_host, abi_minor) ? raw_->abi_minor : 0;
     }
+    // This installation's stable id (ABI 1.2); empty when the host has none or is older.
+    std::string_view install_id() const noexcept {
+        if (!PMX_HAS_FIELD(raw_, pmx_host, install_id) || raw_->install_id == nullptr) return {};
+        return std::string_view(raw_->install_id);
+    }
 
     // A service vtable by id, or nullptr when the host does not offer it.
     const void* service(const char* id) const noexcept {
@@ -734,6 +739,13 @@ public:
         if (PMX_HAS_FIELD(raw_, pmx_media_sink, playlist) && raw_->playlist != nullptr) {
             raw_->playlist(raw_->ctx, key.data(), key.size(), item_count);
         }
+    }
+    // The key of a playlist just created (ABI 1.2), before anything else is written to it.
+    // Returns false when the host could not record it: stop and return PMX_CANCELLED. True
+    // from an older host, which records the key only at the end.
+    bool playlist_created(std::string_view key) const noexcept {
+        if (!PMX_HAS_FIELD(raw_, pmx_media_sink, playlist_created) || raw_->playlist_created == nullptr) return true;
+        return raw_->playlist_created(raw_->ctx, key.data(), key.size()) == 0;
     }
 
 private:
