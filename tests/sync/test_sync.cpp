@@ -334,6 +334,44 @@ TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[
     CHECK(log_text.find(plex.token()) == std::string::npos);
 }
 
+TEST_CASE("the CLI: a failure is told once, on stderr; results go to stdout; the log file keeps it",
+          "[sync][cli]") {
+    FakePlexOptions o;
+    o.tracks = 120;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+
+    plex.fault_after_track_pages(0, FakePlexFault::status, 500);
+    const auto failed = cli("sync");
+    INFO("stdout:\n" << failed.out << "stderr:\n" << failed.err);
+    CHECK(failed.code == 1);
+    CHECK(failed.out.empty());
+    CHECK(pmx::test::count_of(failed.err, "full sync failed") == 1);
+    CHECK(pmx::test::count_of(failed.err, "fault injected by FakePlex") == 1);
+    std::ifstream log(dir.path() / "data" / "plexmix.log");
+    const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK_THAT(log_text, Catch::Contains("[warning]") && Catch::Contains("sync of home failed: scanning library") &&
+                             Catch::Contains("fault injected by FakePlex"));
+
+    const auto cannot_verify = cli("sync verify");
+    CHECK(cannot_verify.code == 1);
+    CHECK(cannot_verify.out.empty());
+    CHECK(pmx::test::count_of(cannot_verify.err, "could not verify") == 1);
+
+    plex.clear_faults();
+    const auto done = cli("sync");
+    INFO("stdout:\n" << done.out << "stderr:\n" << done.err);
+    CHECK(done.code == 0);
+    CHECK_THAT(done.out, Catch::Contains("home: full sync done"));
+    CHECK_THAT(done.err, !Catch::Contains("sync done"));
+    const auto verified = cli("sync verify");
+    CHECK(verified.code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("the mirror matches the server"));
+    CHECK(verified.err.empty());
+}
+
 TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sync][cli]") {
     FakePlexOptions o;
     o.tracks = 400;

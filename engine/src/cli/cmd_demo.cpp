@@ -122,7 +122,7 @@ int demo(const GlobalOptions& global, const Args& args) {
                                          sync_options);
         progress.finish();
         if (!r.ok) {
-            std::cout << r.provider << ": sync " << r.status << ": " << r.error << "\n";
+            std::cerr << r.provider << ": sync " << r.status << ": " << r.error << "\n";
             return kExitFailure;
         }
         std::cout << r.provider << ": " << r.scanned << " tracks read, " << r.added << " added, " << r.updated

@@ -178,7 +178,7 @@ int remove(const GlobalOptions& global, const Args& args) {
         auto media = app->media_providers(p.provider);
         const CallResult r = media.front().provider->delete_playlist(p.native_key);
         if (!r.ok() && r.status != PMX_NOT_FOUND) {
-            std::cout << p.provider << ": could not delete playlist " << p.native_key << ": " << status_name(r.status)
+            std::cerr << p.provider << ": could not delete playlist " << p.native_key << ": " << status_name(r.status)
                       << (r.message.empty() ? "" : ": " + r.message) << "; kept it here too\n";
             return kExitFailure;
         }

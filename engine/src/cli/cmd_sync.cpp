@@ -51,7 +51,7 @@ int verify(const GlobalOptions& global, const Args& args) {
     for (auto& media : app->media_providers(source_of(vm))) {
         const VerifyReport r = verify_source(app->store(), *media.provider, media.config->name);
         if (!r.error.empty()) {
-            std::cout << r.provider << ": could not verify: " << r.error << "\n";
+            std::cerr << r.provider << ": could not verify: " << r.error << "\n";
             code = kExitFailure;
             continue;
         }
@@ -95,7 +95,7 @@ int sync(const GlobalOptions& global, const Args& args) {
         const SyncReport r = sync_source(app->store(), *media.provider, media.config->name, media.config->plugin,
                                          url ? url->value : std::string(), options);
         progress.finish();
-        for (const auto& note : r.notes) std::cout << r.provider << ": note: " << note << "\n";
+        for (const auto& note : r.notes) std::cerr << r.provider << ": note: " << note << "\n";
         const char* mode = r.mode == SyncMode::full ? "full" : "incremental";
         if (r.ok) {
             synced = true;
@@ -103,7 +103,8 @@ int sync(const GlobalOptions& global, const Args& args) {
                       << " tracks read, " << r.added << " added, " << r.updated << " updated, " << r.removed
                       << " removed, " << r.unchanged << " unchanged\n";
         } else {
-            std::cout << r.provider << ": " << mode << " sync " << r.status << " after " << seconds_text(r.elapsed)
+            // The engine recorded it in the log file only: this is the one place the user reads it.
+            std::cerr << r.provider << ": " << mode << " sync " << r.status << " after " << seconds_text(r.elapsed)
                       << "; the mirror is unchanged\n  " << r.error << "\n";
             code = kExitFailure;
         }

@@ -13,6 +13,7 @@
 #include "store/store.hpp"
 #include "store/track_writer.hpp"
 #include "store/watermarks.hpp"
+#include "util/log.hpp"
 
 namespace pmx {
 namespace {
@@ -78,6 +79,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
     if (const CallResult r = source.identity(&server); !r.ok()) {
         report.status = r.status == PMX_CANCELLED ? "interrupted" : "failed";
         report.error = describe(r, "asking the server who it is");
+        log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
         return report;
     }
     report.server_identity = server.identity;
@@ -200,7 +202,8 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                                                                     : RunStatus::failed;
     store.finish_run(run_id, final_status, static_cast<int64_t>(report.added), static_cast<int64_t>(report.updated),
                      static_cast<int64_t>(report.removed), report.error);
-    if (!report.ok) spdlog::warn("sync of {} {}: {}", provider_name, report.status, report.error);
+    // The front end shows the failure (the report); the log file keeps a record of it.
+    if (!report.ok) log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
     return report;
 }
 
