@@ -55,10 +55,23 @@ std::unique_ptr<Provider> plex_provider(const FakePlex& plex, uint32_t page_size
     return std::make_unique<Provider>(kProvider, std::move(runtime), std::move(instance));
 }
 
-SyncReport run_sync(Store& store, Provider& provider, bool full = false) {
+// One SyncOptions::progress call.
+struct ProgressCall {
+    uint64_t done, total;
+};
+
+SyncReport run_sync(Store& store, Provider& provider, bool full = false, std::vector<ProgressCall>* progress = nullptr) {
     SyncOptions options;
     options.full = full;
+    if (progress) options.progress = [progress](uint64_t done, uint64_t total) { progress->push_back({done, total}); };
     return sync_source(store, provider, kProvider, "plex", "", options);
+}
+
+// The printed "N tracks read, A added, U updated, C unchanged" adds up.
+void check_counts_add_up(const SyncReport& r) {
+    INFO("read " << r.read << ", added " << r.added << ", updated " << r.updated << ", unchanged " << r.unchanged);
+    CHECK(r.read == r.added + r.updated + r.unchanged);
+    CHECK(r.rekeyed <= r.updated);
 }
 
 // key -> row id of the mirror of the provider's current server
@@ -80,12 +93,22 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
 
-    const SyncReport first = run_sync(*store, *provider);
+    std::vector<ProgressCall> full_progress;
+    const SyncReport first = run_sync(*store, *provider, false, &full_progress);
     INFO(first.error);
     REQUIRE(first.ok);
     CHECK(first.mode == SyncMode::full);
     CHECK(first.added == 1'234);
-    CHECK(first.scanned == 1'234);
+    CHECK(first.read == 1'234);
+    check_counts_add_up(first);
+    // A full sync's progress counts up to the libraries' size (Music's 1,234, the empty Hörspiele).
+    REQUIRE_FALSE(full_progress.empty());
+    for (size_t i = 0; i < full_progress.size(); ++i) {
+        CHECK(full_progress[i].total == 1'234);
+        CHECK(full_progress[i].done <= full_progress[i].total);
+        if (i > 0) CHECK(full_progress[i].done >= full_progress[i - 1].done);
+    }
+    CHECK(full_progress.back().done == 1'234);
     const auto server = store->find_server(kProvider, plex.machine_identifier());
     REQUIRE(server);
     const ServerStats stats = store->stats(server->id);
@@ -98,20 +121,30 @@ TEST_CASE("a full sync mirrors every track; an unchanged incremental reads almos
     const auto pages_before = plex.track_page_requests();
     const auto album_pages_full = plex.album_page_requests();  // the full sync read them once
     REQUIRE(album_pages_full > 0);
-    const SyncReport again = run_sync(*store, *provider);
+    std::vector<ProgressCall> incremental_progress;
+    const SyncReport again = run_sync(*store, *provider, false, &incremental_progress);
     INFO(again.error);
     REQUIRE(again.ok);
     CHECK(again.mode == SyncMode::incremental);
     CHECK(again.added == 0);
     CHECK(again.updated == 0);
     CHECK(again.removed == 0);
+    check_counts_add_up(again);
+    // The feeds stop at the last sync's changes: how far that is nobody knows beforehand, so
+    // no total (not the library's 1,234), and the count is of the tracks actually read.
+    REQUIRE_FALSE(incremental_progress.empty());
+    for (const ProgressCall& call : incremental_progress) {
+        CHECK(call.total == 0);
+        CHECK(call.done <= again.read);
+    }
+    CHECK(incremental_progress.back().done == again.read);
     // Per music section (Music with 1,234 tracks, the empty Hörspiele): the keys-only pass
     // (13 pages of 100, and 1) and one page of each of the four feeds (updated, added,
     // played, rated).
     CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 4 * 2);
     // The four feeds share one read of the album genres, not one each.
     CHECK(plex.album_page_requests() - album_pages_full <= album_pages_full);
-    CHECK(again.scanned <= 2 * 100);
+    CHECK(again.read <= 2 * 100);
 
     const VerifyReport verify = verify_source(*store, *provider, kProvider);
     CHECK(verify.ok());
@@ -143,6 +176,8 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys;
     CHECK(r.updated == 3);  // two renamed, one re-keyed
     CHECK(r.rekeyed == 1);
     CHECK(r.removed == 1);
+    // The new and the renamed tracks come in both the updated and the added feed: read once.
+    check_counts_add_up(r);
 
     const auto after = mirror(*store, plex.machine_identifier());
     CHECK(after.size() == 500);
@@ -177,7 +212,8 @@ TEST_CASE("an incremental sync picks up ratings and plays, which do not move upd
     REQUIRE(r.ok);
     CHECK(r.mode == SyncMode::incremental);
     CHECK(r.updated >= 2);  // `unrated` counts only if it had a rating before
-    CHECK(r.scanned < 50);  // the feeds stop at the watermarks: a few items, not the library
+    CHECK(r.read < 50);     // the feeds stop at the watermarks: a few items, not the library
+    check_counts_add_up(r);
 
     const auto column = [&](const std::string& key, const char* name) -> std::optional<int64_t> {
         sqlite3_stmt* raw = nullptr;
@@ -212,6 +248,7 @@ TEST_CASE("a server that dies mid-sync leaves the previous mirror exactly as it 
         CHECK_FALSE(r.ok);
         CHECK(r.status == "failed");
         CHECK_FALSE(r.error.empty());
+        CHECK(r.read + r.added + r.updated + r.unchanged + r.removed == 0);  // nothing was written
         CHECK(mirror(*store, plex.machine_identifier()).empty());
         const auto server = store->find_server(kProvider, plex.machine_identifier());
         REQUIRE(server);

@@ -99,7 +99,7 @@ int sync(const GlobalOptions& global, const Args& args) {
         const char* mode = r.mode == SyncMode::full ? "full" : "incremental";
         if (r.ok) {
             synced = true;
-            std::cout << r.provider << ": " << mode << " sync done in " << seconds_text(r.elapsed) << ": " << r.scanned
+            std::cout << r.provider << ": " << mode << " sync done in " << seconds_text(r.elapsed) << ": " << r.read
                       << " tracks read, " << r.added << " added, " << r.updated << " updated, " << r.removed
                       << " removed, " << r.unchanged << " unchanged\n";
         } else {
