@@ -239,6 +239,21 @@ TEST_CASE("CLI: a damaged or mismatched index file is rebuilt with a message, ne
     }
 }
 
+TEST_CASE("CLI: a first embedding builds the index without a word of repair", "[embed][cli]") {
+    FakePlexOptions o;
+    o.tracks = kTracks;
+    FakePlex plex(o);
+    TempDir dir;
+    const fs::path config = write_config(dir, plex, "local");
+    const auto first = cli_streams(config, "sync");
+    INFO("stdout:\n" << first.out << "stderr:\n" << first.err);
+    REQUIRE(first.code == 0);
+    CHECK_THAT(first.out, Catch::Contains("local (toy-hash-64): 240 embedded, 0 up to date") &&
+                              Catch::Contains("index 240 vectors (built)"));
+    CHECK_THAT(first.out + first.err, !Catch::Contains("missing") && !Catch::Contains("rebuilt") &&
+                                          !Catch::Contains("note:"));
+}
+
 TEST_CASE("CLI: an embedder that fails mid-way exits 1 and leaves what it stored consistent", "[embed][cli]") {
     FakePlexOptions o;
     o.tracks = kTracks;

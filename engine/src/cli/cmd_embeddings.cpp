@@ -251,7 +251,7 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
     if (r.failed) std::cout << ", " << r.failed << " failed";
     if (r.left) std::cout << ", " << r.left << " left for the next run";
     std::cout << " in " << seconds_text(r.elapsed) << "; index " << r.index_size << " vectors"
-              << (r.index_rebuilt ? " (rebuilt)" : "") << "\n";
+              << (r.index_rebuilt ? " (rebuilt)" : r.index_built ? " (built)" : "") << "\n";
     if (!r.error.empty()) std::cerr << "  " << r.error << "\n";  // under the summary (cerr flushes cout first)
     return r.ok() ? kExitOk : kExitFailure;
 }
