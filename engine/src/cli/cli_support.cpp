@@ -49,12 +49,22 @@ int run_guarded(int (*run)(const GlobalOptions&, const Args&), const GlobalOptio
     return code;
 }
 
+namespace {
+
+// A command's options and --help, under one heading, for parsing and for its help text.
+po::options_description with_help(const po::options_description& options) {
+    po::options_description shown("Options");
+    for (const auto& option : options.options()) shown.add(option);
+    shown.add_options()("help,h", "show this help");
+    return shown;
+}
+
+}  // namespace
+
 po::variables_map parse_args(const Args& args, const po::options_description& options,
                              const po::positional_options_description& positional, const std::string& usage,
                              bool* help) {
-    po::options_description all;
-    all.add(options);
-    all.add_options()("help,h", "show this help");
+    const po::options_description all = with_help(options);
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     *help = vm.count("help") > 0;
@@ -69,9 +79,7 @@ po::variables_map parse_args(const Args& args, const po::options_description& op
 po::variables_map parse_words_args(const Args& args, const po::options_description& options,
                                    const std::string& words_name, const std::string& usage, bool* help,
                                    std::string* words) {
-    po::options_description shown;
-    shown.add(options);
-    shown.add_options()("help,h", "show this help");
+    const po::options_description shown = with_help(options);
     *help = false;
     for (const auto& word : args) {
         if (word == "--") break;
@@ -96,18 +104,22 @@ po::variables_map parse_words_args(const Args& args, const po::options_descripti
 
 int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
              const std::vector<Subcommand>& subcommands) {
-    std::vector<std::string> synopses;
-    for (const auto& s : subcommands) synopses.push_back(s.synopsis);
-    const std::string usage = "usage: plexmix " + std::string(group) + " " + join(synopses, " | ");
+    const std::string name(group);
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        (args.empty() ? std::cerr : std::cout) << usage << "\n";
+        std::ostream& out = args.empty() ? std::cerr : std::cout;
+        out << "usage: plexmix " << name << " <command> [<args>]\n\nCommands:\n";
+        for (const auto& s : subcommands) out << "  " << s.synopsis << "\n";
+        out << "\nRun 'plexmix " << name << " <command> --help' for a command's options.\n";
         return args.empty() ? kExitUsage : kExitOk;
     }
     const Args rest(args.begin() + 1, args.end());
     for (const auto& s : subcommands) {
         if (args[0] == s.name) return s.run(global, rest);
     }
-    throw UsageError("'" + std::string(group) + " " + args[0] + "' is not a command; " + usage);
+    std::vector<std::string> names;
+    for (const auto& s : subcommands) names.emplace_back(s.name);
+    throw UsageError("'" + name + " " + args[0] + "' is not a command; the commands of '" + name +
+                     "' are " + join(names, ", ") + " (see 'plexmix " + name + " --help')");
 }
 
 namespace {

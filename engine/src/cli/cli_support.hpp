@@ -54,8 +54,9 @@ struct Subcommand {
     int (*run)(const GlobalOptions&, const Args&);
 };
 
-// Runs the subcommand named by args[0]; no word prints the usage (exit 2), --help prints it
-// (exit 0), an unknown word is a UsageError.
+// Runs the subcommand named by args[0]; no word prints the usage, one subcommand synopsis a
+// line, on stderr (exit 2), --help prints it on stdout (exit 0), an unknown word is a
+// UsageError.
 int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
              const std::vector<Subcommand>& subcommands);
 

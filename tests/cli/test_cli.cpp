@@ -1,0 +1,145 @@
+// The CLI as a user meets it: --help on every command and subcommand, run as a separate process.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support/test_util.hpp"
+
+using pmx::test::CliStreams;
+
+namespace {
+
+// plexmix with the in-tree plugins and `words`; no config exists for help to need.
+CliStreams plexmix(const std::string& words) {
+    return pmx::test::run_cli_streams(PMX_CLI, std::string("--plugin-path ") + PMX_PLUGIN_DIR + " " + words);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string first_word(const std::string& line) {
+    const size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos) return "";
+    return line.substr(start, line.find(' ', start) - start);
+}
+
+// The first word of each line of the block under `heading` (up to a blank line).
+std::vector<std::string> listed_under(const std::string& text, const std::string& heading) {
+    std::vector<std::string> names;
+    bool inside = false;
+    for (const auto& line : lines_of(text)) {
+        if (inside && line.empty()) break;
+        if (inside) names.push_back(first_word(line));
+        if (line == heading) inside = true;
+    }
+    return names;
+}
+
+// Every "--name" in `text`.
+std::set<std::string> long_options_in(const std::string& text) {
+    std::set<std::string> names;
+    for (size_t at = text.find("--"); at != std::string::npos; at = text.find("--", at + 2)) {
+        size_t end = at + 2;
+        while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-')) ++end;
+        if (end > at + 2) names.insert(text.substr(at, end - at));
+    }
+    return names;
+}
+
+// Checks the help of a command that takes options: usage first, then every option its usage
+// line names, listed under "Options:" with -h/--help. Returns the usage line.
+std::string check_leaf_help(const std::string& words, const CliStreams& run) {
+    INFO("plexmix " << words << " --help\nstdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.code == 0);
+    CHECK(run.err.empty());
+    const std::string usage = run.out.substr(0, run.out.find('\n'));
+    CHECK(usage.rfind("usage: plexmix " + words, 0) == 0);
+    const size_t options_at = run.out.find("\nOptions:\n");
+    REQUIRE(options_at != std::string::npos);
+    const std::string options = run.out.substr(options_at);
+    CHECK_THAT(options, Catch::Contains("-h [ --help ]"));
+    for (const auto& name : long_options_in(usage)) {
+        INFO("option " << name << " of the usage line");
+        CHECK_THAT(options, Catch::Contains(name));
+    }
+    return usage;
+}
+
+}  // namespace
+
+TEST_CASE("--help on every command and subcommand lists its options, on stdout, exit 0", "[cli][help]") {
+    const CliStreams top = plexmix("--help");
+    REQUIRE(top.code == 0);
+    const std::vector<std::string> commands = listed_under(top.out, "Commands:");
+    // The walk below starts from what --help lists; these must be among them.
+    for (const char* known : {"config", "plugins", "sync", "status", "embeddings", "search", "create", "playlists", "demo"}) {
+        INFO(known);
+        CHECK(std::find(commands.begin(), commands.end(), known) != commands.end());
+    }
+
+    std::map<std::string, std::set<std::string>> walked;  // command → subcommands helped
+    for (const auto& command : commands) {
+        const CliStreams help = plexmix(command + " --help");
+        INFO("plexmix " << command << " --help\nstdout:\n" << help.out << "stderr:\n" << help.err);
+        CHECK(help.code == 0);
+        CHECK(help.err.empty());
+        // A group word: its subcommands, one synopsis a line; each has a help of its own.
+        const std::vector<std::string> subcommands = listed_under(help.out, "Commands:");
+        if (!subcommands.empty()) {
+            CHECK_THAT(help.out, Catch::StartsWith("usage: plexmix " + command + " <command>"));
+            for (const auto& sub : subcommands) {
+                check_leaf_help(command + " " + sub, plexmix(command + " " + sub + " --help"));
+                // The global position of --help, and -h, say the same.
+                CHECK(plexmix("--help " + command + " " + sub).out == plexmix(command + " " + sub + " --help").out);
+                CHECK(plexmix(command + " " + sub + " -h").out == plexmix(command + " " + sub + " --help").out);
+                walked[command].insert(sub);
+            }
+            continue;
+        }
+        // A command with options; "| sync verify [...]" in its usage names a subcommand.
+        const std::string usage = check_leaf_help(command, help);
+        walked[command];
+        const std::string alternative = " | " + command + " ";
+        for (size_t at = usage.find(alternative); at != std::string::npos; at = usage.find(alternative, at + 1)) {
+            const std::string sub = first_word(usage.substr(at + alternative.size()));
+            check_leaf_help(command + " " + sub, plexmix(command + " " + sub + " --help"));
+            walked[command].insert(sub);
+        }
+    }
+    const std::map<std::string, std::set<std::string>> expected_at_least = {
+        {"config", {"show", "check"}},
+        {"plugins", {"list", "info", "check"}},
+        {"sync", {"verify"}},
+        {"embeddings", {"generate", "status", "rebuild"}},
+        {"playlists", {"list", "show", "export", "delete"}},
+    };
+    for (const auto& [command, subs] : expected_at_least) {
+        for (const auto& sub : subs) {
+            INFO("plexmix " << command << " " << sub << " --help was not reached by the walk");
+            CHECK(walked[command].count(sub) == 1);
+        }
+    }
+}
+
+TEST_CASE("a group word alone prints its commands on stderr and exits 2; an unknown one says which exist",
+          "[cli][help]") {
+    const CliStreams bare = plexmix("playlists");
+    CHECK(bare.code == 2);
+    CHECK(bare.out.empty());
+    CHECK_THAT(bare.err, Catch::Contains("Commands:") && Catch::Contains("export ID|NAME"));
+
+    const CliStreams unknown = plexmix("playlists frobnicate");
+    CHECK(unknown.code == 2);
+    CHECK_THAT(unknown.err, Catch::Contains("'playlists frobnicate' is not a command") &&
+                                Catch::Contains("export") && Catch::Contains("delete"));
+}
