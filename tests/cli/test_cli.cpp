@@ -143,3 +143,102 @@ TEST_CASE("a group word alone prints its commands on stderr and exits 2; an unkn
     CHECK_THAT(unknown.err, Catch::Contains("'playlists frobnicate' is not a command") &&
                                 Catch::Contains("export") && Catch::Contains("delete"));
 }
+
+namespace {
+
+// Display columns of a UTF-8 line (the settings of the in-tree plugins are ASCII but for
+// the odd "·"): one per code point.
+size_t columns_of(const std::string& text) {
+    size_t n = 0;
+    for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0u) != 0x80u ? 1 : 0;
+    return n;
+}
+
+std::string trimmed(const std::string& text) {
+    const size_t start = text.find_first_not_of(' ');
+    if (start == std::string::npos) return "";
+    return text.substr(start, text.find_last_not_of(' ') - start + 1);
+}
+
+// The value of "key": "..." (or true/false) in the JSON object text that starts at `from`.
+std::string json_field(const std::string& json, size_t from, const std::string& key) {
+    const size_t at = json.find("\"" + key + "\": ", from);
+    REQUIRE(at != std::string::npos);
+    size_t value = at + key.size() + 4;
+    if (json[value] != '"') return json.substr(value, json.find_first_of(",\n}", value) - value);
+    std::string out;
+    for (++value; json[value] != '"'; ++value) {
+        if (json[value] == '\\') ++value;
+        out += json[value];
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("plugins info: every settings column has a heading and each cell sits under its own",
+          "[cli][plugins]") {
+    for (const char* id : {"plex", "sample", "local-st"}) {
+        const CliStreams json = plexmix(std::string("plugins info ") + id + " --json");
+        REQUIRE(json.code == 0);
+        for (const char* columns : {"", "COLUMNS=100 "}) {
+            const CliStreams text = pmx::test::run_cli_streams(
+                std::string(columns) + PMX_CLI, std::string("--plugin-path ") + PMX_PLUGIN_DIR + " plugins info " + id);
+            INFO(columns << "plexmix plugins info " << id << "\n" << text.out);
+            REQUIRE(text.code == 0);
+            const auto lines = lines_of(text.out);
+            const auto header = std::find_if(lines.begin(), lines.end(),
+                                             [](const std::string& l) { return l.rfind("  KEY ", 0) == 0; });
+            REQUIRE(header != lines.end());
+            // Where each heading starts: a word after two spaces or more.
+            std::vector<size_t> starts;
+            std::vector<std::string> headings;
+            for (size_t i = 0; i < header->size(); ++i) {
+                if ((*header)[i] != ' ' && (i == 0 || (i >= 2 && header->compare(i - 2, 2, "  ") == 0))) {
+                    starts.push_back(i);
+                    headings.push_back(first_word(header->substr(i)));
+                }
+            }
+            CHECK(headings == std::vector<std::string>{"KEY", "TYPE", "DEFAULT", "FLAGS", "DESCRIPTION"});
+            REQUIRE(starts.size() == 5);
+            // Each setting: its row's cells, cut at the headings' columns, are its JSON values;
+            // a description too long for the width goes on under its own column.
+            size_t json_at = json.out.find("\"settings\"");
+            for (auto row = header + 1; row != lines.end() && !row->empty(); ++row) {
+                json_at = json.out.find("\"key\"", json_at + 1);
+                REQUIRE(json_at != std::string::npos);
+                const auto cell = [&](size_t k) {
+                    return trimmed(row->substr(starts[k], k + 1 < starts.size() ? starts[k + 1] - starts[k] : std::string::npos));
+                };
+                CHECK(cell(0) == json_field(json.out, json_at, "key"));
+                CHECK(cell(1) == json_field(json.out, json_at, "type"));
+                const std::string def = json_field(json.out, json_at, "default");
+                CHECK(cell(2) == (def == "null" ? "" : def));
+                std::string flags = json_field(json.out, json_at, "required") == "true" ? "required" : "";
+                if (json_field(json.out, json_at, "secret") == "true") flags += flags.empty() ? "secret" : ", secret";
+                CHECK(cell(3) == flags);
+                std::string description = cell(4);
+                if (*columns) CHECK(columns_of(*row) <= 100);
+                while (row + 1 != lines.end() && !(row + 1)->empty() &&
+                       (row + 1)->find_first_not_of(' ') == starts[4]) {
+                    ++row;
+                    description += " " + trimmed(*row);
+                    if (*columns) CHECK(columns_of(*row) <= 100);
+                }
+                CHECK(description == json_field(json.out, json_at, "description"));
+            }
+        }
+    }
+}
+
+#ifdef PMX_BROKEN_PLUGIN
+TEST_CASE("plugins list tells a refused plugin once, on stderr", "[cli][plugins]") {
+    const CliStreams list = pmx::test::run_cli_streams(PMX_CLI, std::string("--plugin-path ") + PMX_BROKEN_PLUGIN +
+                                                                    " --plugin-path " + PMX_PLUGIN_DIR + " plugins list");
+    INFO("stdout:\n" << list.out << "stderr:\n" << list.err);
+    CHECK(list.code == 0);
+    CHECK_THAT(list.out, Catch::Contains("plex") && !Catch::Contains("refused"));
+    CHECK(pmx::test::count_of(list.err, "built for plugin ABI 2.0") == 1);
+    CHECK(pmx::test::count_of(list.err, "refused") == 1);
+}
+#endif
