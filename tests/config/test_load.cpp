@@ -390,13 +390,13 @@ TEST_CASE("pipelines: names with options, shape checked", "[config][load]") {
     CHECK(issues[2].to_string() == mark(file, 3, 10) + ": pipeline \"other\" must be a list of steps, e.g. [parse, select]");
 }
 
-TEST_CASE("a missing config file says where it looked and how to create one", "[config][load][errors]") {
+TEST_CASE("a missing config file says where it looked and how to write one", "[config][load][errors]") {
     TempDir dir;
     const auto file = dir / "nowhere" / "plexmix.yaml";
     const std::string text = config_error_text([&] { load_config(file); });
     CHECK(text == file.string() +
-                      ": no config file here; run \"plexmix init\" to create one, or point --config or $PLEXMIX_CONFIG "
-                      "at an existing file");
+                      ": no config file here; write one (the README's \"Configuration\" shows one) or point "
+                      "--config or $PLEXMIX_CONFIG at an existing file; 'plexmix demo' needs none");
 }
 
 TEST_CASE("config path: --config, then $PLEXMIX_CONFIG, then XDG, then ~/.config", "[config][paths]") {
