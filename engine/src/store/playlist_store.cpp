@@ -14,7 +14,8 @@ constexpr std::string_view kSelect =
     "p.pipeline_json, p.created_at, p.updated_at, "
     "(SELECT count(*) FROM playlist_tracks pt WHERE pt.playlist_id = p.id), "
     "(SELECT COALESCE(sum(t.duration_ms), 0) FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id "
-    " WHERE pt.playlist_id = p.id) "
+    " WHERE pt.playlist_id = p.id), "
+    "p.saved_tracks "
     "FROM playlists p JOIN servers s ON s.id = p.server_id ";
 
 PlaylistRecord read_row(const sql::Statement& q) {
@@ -31,6 +32,7 @@ PlaylistRecord read_row(const sql::Statement& q) {
     r.updated_ms = q.int64(9);
     r.track_count = q.int64(10);
     r.duration_ms = q.int64(11);
+    r.saved_tracks = q.is_null(12) ? r.track_count : q.int64(12);
     return r;
 }
 
@@ -121,6 +123,10 @@ int64_t PlaylistStore::save(const PlaylistSave& p) {
         add.bind(1, id).bind(2, static_cast<int64_t>(i)).bind(3, p.track_ids[i]);
         add.run();
     }
+    // How many it was saved with: tracks that leave the library later leave playlist_tracks.
+    sql::Statement saved(db, "UPDATE playlists SET saved_tracks = ?2 WHERE id = ?1");
+    saved.bind(1, id).bind(2, static_cast<int64_t>(p.track_ids.size()));
+    saved.run();
     scope.commit();
     return id;
 }

@@ -24,6 +24,7 @@ struct PlaylistRecord {
     std::string options_json = "{}", pipeline_json = "[]";
     int64_t created_ms = 0, updated_ms = 0;  // unix ms
     int64_t track_count = 0, duration_ms = 0;  // of its tracks still in the mirror
+    int64_t saved_tracks = 0;                  // tracks it was saved with (gone ones included)
 };
 
 struct PlaylistSave {

@@ -248,12 +248,36 @@ CREATE INDEX embeddings_seq ON embeddings(model_id, seq);
 CREATE INDEX embeddings_track ON embeddings(track_id);
 )sql";
 
+// What the messages of `status` and `playlists export` need to be told:
+//  - unreached_syncs: a sync that ended before the server said who it is (unreachable, token
+//    refused) has no server row for a sync_runs row. The latest such attempt per provider is
+//    kept here, and removed when a sync of the provider reaches its server again.
+//  - playlists.saved_tracks: how many tracks the playlist was saved with. Tracks that later
+//    leave the library leave playlist_tracks too (cascade); the difference says how many.
+//    Rows saved before get the count their positions show (tracks dropped from the end of
+//    such a playlist before this version are not known).
+constexpr std::string_view kSchemaV6 = R"sql(
+CREATE TABLE unreached_syncs (
+    provider   TEXT PRIMARY KEY,            -- config name of the provider instance
+    plugin     TEXT NOT NULL,
+    url        TEXT NOT NULL DEFAULT '',
+    started_at INTEGER NOT NULL,            -- unix ms
+    status     TEXT NOT NULL CHECK (status IN ('failed', 'interrupted')),
+    error      TEXT NOT NULL DEFAULT ''
+);
+
+ALTER TABLE playlists ADD COLUMN saved_tracks INTEGER;
+UPDATE playlists SET saved_tracks =
+    (SELECT COALESCE(max(position) + 1, 0) FROM playlist_tracks WHERE playlist_id = playlists.id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
     Migration{3, "re-index updated tracks in batches (tracks_fts_stale)", kSchemaV3},
     Migration{4, "add tracks.last_rated_at", kSchemaV4},
     Migration{5, "add embeddings per model (embedding_models, embeddings)", kSchemaV5},
+    Migration{6, "add unreached_syncs and playlists.saved_tracks", kSchemaV6},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 
