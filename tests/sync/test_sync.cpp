@@ -15,6 +15,7 @@
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "store/store.hpp"
+#include "support/fake_http_server.hpp"
 #include "support/fake_plex.hpp"
 #include "support/test_util.hpp"
 #include "sync/sync.hpp"
@@ -323,14 +324,16 @@ namespace {
 
 CliRun run_cli(const std::string& args) { return pmx::test::run_cli(PMX_CLI, args); }
 
-fs::path write_config(const TempDir& dir, const FakePlex& plex) {
+fs::path write_config(const TempDir& dir, const std::string& url, const std::string& token) {
     const fs::path config = dir.path() / "plexmix.yaml";
-    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
-                          << "providers:\n  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
-                          << ", page_size: 50, retries: 0 }\n"
-                          << "use: { media: [home] }\n";
+    std::ofstream(config, std::ios::trunc) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                                           << "providers:\n  home: { plugin: plex, url: " << url << ", token: " << token
+                                           << ", page_size: 50, retries: 0 }\n"
+                                           << "use: { media: [home] }\n";
     return config;
 }
+
+fs::path write_config(const TempDir& dir, const FakePlex& plex) { return write_config(dir, plex.url(), plex.token()); }
 
 std::string cli_args(const fs::path& config) {
     return "--config " + config.string() + " --plugin-path " + fs::path(PMX_PLEX_PLUGIN).parent_path().string();
@@ -451,4 +454,104 @@ TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sy
     const auto last = store->last_run(server->id);
     REQUIRE(last);
     CHECK(last->status == RunStatus::interrupted);
+}
+
+TEST_CASE("status shows a first sync that never reached its server, until one does", "[sync][cli][status]") {
+    TempDir dir;
+    std::string dead_url;
+    {
+        pmx::test::FakeHttpServer gone;  // a loopback port nobody listens on once it stops
+        dead_url = gone.url();
+    }
+    const fs::path config = write_config(dir, dead_url, "a-token");
+    const std::string args = cli_args(config);
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+
+    const auto sync = cli("sync");
+    INFO("stdout:\n" << sync.out << "stderr:\n" << sync.err);
+    REQUIRE(sync.code == 1);
+    CHECK_THAT(sync.err, Catch::Contains("asking the server who it is"));
+
+    const auto status = cli("status");
+    INFO("stdout:\n" << status.out << "stderr:\n" << status.err);
+    CHECK(status.code == 0);
+    CHECK_THAT(status.out, Catch::Contains("home (plex, " + dead_url + ")") && Catch::Contains("nothing mirrored yet") &&
+                               Catch::Contains("last failure") && Catch::Contains("failed: asking the server who it is") &&
+                               !Catch::Contains("run 'plexmix sync'"));
+    const auto json = cli("status --json");
+    CHECK(json.code == 0);
+    CHECK_THAT(json.out, Catch::Contains("\"unreached\"") && Catch::Contains("\"provider\": \"home\"") &&
+                             Catch::Contains("\"status\": \"failed\"") && Catch::Contains("asking the server who it is"));
+
+    // The server comes up (at another address): the failure is history.
+    FakePlexOptions o;
+    o.tracks = 60;
+    FakePlex plex(o);
+    write_config(dir, plex);
+    REQUIRE(cli("sync").code == 0);
+    const auto after = cli("status");
+    CHECK(after.code == 0);
+    CHECK_THAT(after.out, Catch::Contains("tracks 60") && !Catch::Contains("failure") && !Catch::Contains("not reach"));
+}
+
+TEST_CASE("status of a database that is not plexmix's or is damaged: exit 1, a message naming it, no output",
+          "[sync][cli][status]") {
+    FakePlexOptions o;
+    o.tracks = 300;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+    const fs::path db = dir.path() / "data" / "plexmix.db";
+
+    SECTION("garbage") {
+        fs::create_directories(db.parent_path());
+        std::ofstream(db, std::ios::binary) << std::string(4096, 'x');
+        for (const char* words : {"status", "status --json"}) {
+            const auto status = cli(words);
+            INFO(words << "\nstdout:\n" << status.out << "stderr:\n" << status.err);
+            CHECK(status.code == 1);
+            CHECK(status.out.empty());
+            CHECK_THAT(status.err, Catch::Contains(db.string()) && Catch::Contains("not a database"));
+        }
+    }
+    SECTION("pages of its tables overwritten") {
+        REQUIRE(cli("sync --no-embeddings").code == 0);
+        // The pages at the roots of the mirror's tables: the servers stay readable, their
+        // tracks, albums, artists and runs do not.
+        std::vector<int64_t> roots;
+        int64_t page_size = 0;
+        {
+            sqlite3* raw = nullptr;
+            REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+            sqlite3_stmt* q = nullptr;
+            REQUIRE(sqlite3_prepare_v2(raw,
+                                       "SELECT rootpage FROM sqlite_schema WHERE tbl_name IN "
+                                       "('tracks', 'albums', 'artists', 'sync_runs') AND rootpage > 0",
+                                       -1, &q, nullptr) == SQLITE_OK);
+            while (sqlite3_step(q) == SQLITE_ROW) roots.push_back(sqlite3_column_int64(q, 0));
+            sqlite3_finalize(q);
+            REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA page_size", -1, &q, nullptr) == SQLITE_OK);
+            REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+            page_size = sqlite3_column_int64(q, 0);
+            sqlite3_finalize(q);
+            sqlite3_close(raw);  // the last connection: the WAL is checkpointed into the file
+        }
+        REQUIRE_FALSE(roots.empty());
+        REQUIRE_FALSE(fs::exists(db.string() + "-wal"));
+        {
+            std::fstream file(db, std::ios::in | std::ios::out | std::ios::binary);
+            for (const int64_t page : roots) {
+                file.seekp((page - 1) * page_size);
+                file << std::string(static_cast<size_t>(page_size), '\xff');
+            }
+        }
+        for (const char* words : {"status", "status --json"}) {
+            const auto status = cli(words);
+            INFO(words << "\nstdout:\n" << status.out << "stderr:\n" << status.err);
+            CHECK(status.code == 1);
+            CHECK(status.out.empty());
+            CHECK_THAT(status.err, Catch::Contains("cannot read the mirror in " + db.string()));
+        }
+    }
 }

@@ -14,6 +14,7 @@
 #include "store/track_writer.hpp"
 #include "store/watermarks.hpp"
 #include "util/log.hpp"
+#include "util/redact.hpp"
 
 namespace pmx {
 namespace {
@@ -77,11 +78,19 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
 
     ServerInfo server;
     if (const CallResult r = source.identity(&server); !r.ok()) {
-        report.status = r.status == PMX_CANCELLED ? "interrupted" : "failed";
+        const bool cancelled = r.status == PMX_CANCELLED;
+        report.status = cancelled ? "interrupted" : "failed";
         report.error = describe(r, "asking the server who it is");
+        report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        // No identity, no server row to record a run under: the store keeps it per provider.
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        store.record_unreached_sync({provider_name, plugin_id, url,
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(now - report.elapsed).count(),
+                                     cancelled ? RunStatus::interrupted : RunStatus::failed, redact(report.error)});
         log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
         return report;
     }
+    store.clear_unreached_sync(provider_name);
     report.server_identity = server.identity;
     for (const auto& known : store.servers_of_provider(provider_name)) {
         if (known.identity != server.identity) {
@@ -220,7 +229,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                                    : report.status == "interrupted" ? RunStatus::interrupted
                                                                     : RunStatus::failed;
     store.finish_run(run_id, final_status, static_cast<int64_t>(report.added), static_cast<int64_t>(report.updated),
-                     static_cast<int64_t>(report.removed), report.error);
+                     static_cast<int64_t>(report.removed), redact(report.error));
     // The front end shows the failure (the report); the log file keeps a record of it.
     if (!report.ok) log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
     return report;
