@@ -14,6 +14,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
+#include "store/playlist_store.hpp"
 #include "store/store.hpp"
 #include "support/fake_http_server.hpp"
 #include "support/fake_plex.hpp"
@@ -554,4 +555,59 @@ TEST_CASE("status of a database that is not plexmix's or is damaged: exit 1, a m
             CHECK_THAT(status.err, Catch::Contains("cannot read the mirror in " + db.string()));
         }
     }
+}
+
+TEST_CASE("playlists export and show say how many tracks a later sync took out of a playlist",
+          "[sync][cli][playlists]") {
+    FakePlexOptions o;
+    o.tracks = 80;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+    REQUIRE(cli("sync").code == 0);
+
+    // A playlist of five tracks, saved as `create --no-publish` saves one.
+    const auto keys = plex.track_keys();
+    {
+        auto store = Store::open(dir.path() / "data" / "plexmix.db");
+        const auto server = store->find_server(kProvider, plex.machine_identifier());
+        REQUIRE(server);
+        const auto ids = mirror(*store, plex.machine_identifier());
+        PlaylistSave save;
+        save.server_id = server->id;
+        save.name = "Kept";
+        save.prompt = "five songs";
+        for (size_t i = 0; i < 5; ++i) save.track_ids.push_back(ids.at(keys[i]));
+        PlaylistStore(*store).save(save);
+    }
+    const auto whole = cli("playlists export Kept");
+    REQUIRE(whole.code == 0);
+    CHECK(whole.err.empty());
+    CHECK(pmx::test::count_of(whole.out, "#EXTINF:") == 5);
+
+    REQUIRE(plex.delete_track(keys[1]));
+    REQUIRE(plex.delete_track(keys[4]));  // the last one too: nothing in the rest shows it
+    REQUIRE(cli("sync").code == 0);
+
+    const auto m3u = cli("playlists export Kept");
+    INFO("stdout:\n" << m3u.out << "stderr:\n" << m3u.err);
+    CHECK(m3u.code == 0);
+    CHECK(pmx::test::count_of(m3u.out, "#EXTINF:") == 3);
+    CHECK_THAT(m3u.out, Catch::Contains("# 2 of the 5 tracks of this playlist are no longer in the library"));
+    CHECK_THAT(m3u.err, Catch::Contains("playlist \"Kept\": 2 of its 5 tracks are no longer in the library"));
+
+    const fs::path file = dir.path() / "kept.json";
+    const auto json = cli("playlists export Kept --format json --output " + file.string());
+    INFO("stdout:\n" << json.out << "stderr:\n" << json.err);
+    CHECK(json.code == 0);
+    CHECK_THAT(json.out, Catch::Contains("Wrote 3 tracks to " + file.string()));
+    CHECK_THAT(json.err, Catch::Contains("2 of its 5 tracks are no longer in the library"));
+    std::ifstream in(file);
+    const std::string exported((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(exported, Catch::Contains("\"saved_tracks\": 5") && Catch::Contains("\"dropped_tracks\": 2"));
+
+    const auto show = cli("playlists show Kept");
+    CHECK(show.code == 0);
+    CHECK_THAT(show.out, Catch::Contains("Kept — 3 tracks") && Catch::Contains("2 of its 5 tracks are no longer in the library"));
 }
