@@ -133,7 +133,7 @@ TEST_CASE("--help on every command and subcommand lists its options, on stdout, 
     }
 }
 
-TEST_CASE("a group word alone prints its commands on stderr and exits 2; an unknown one says which exist",
+TEST_CASE("a group word alone prints its commands on stderr and exits 2, an unknown one says which exist",
           "[cli][help]") {
     const CliStreams bare = plexmix("playlists");
     CHECK(bare.code == 2);

@@ -375,7 +375,7 @@ TEST_CASE("the CLI: sync, status --json, sync verify; the token never shows", "[
     CHECK(log_text.find(plex.token()) == std::string::npos);
 }
 
-TEST_CASE("the CLI: a failure is told once, on stderr; results go to stdout; the log file keeps it",
+TEST_CASE("the CLI: a failure is told once, on stderr, results go to stdout, the log file keeps it",
           "[sync][cli]") {
     FakePlexOptions o;
     o.tracks = 120;
