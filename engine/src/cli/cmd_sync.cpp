@@ -195,7 +195,6 @@ void write_status_json(const std::vector<ProviderStatus>& providers) {
         w.StartObject();
         w.Key("provider"); w.String(u.provider.c_str());
         w.Key("plugin"); w.String(u.plugin.c_str());
-        w.Key("url"); w.String(u.url.c_str());
         w.Key("started_ms"); w.Int64(u.started_ms);
         w.Key("status"); w.String(std::string(to_string(u.status)).c_str());
         w.Key("error"); w.String(u.error.c_str());
@@ -242,7 +241,7 @@ int status(const GlobalOptions& global, const Args& args) {
         if (!p.unreached) continue;
         const UnreachedSync& u = *p.unreached;
         if (p.servers.empty()) {
-            std::cout << u.provider << " (" << u.plugin << (u.url.empty() ? "" : ", " + u.url) << ")\n"
+            std::cout << u.provider << " (" << u.plugin << ")\n"
                       << "  nothing mirrored yet\n  last sync    never succeeded\n";
         } else {
             std::cout << u.provider << ": the last sync did not reach the server\n";

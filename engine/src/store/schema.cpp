@@ -251,7 +251,8 @@ CREATE INDEX embeddings_track ON embeddings(track_id);
 // What the messages of `status` and `playlists export` need to be told:
 //  - unreached_syncs: a sync that ended before the server said who it is (unreachable, token
 //    refused) has no server row for a sync_runs row. The latest such attempt per provider is
-//    kept here, and removed when a sync of the provider reaches its server again.
+//    kept here, and removed when a sync of the provider reaches its server again. No URL: the
+//    error names the address it tried, and a URL may hold credentials.
 //  - playlists.saved_tracks: how many tracks the playlist was saved with. Tracks that later
 //    leave the library leave playlist_tracks too (cascade); the difference says how many.
 //    Rows saved before get the count their positions show (tracks dropped from the end of
@@ -260,7 +261,6 @@ constexpr std::string_view kSchemaV6 = R"sql(
 CREATE TABLE unreached_syncs (
     provider   TEXT PRIMARY KEY,            -- config name of the provider instance
     plugin     TEXT NOT NULL,
-    url        TEXT NOT NULL DEFAULT '',
     started_at INTEGER NOT NULL,            -- unix ms
     status     TEXT NOT NULL CHECK (status IN ('failed', 'interrupted')),
     error      TEXT NOT NULL DEFAULT ''

@@ -579,12 +579,11 @@ ServerStats Store::stats(int64_t server_id) const {
 
 void Store::record_unreached_sync(const UnreachedSync& attempt) {
     sql::Statement upsert(impl_->db,
-                          "INSERT INTO unreached_syncs(provider, plugin, url, started_at, status, error) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(provider) DO UPDATE SET plugin = excluded.plugin, "
-                          "url = excluded.url, started_at = excluded.started_at, status = excluded.status, "
-                          "error = excluded.error");
-    upsert.bind(1, attempt.provider).bind(2, attempt.plugin).bind(3, attempt.url).bind(4, attempt.started_ms);
-    upsert.bind(5, to_string(attempt.status)).bind(6, attempt.error);
+                          "INSERT INTO unreached_syncs(provider, plugin, started_at, status, error) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(provider) DO UPDATE SET plugin = excluded.plugin, "
+                          "started_at = excluded.started_at, status = excluded.status, error = excluded.error");
+    upsert.bind(1, attempt.provider).bind(2, attempt.plugin).bind(3, attempt.started_ms);
+    upsert.bind(4, to_string(attempt.status)).bind(5, attempt.error);
     upsert.run();
 }
 
@@ -596,16 +595,15 @@ void Store::clear_unreached_sync(std::string_view provider) {
 
 std::optional<UnreachedSync> Store::unreached_sync(std::string_view provider) const {
     sql::Statement query(impl_->db,
-                         "SELECT provider, plugin, url, started_at, status, error FROM unreached_syncs WHERE provider = ?1");
+                         "SELECT provider, plugin, started_at, status, error FROM unreached_syncs WHERE provider = ?1");
     query.bind(1, provider);
     if (!query.step()) return std::nullopt;
     UnreachedSync attempt;
     attempt.provider = query.text(0);
     attempt.plugin = query.text(1);
-    attempt.url = query.text(2);
-    attempt.started_ms = query.int64(3);
-    attempt.status = parse_run_status(query.text_view(4)).value_or(RunStatus::failed);
-    attempt.error = query.text(5);
+    attempt.started_ms = query.int64(2);
+    attempt.status = parse_run_status(query.text_view(3)).value_or(RunStatus::failed);
+    attempt.error = query.text(4);
     return attempt;
 }
 

@@ -65,7 +65,7 @@ struct SyncRun {
 
 // A sync that ended before the server said who it is: kept per provider (the latest one).
 struct UnreachedSync {
-    std::string provider, plugin, url;
+    std::string provider, plugin;
     int64_t started_ms = 0;                // unix ms
     RunStatus status = RunStatus::failed;  // failed or interrupted
     std::string error;

@@ -84,7 +84,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
         // No identity, no server row to record a run under: the store keeps it per provider.
         const auto now = std::chrono::system_clock::now().time_since_epoch();
-        store.record_unreached_sync({provider_name, plugin_id, url,
+        store.record_unreached_sync({provider_name, plugin_id,
                                      std::chrono::duration_cast<std::chrono::milliseconds>(now - report.elapsed).count(),
                                      cancelled ? RunStatus::interrupted : RunStatus::failed, redact(report.error)});
         log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);

@@ -46,6 +46,10 @@ struct SyncReport {
 // the updated/added feeds newest first and stops at items older than the last successful
 // run, then detects deletions with a keys-only pass; a pass that would delete more than half
 // of the mirror is refused unless `options.full`.
+// A run that cannot learn the server's identity (unreachable, token refused) has no server
+// to record a run under: it is recorded for the provider (Store::record_unreached_sync) until
+// a run reaches the server. Failures are the report's to show: the log file keeps a record,
+// the console says nothing (util/log.hpp, log_to_file).
 // `url` is recorded with the server (for `status`); it may be empty.
 SyncReport sync_source(Store& store, Provider& source, const std::string& provider_name, const std::string& plugin_id,
                        const std::string& url, const SyncOptions& options);
