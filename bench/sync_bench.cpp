@@ -370,10 +370,10 @@ std::size_t count_kind(const TimedSync& s, PageKind kind) {
 void breakdown(const char* name, const TimedSync& s, const Result* with_floor) {
     const Floor* floor = with_floor ? &with_floor->floor : nullptr;
     const auto k = [](PageKind kind) { return static_cast<std::size_t>(kind); };
-    std::printf("    %-17s %7.3f s  %4zu GETs (%zu keys, %zu album, %zu track pages); scanned %llu, added %llu, "
+    std::printf("    %-17s %7.3f s  %4zu GETs (%zu keys, %zu album, %zu track pages); read %llu, added %llu, "
                 "updated %llu, removed %llu\n",
                 name, s.wall, s.gets.size(), count_kind(s, PageKind::keys), count_kind(s, PageKind::albums),
-                count_kind(s, PageKind::tracks), static_cast<unsigned long long>(s.report.scanned),
+                count_kind(s, PageKind::tracks), static_cast<unsigned long long>(s.report.read),
                 static_cast<unsigned long long>(s.report.added), static_cast<unsigned long long>(s.report.updated),
                 static_cast<unsigned long long>(s.report.removed));
     if (!s.phases.known) {

@@ -18,14 +18,12 @@ bool unreserved(char c) {
            c == '.' || c == '_' || c == '~';
 }
 
-// Keeps control characters and very long bodies out of one-line messages.
+// What a body that should have been JSON says, for a one-line message: the title of an HTML
+// page (a proxy's or a login portal's), never its markup; the start of anything else.
 std::string body_excerpt(std::string_view body) {
-    std::string out;
-    for (const char c : body.substr(0, kMaxBodyInMessage)) {
-        out += (static_cast<unsigned char>(c) < ' ') ? ' ' : c;
-    }
-    if (body.size() > kMaxBodyInMessage) out += "...";
-    return out;
+    const std::string summary = sdk::http_body_summary(body, 0, kMaxBodyInMessage);
+    if (summary.empty()) return body.empty() ? "an empty body" : "a page without a title";
+    return "\"" + summary + "\"";
 }
 
 }  // namespace
@@ -112,8 +110,8 @@ rapidjson::Document parse_json(const sdk::Response& response, std::string_view w
     doc.Parse(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
         throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + std::string(what) +
-                                               " with something other than a JSON object: \"" +
-                                               body_excerpt(body) + "\"");
+                                               " with something other than a JSON object: " +
+                                               body_excerpt(body));
     }
     return doc;
 }

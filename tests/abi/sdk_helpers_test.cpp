@@ -214,6 +214,37 @@ TEST_CASE("status_from_http maps HTTP codes to statuses", "[sdk][status]") {
     CHECK(sdk::status_name(PMX_STATUS_COUNT) == "INTERNAL");
 }
 
+TEST_CASE("http_body_summary: an error page's title or heading, a JSON body's start", "[sdk][http]") {
+    // nginx, Apache and a bare proxy page: the title, without the status it repeats.
+    CHECK(sdk::http_body_summary("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center>"
+                                 "<h1>502 Bad Gateway</h1></center>\n</body>\n</html>",
+                                 502) == "Bad Gateway");
+    CHECK(sdk::http_body_summary("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<HTML><HEAD>\n"
+                                 "<TITLE>414 Request-URI Too Long</TITLE>\n</HEAD><BODY>\n<H1>Request-URI "
+                                 "Too Long</H1>\n<p>The requested URL's length exceeds the capacity\n</p>"
+                                 "</BODY></HTML>",
+                                 414) == "Request-URI Too Long");
+    // No title: the first heading, tags and entities turned into text.
+    CHECK(sdk::http_body_summary("<html><body><hr><h2 class=\"x\">Service <b>Unavailable</b> &amp; "
+                                 "down</h2><h1>later</h1></body></html>",
+                                 503) == "Service Unavailable & down");
+    // A status that is not the title's: kept.
+    CHECK(sdk::http_body_summary("<html><title>404 Not Found</title></html>", 502) == "404 Not Found");
+    // Neither title nor heading: nothing, never the markup.
+    CHECK(sdk::http_body_summary("<html><body><p>oops</p></body></html>", 500).empty());
+    // Not HTML: the start of the body on one line.
+    CHECK(sdk::http_body_summary(R"({"error":"slow down"})", 429) == R"({"error":"slow down"})");
+    CHECK(sdk::http_body_summary("{\n  \"error\": {\n    \"code\": 400\n  }\n}", 400) ==
+          R"({ "error": { "code": 400 } })");
+    CHECK(sdk::http_body_summary("<?xml version=\"1.0\"?><Response code=\"500\"/>", 500) ==
+          R"(<?xml version="1.0"?><Response code="500"/>)");
+    CHECK(sdk::http_body_summary("", 500).empty());
+    // Cut on a UTF-8 boundary, and said so.
+    CHECK(sdk::http_body_summary("abcdefghij", 400, 4) == "abcd...");
+    CHECK(sdk::http_body_summary("ab\xC3\xA9" "cd", 400, 3) == "ab...");
+    CHECK(sdk::http_body_summary(std::string(5000, 'x'), 400, 10) == std::string(10, 'x') + "...");
+}
+
 TEST_CASE("the catch-all turns every exception into a status and a message", "[sdk][catch]") {
     FakeHost host;
     ProbeInstance instance;
@@ -574,6 +605,18 @@ TEST_CASE("Host logs and sends HTTP through the services given at init", "[sdk][
         CHECK(call.http_status == 429);
         CHECK(call.retry_after_ms == 3000);
         CHECK(host.live_responses() == 0);
+    }
+    SECTION("a proxy's HTML error page becomes its status and title, never its markup") {
+        host.script.push_back({PMX_OK, "", 414, {{"content-type", "text/html"}},
+                               "<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n"
+                               "<body>\r\n<center><h1>414 Request-URI Too Large</h1></center>\r\n"
+                               "<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n",
+                               0});
+        FakeCall call;
+        TextCollector out;
+        CHECK(instance.complete("http", call, out) == PMX_INVALID_INPUT);  // a 4xx: the request was wrong
+        CHECK(call.error_message == "generate: HTTP 414: Request-URI Too Large");
+        CHECK(call.http_status == 414);
     }
     SECTION("a transport failure keeps the host's message") {
         host.script.push_back({PMX_UNAVAILABLE, "connect to api.test: refused", 0, {}, "", 0});

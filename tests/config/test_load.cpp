@@ -477,13 +477,13 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is
           mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag (its only step, tag, is not built yet)");
 }
 
-TEST_CASE("a missing config file says where it looked and how to create one", "[config][load][errors]") {
+TEST_CASE("a missing config file says where it looked and how to write one", "[config][load][errors]") {
     TempDir dir;
     const auto file = dir / "nowhere" / "plexmix.yaml";
     const std::string text = config_error_text([&] { load_config(file); });
     CHECK(text == file.string() +
-                      ": no config file here; run \"plexmix init\" to create one, or point --config or $PLEXMIX_CONFIG "
-                      "at an existing file");
+                      ": no config file here; write one (the README's \"Configuration\" shows one) or point "
+                      "--config or $PLEXMIX_CONFIG at an existing file; 'plexmix demo' needs none");
 }
 
 TEST_CASE("config path: --config, then $PLEXMIX_CONFIG, then XDG, then ~/.config", "[config][paths]") {

@@ -1,4 +1,8 @@
 // Logging: everything that reaches a sink is redacted; the log file is private and rotates 0600.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -93,6 +97,44 @@ TEST_CASE("rotated log files stay 0600 whatever the umask", "[config][log]") {
     REQUIRE(did_rotate);
     CHECK(file_mode(rotated) == 0600u);
     CHECK(current_mode == 0600u);
+}
+
+TEST_CASE("log_to_file records in the log file only: the console does not repeat a front end", "[config][log]") {
+    clear_secrets_for_testing();
+    TempDir dir;
+    const auto captured = dir / "stderr.txt";
+    const int saved_stderr = ::dup(STDERR_FILENO);
+    REQUIRE(saved_stderr >= 0);
+    const int capture = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(capture >= 0);
+    REQUIRE(::dup2(capture, STDERR_FILENO) >= 0);
+    ::close(capture);
+
+    LoggingOptions options;  // the console at info, as a command runs
+    options.color = ColorMode::never;
+    options.file = dir / std::string(kLogFileName);
+    init_logging(options);
+    log_to_file(LogLevel::warn, "sync of home failed: refused token=tok123");
+    spdlog::warn("a warning for both");
+    flush_logging();
+    stop_file_logging();
+    log_to_file(LogLevel::warn, "no file now: dropped");
+    std::fflush(stderr);
+    ::dup2(saved_stderr, STDERR_FILENO);
+    ::close(saved_stderr);
+
+    const std::string console = read_file(captured);
+    const std::string file = read_file(*options.file);
+    INFO("console:\n" << console << "file:\n" << file);
+    CHECK(console.find("a warning for both") != std::string::npos);
+    CHECK(console.find("sync of home failed") == std::string::npos);
+    CHECK(console.find("dropped") == std::string::npos);
+    const size_t record = file.find("sync of home failed: refused token=***");  // redacted too
+    REQUIRE(record != std::string::npos);
+    const std::string record_line = file.substr(file.rfind('\n', record) + 1, record - file.rfind('\n', record));
+    CHECK(record_line.find("[warning]") != std::string::npos);
+    CHECK(file.find("tok123") == std::string::npos);
+    CHECK(file.find("a warning for both") != std::string::npos);
 }
 
 TEST_CASE("log levels parse by name", "[config][log]") {

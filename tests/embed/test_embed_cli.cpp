@@ -18,11 +18,18 @@ namespace {
 
 constexpr size_t kTracks = 240;
 
-CliRun cli(const fs::path& config, const std::string& args) {
+std::string cli_words(const fs::path& config, const std::string& args) {
     const std::string plugin_dirs = " --plugin-path " + fs::path(PMX_PLEX_PLUGIN).parent_path().string() +
                                     " --plugin-path " + fs::path(PMX_TOY_EMBEDDER).parent_path().string() +
                                     " --plugin-path " + fs::path(PMX_FLAKY_EMBEDDER).parent_path().string();
-    return pmx::test::run_cli(PMX_CLI, "--config " + config.string() + plugin_dirs + " " + args);
+    return "--config " + config.string() + plugin_dirs + " " + args;
+}
+
+CliRun cli(const fs::path& config, const std::string& args) { return pmx::test::run_cli(PMX_CLI, cli_words(config, args)); }
+
+// stdout and stderr apart.
+pmx::test::CliStreams cli_streams(const fs::path& config, const std::string& args) {
+    return pmx::test::run_cli_streams(PMX_CLI, cli_words(config, args));
 }
 
 // A config with the fake Plex, two toy embedders (64-d "local", 32-d "small"), a flaky one,
@@ -232,6 +239,21 @@ TEST_CASE("CLI: a damaged or mismatched index file is rebuilt with a message, ne
     }
 }
 
+TEST_CASE("CLI: a first embedding builds the index without a word of repair", "[embed][cli]") {
+    FakePlexOptions o;
+    o.tracks = kTracks;
+    FakePlex plex(o);
+    TempDir dir;
+    const fs::path config = write_config(dir, plex, "local");
+    const auto first = cli_streams(config, "sync");
+    INFO("stdout:\n" << first.out << "stderr:\n" << first.err);
+    REQUIRE(first.code == 0);
+    CHECK_THAT(first.out, Catch::Contains("local (toy-hash-64): 240 embedded, 0 up to date") &&
+                              Catch::Contains("index 240 vectors (built)"));
+    CHECK_THAT(first.out + first.err, !Catch::Contains("missing") && !Catch::Contains("rebuilt") &&
+                                          !Catch::Contains("note:"));
+}
+
 TEST_CASE("CLI: an embedder that fails mid-way exits 1 and leaves what it stored consistent", "[embed][cli]") {
     FakePlexOptions o;
     o.tracks = kTracks;
@@ -239,11 +261,13 @@ TEST_CASE("CLI: an embedder that fails mid-way exits 1 and leaves what it stored
     TempDir dir;
     fs::path config = write_config(dir, plex, "flaky", ", fail_after: 3");
     REQUIRE(cli(config, "sync --no-embeddings").code == 0);
-    CliRun broken = cli(config, "embeddings generate");
-    INFO(broken.out);
+    const auto broken = cli_streams(config, "embeddings generate");
+    INFO("stdout:\n" << broken.out << "stderr:\n" << broken.err);
     CHECK(broken.code == 1);
+    // The result line on stdout, the error on stderr, once.
     CHECK_THAT(broken.out, Catch::Contains("flaky (flaky): 48 embedded") && Catch::Contains("48 failed") &&
-                               Catch::Contains("left for the next run") && Catch::Contains("broke (as asked)"));
+                               Catch::Contains("left for the next run") && !Catch::Contains("broke (as asked)"));
+    CHECK(pmx::test::count_of(broken.err, "broke (as asked)") == 1);
 
     const fs::path err = dir.path() / "stderr.txt";
     const auto doc = parse_json(cli_stdout(config, "embeddings status --json", err).out);

@@ -113,19 +113,20 @@ TEST_CASE("an index file follows the store incrementally and is rebuilt, with a 
     embeddings.put_vectors(model, ids, hashes_of(10, 1), unit_rows(10, 4));
     const fs::path file = index_file(vectors_dir(dir.path()), model.name);
 
-    // First open: no file yet → built, saved, nothing to report about a file never written... but
-    // there were stored vectors, so it says so.
+    // First open: no file yet → built and saved. Nothing went wrong, so nothing is noted (a
+    // first embedding must not read as a repair).
     OpenedIndex first = open_model_index(*store, model, file);
-    CHECK(first.rebuilt);
+    CHECK(first.built);
+    CHECK_FALSE(first.rebuilt);
     CHECK(first.saved);
     CHECK(first.index->size() == 10);
-    REQUIRE(first.notes.size() == 1);
-    CHECK_THAT(first.notes[0], Catch::Contains("is missing: rebuilt from 10 stored vectors"));
+    CHECK(first.notes.empty());
     CHECK(fs::exists(file));
     CHECK(inspect_model_index(*store, model, file).up_to_date);
 
     SECTION("unchanged: loaded as it is, not rewritten") {
         const OpenedIndex again = open_model_index(*store, model, file);
+        CHECK_FALSE(again.built);
         CHECK_FALSE(again.rebuilt);
         CHECK_FALSE(again.saved);
         CHECK(again.notes.empty());
@@ -146,11 +147,20 @@ TEST_CASE("an index file follows the store incrementally and is rebuilt, with a 
         CHECK(hits[0].id == ids[2]);  // its new vector, not the old one
         CHECK(inspect_model_index(*store, model, file).up_to_date);
     }
+    SECTION("deleted: built again from the stored vectors, quietly (it is derived data)") {
+        fs::remove(file);
+        const OpenedIndex built = open_model_index(*store, model, file);
+        CHECK(built.built);
+        CHECK_FALSE(built.rebuilt);
+        CHECK(built.notes.empty());
+        CHECK(built.index->size() == 10);
+    }
     SECTION("a truncated file: rebuilt with a note") {
         fs::resize_file(file, fs::file_size(file) / 2);
         CHECK_FALSE(inspect_model_index(*store, model, file).present);
         const OpenedIndex rebuilt = open_model_index(*store, model, file);
         CHECK(rebuilt.rebuilt);
+        CHECK_FALSE(rebuilt.built);
         REQUIRE(rebuilt.notes.size() == 1);
         CHECK_THAT(rebuilt.notes[0], Catch::Contains("could not be read") && Catch::Contains("rebuilt from 10"));
         CHECK(rebuilt.index->size() == 10);

@@ -16,6 +16,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
+#include "support/fake_http_server.hpp"
 #include "support/fake_plex.hpp"
 #include "support/test_util.hpp"
 
@@ -54,12 +55,13 @@ struct Options {
     }();
 };
 
-std::unique_ptr<Provider> make_plex(const FakePlex& plex, const Options& options = {}) {
+// A provider of the plugin talking to `url` (the fake Plex, or something in front of it).
+std::unique_ptr<Provider> make_plex_at(const std::string& url, const std::string& token, const Options& options = {}) {
     LoadedPlugin& plugin = plex_plugin();
     auto runtime = std::make_unique<ProviderRuntime>("home", plugin.info().id, options.policy,
                                                      plugin.info().max_concurrent_calls);
-    const SettingList settings = {{"url", plex.url()},
-                                  {"token", options.token.value_or(plex.token())},
+    const SettingList settings = {{"url", url},
+                                  {"token", options.token.value_or(token)},
                                   {"library", options.library},
                                   {"page_size", std::to_string(options.page_size)},
                                   {"client_id", "plexmix-test-client"}};
@@ -68,6 +70,10 @@ std::unique_ptr<Provider> make_plex(const FakePlex& plex, const Options& options
     INFO(error);
     REQUIRE(instance);
     return std::make_unique<Provider>("home", std::move(runtime), std::move(instance));
+}
+
+std::unique_ptr<Provider> make_plex(const FakePlex& plex, const Options& options = {}) {
+    return make_plex_at(plex.url(), plex.token(), options);
 }
 
 struct Scan {
@@ -409,6 +415,42 @@ TEST_CASE("plex: a server that dies, drops or fails mid-scan fails that page UNA
         const CallResult r = provider->scan_page(FakePlex::kMusicSection, "", PMX_SCAN_ORDER_ANY, 0, &page);
         CHECK(r.status == PMX_UNAVAILABLE);
         CHECK(r.http_status == 503);
+    }
+}
+
+TEST_CASE("plex: an HTML page from a proxy in front of Plex shows as its status and title, never markup",
+          "[plex]") {
+    // What nginx answers for a request line it will not take, and what a captive portal or a
+    // proxy's login page answers with 200.
+    const std::string nginx_414 =
+        "<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n<center><h1>414 "
+        "Request-URI Too Large</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
+    const std::string login_page =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in &middot; Proxy</title>"
+        "<style>body{font:14px sans-serif}</style></head><body><form>...</form></body></html>";
+    pmx::test::FakeHttpServer proxy;
+    const auto html = [](int status, const std::string& body) {
+        return [status, body](const pmx::test::FakeRequest&) {
+            return pmx::test::FakeResponse::text(status, body).header("Content-Type", "text/html");
+        };
+    };
+    SECTION("an error status") {
+        proxy.on("/identity", html(414, nginx_414));
+        auto provider = make_plex_at(proxy.url(), "a-token");
+        ServerInfo server;
+        const CallResult r = provider->identity(&server);
+        CHECK(r.status == PMX_INVALID_INPUT);  // a 4xx: the request was wrong
+        CHECK(r.http_status == 414);
+        CHECK(r.message == "Plex, GET /identity: HTTP 414: Request-URI Too Large");
+    }
+    SECTION("a 200 that is not JSON") {
+        proxy.on("/identity", html(200, login_page));
+        auto provider = make_plex_at(proxy.url(), "a-token");
+        ServerInfo server;
+        const CallResult r = provider->identity(&server);
+        CHECK(r.status == PMX_BAD_RESPONSE);
+        CHECK(r.message ==
+              "Plex answered GET /identity with something other than a JSON object: \"Sign in \u00b7 Proxy\"");
     }
 }
 

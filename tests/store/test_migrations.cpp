@@ -66,6 +66,9 @@ TEST_CASE("a v1 database migrates to the current version and keeps its data, ids
     CHECK(text_scalar(*store, "SELECT title FROM tracks WHERE id = 101") == "Other Song (Live)");
     CHECK(scalar(*store, "SELECT count(*) FROM track_genres") == 3);
     CHECK(scalar(*store, "SELECT count(*) FROM playlist_tracks WHERE playlist_id = 1") == 2);
+    // v6: a playlist saved before knows its length from its positions.
+    CHECK(scalar(*store, "SELECT saved_tracks FROM playlists WHERE id = 1") == 2);
+    CHECK(scalar(*store, "SELECT count(*) FROM unreached_syncs") == 0);
     CHECK(fts_match(*store, "old") == std::vector<int64_t>{100});
     CHECK(fts_match(*store, "genres:blues") == std::vector<int64_t>{100});
     const auto run = store->last_run(1, RunStatus::success);

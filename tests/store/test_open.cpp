@@ -94,7 +94,7 @@ TEST_CASE("open creates the current schema: tables, indexes, triggers, FTS, vers
          {"servers", "artists", "albums", "tracks", "genres", "track_genres", "sync_runs", "playlists",
           "playlist_tracks", "tracks_fts", "tracks_guid", "tracks_file_path", "tracks_album", "tracks_artist",
           "albums_artist", "track_genres_genre", "playlist_tracks_track", "sync_runs_server", 
-          "tracks_fts_delete", "tracks_fts_update", "tracks_fts_stale"}) {
+          "tracks_fts_delete", "tracks_fts_update", "tracks_fts_stale", "unreached_syncs"}) {
         INFO(expected);
         CHECK(names.count(expected) == 1);
     }

@@ -145,6 +145,24 @@ TEST_CASE("stats count the server's mirror and report the last success and failu
     CHECK_FALSE(empty.last_failure);
 }
 
+TEST_CASE("a sync that never reached its server is kept per provider until one does", "[store][runs]") {
+    auto store = Store::open_in_memory();
+    CHECK_FALSE(store->unreached_sync("home"));
+    store->record_unreached_sync({"home", "plex", 1000, RunStatus::failed, "connect: refused"});
+    store->record_unreached_sync({"home", "plex", 2000, RunStatus::interrupted, "cancelled"});
+    store->record_unreached_sync({"cabin", "jellyfin", 1500, RunStatus::failed, "timeout"});
+    const auto home = store->unreached_sync("home");
+    REQUIRE(home);  // the latest one
+    CHECK(home->plugin == "plex");
+    CHECK(home->started_ms == 2000);
+    CHECK(home->status == RunStatus::interrupted);
+    CHECK(home->error == "cancelled");
+    store->clear_unreached_sync("home");
+    CHECK_FALSE(store->unreached_sync("home"));
+    REQUIRE(store->unreached_sync("cabin"));
+    CHECK(store->unreached_sync("cabin")->error == "timeout");
+}
+
 TEST_CASE("run modes and statuses round-trip through their names", "[store][runs]") {
     for (const RunStatus status :
          {RunStatus::running, RunStatus::success, RunStatus::failed, RunStatus::interrupted, RunStatus::partial}) {

@@ -66,6 +66,7 @@ public:
         const std::string cmd = "exec " + cli + " " + args + " >" + output_file.string() + " 2>&1";
         pid_ = ::fork();
         REQUIRE(pid_ >= 0);
+        started_pid_ = pid_;
         if (pid_ == 0) {
             ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
@@ -81,7 +82,7 @@ public:
     BackgroundCli(const BackgroundCli&) = delete;
     BackgroundCli& operator=(const BackgroundCli&) = delete;
 
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return started_pid_; }  // also once it ended
     std::string output() const {
         std::ifstream in(output_);
         return std::string(std::istreambuf_iterator<char>(in), {});
@@ -123,9 +124,44 @@ public:
 
 private:
     std::filesystem::path output_;
-    pid_t pid_ = -1;
+    pid_t pid_ = -1;          // -1 once it was reaped
+    pid_t started_pid_ = -1;
     int code_ = -1;
 };
+
+
+// What a CLI run printed on stdout and on stderr, apart, and its exit code (-1: killed).
+struct CliStreams {
+    int code;
+    std::string out, err;
+};
+
+// Runs `cli ARGS` through the shell with stderr captured apart from stdout.
+inline CliStreams run_cli_streams(const std::string& cli, const std::string& args) {
+    std::string err_path = (std::filesystem::temp_directory_path() / "plexmix-stderr-XXXXXX").string();
+    const int fd = ::mkstemp(err_path.data());
+    REQUIRE(fd >= 0);
+    const std::string cmd = cli + " " + args + " 2>" + err_path;
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    CliStreams run{-1, {}, {}};
+    char buffer[4096];
+    while (const size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) run.err.append(buffer, static_cast<size_t>(n));
+    ::close(fd);
+    std::filesystem::remove(err_path);
+    return run;
+}
+
+// How many times `needle` occurs in `text`.
+inline size_t count_of(const std::string& text, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); !needle.empty() && at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
 
 // Runs `fn`, which must throw an `Error`, and returns its what().
 template <class Error, class Fn>

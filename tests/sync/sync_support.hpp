@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -54,10 +55,24 @@ inline std::unique_ptr<Provider> plex_provider(const FakePlex& plex, uint32_t pa
     return std::make_unique<Provider>(kProvider, std::move(runtime), std::move(instance));
 }
 
-inline SyncReport run_sync(Store& store, Provider& provider, bool full = false) {
+// One SyncOptions::progress call.
+struct ProgressCall {
+    uint64_t done, total;
+};
+
+inline SyncReport run_sync(Store& store, Provider& provider, bool full = false,
+                           std::vector<ProgressCall>* progress = nullptr) {
     SyncOptions options;
     options.full = full;
+    if (progress) options.progress = [progress](uint64_t done, uint64_t total) { progress->push_back({done, total}); };
     return sync_source(store, provider, kProvider, "plex", "", options);
+}
+
+// The printed "N tracks read, A added, U updated, C unchanged" adds up.
+inline void check_counts_add_up(const SyncReport& r) {
+    INFO("read " << r.read << ", added " << r.added << ", updated " << r.updated << ", unchanged " << r.unchanged);
+    CHECK(r.read == r.added + r.updated + r.unchanged);
+    CHECK(r.rekeyed <= r.updated);
 }
 
 // key -> row id of the mirror of the provider's server `identity`
@@ -71,15 +86,21 @@ inline std::map<std::string, int64_t> mirror(Store& store, const std::string& id
 
 inline CliRun run_plexmix(const std::string& args) { return run_cli(PMX_CLI, args); }
 
-// A config with the fake as provider `home`; `extra` is appended to the provider's settings.
-inline std::filesystem::path write_config(const TempDir& dir, const FakePlex& plex,
+// A config with a Plex server at `url` as provider `home` (the file is replaced); `extra` is
+// appended to the provider's settings.
+inline std::filesystem::path write_config(const TempDir& dir, const std::string& url, const std::string& token,
                                           const std::string& extra = "page_size: 50, retries: 0") {
     const std::filesystem::path config = dir.path() / "plexmix.yaml";
-    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
-                          << "providers:\n  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
-                          << (extra.empty() ? "" : ", " + extra) << " }\n"
-                          << "use: { media: [home] }\n";
+    std::ofstream(config, std::ios::trunc) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                                           << "providers:\n  home: { plugin: plex, url: " << url
+                                           << ", token: " << token << (extra.empty() ? "" : ", " + extra) << " }\n"
+                                           << "use: { media: [home] }\n";
     return config;
+}
+
+inline std::filesystem::path write_config(const TempDir& dir, const FakePlex& plex,
+                                          const std::string& extra = "page_size: 50, retries: 0") {
+    return write_config(dir, plex.url(), plex.token(), extra);
 }
 
 inline std::string cli_args(const std::filesystem::path& config) {

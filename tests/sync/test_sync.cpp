@@ -12,7 +12,9 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include "store/playlist_store.hpp"
 #include "store/store.hpp"
+#include "support/fake_http_server.hpp"
 #include "support/fake_plex.hpp"
 #include "support/test_util.hpp"
 #include "sync/sync.hpp"
@@ -30,12 +32,22 @@ TEST_CASE("a full sync mirrors every track, an unchanged incremental reads almos
     auto store = Store::open(dir.path() / "plexmix.db");
     auto provider = plex_provider(plex);
 
-    const SyncReport first = run_sync(*store, *provider);
+    std::vector<ProgressCall> full_progress;
+    const SyncReport first = run_sync(*store, *provider, false, &full_progress);
     INFO(first.error);
     REQUIRE(first.ok);
     CHECK(first.mode == SyncMode::full);
     CHECK(first.added == 1'234);
-    CHECK(first.scanned == 1'234);
+    CHECK(first.read == 1'234);
+    check_counts_add_up(first);
+    // A full sync's progress counts up to the libraries' size (Music's 1,234, the empty Hörspiele).
+    REQUIRE_FALSE(full_progress.empty());
+    for (size_t i = 0; i < full_progress.size(); ++i) {
+        CHECK(full_progress[i].total == 1'234);
+        CHECK(full_progress[i].done <= full_progress[i].total);
+        if (i > 0) CHECK(full_progress[i].done >= full_progress[i - 1].done);
+    }
+    CHECK(full_progress.back().done == 1'234);
     const auto server = store->find_server(kProvider, plex.machine_identifier());
     REQUIRE(server);
     const ServerStats stats = store->stats(server->id);
@@ -48,20 +60,30 @@ TEST_CASE("a full sync mirrors every track, an unchanged incremental reads almos
     const auto pages_before = plex.track_page_requests();
     const auto album_pages_full = plex.album_page_requests();  // the full sync read them once
     REQUIRE(album_pages_full > 0);
-    const SyncReport again = run_sync(*store, *provider);
+    std::vector<ProgressCall> incremental_progress;
+    const SyncReport again = run_sync(*store, *provider, false, &incremental_progress);
     INFO(again.error);
     REQUIRE(again.ok);
     CHECK(again.mode == SyncMode::incremental);
     CHECK(again.added == 0);
     CHECK(again.updated == 0);
     CHECK(again.removed == 0);
+    check_counts_add_up(again);
+    // The feeds stop at the last sync's changes: how far that is nobody knows beforehand, so
+    // no total (not the library's 1,234), and the count is of the tracks actually read.
+    REQUIRE_FALSE(incremental_progress.empty());
+    for (const ProgressCall& call : incremental_progress) {
+        CHECK(call.total == 0);
+        CHECK(call.done <= again.read);
+    }
+    CHECK(incremental_progress.back().done == again.read);
     // Per music section (Music with 1,234 tracks, the empty Hörspiele): the keys-only pass
     // (13 pages of 100, and 1) and one page of each of the four feeds (updated, added,
     // played, rated).
     CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 4 * 2);
     // The four feeds share one read of the album genres, not one each.
     CHECK(plex.album_page_requests() - album_pages_full <= album_pages_full);
-    CHECK(again.scanned <= 2 * 100);
+    CHECK(again.read <= 2 * 100);
 
     const VerifyReport verify = verify_source(*store, *provider, kProvider);
     CHECK(verify.ok());
@@ -93,6 +115,8 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys,
     CHECK(r.updated == 3);  // two renamed, one re-keyed
     CHECK(r.rekeyed == 1);
     CHECK(r.removed == 1);
+    // The new and the renamed tracks come in both the updated and the added feed: read once.
+    check_counts_add_up(r);
 
     const auto after = mirror(*store, plex.machine_identifier());
     CHECK(after.size() == 500);
@@ -127,7 +151,8 @@ TEST_CASE("an incremental sync picks up ratings and plays, which do not move upd
     REQUIRE(r.ok);
     CHECK(r.mode == SyncMode::incremental);
     CHECK(r.updated >= 2);  // `unrated` counts only if it had a rating before
-    CHECK(r.scanned < 50);  // the feeds stop at the watermarks: a few items, not the library
+    CHECK(r.read < 50);     // the feeds stop at the watermarks: a few items, not the library
+    check_counts_add_up(r);
 
     const auto column = [&](const std::string& key, const char* name) -> std::optional<int64_t> {
         sqlite3_stmt* raw = nullptr;
@@ -162,6 +187,7 @@ TEST_CASE("a server that dies mid-sync leaves the previous mirror exactly as it 
         CHECK_FALSE(r.ok);
         CHECK(r.status == "failed");
         CHECK_FALSE(r.error.empty());
+        CHECK(r.read + r.added + r.updated + r.unchanged + r.removed == 0);  // nothing was written
         CHECK(mirror(*store, plex.machine_identifier()).empty());
         const auto server = store->find_server(kProvider, plex.machine_identifier());
         REQUIRE(server);
@@ -264,6 +290,44 @@ TEST_CASE("the CLI: sync, status --json, sync verify, the token never shows", "[
     std::ifstream log(dir.path() / "data" / "plexmix.log");
     const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
     CHECK(log_text.find(plex.token()) == std::string::npos);
+}
+
+TEST_CASE("the CLI: a failure is told once, on stderr, results go to stdout, the log file keeps it",
+          "[sync][cli]") {
+    FakePlexOptions o;
+    o.tracks = 120;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+
+    plex.fault_after_track_pages(0, FakePlexFault::status, 500);
+    const auto failed = cli("sync");
+    INFO("stdout:\n" << failed.out << "stderr:\n" << failed.err);
+    CHECK(failed.code == 1);
+    CHECK(failed.out.empty());
+    CHECK(pmx::test::count_of(failed.err, "full sync failed") == 1);
+    CHECK(pmx::test::count_of(failed.err, "fault injected by FakePlex") == 1);
+    std::ifstream log(dir.path() / "data" / "plexmix.log");
+    const std::string log_text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK_THAT(log_text, Catch::Contains("[warning]") && Catch::Contains("sync of home failed: scanning library") &&
+                             Catch::Contains("fault injected by FakePlex"));
+
+    const auto cannot_verify = cli("sync verify");
+    CHECK(cannot_verify.code == 1);
+    CHECK(cannot_verify.out.empty());
+    CHECK(pmx::test::count_of(cannot_verify.err, "could not verify") == 1);
+
+    plex.clear_faults();
+    const auto done = cli("sync");
+    INFO("stdout:\n" << done.out << "stderr:\n" << done.err);
+    CHECK(done.code == 0);
+    CHECK_THAT(done.out, Catch::Contains("home: full sync done"));
+    CHECK_THAT(done.err, !Catch::Contains("sync done"));
+    const auto verified = cli("sync verify");
+    CHECK(verified.code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("the mirror matches the server"));
+    CHECK(verified.err.empty());
 }
 
 TEST_CASE("Ctrl+C during a sync exits 130 and leaves the mirror as it was", "[sync][cli]") {
@@ -383,4 +447,160 @@ TEST_CASE("the CLI: a password in the server URL shows in no output, log, error 
         INFO(entry.path());
         CHECK(file_text(entry.path()).find(password) == std::string::npos);
     }
+}
+
+TEST_CASE("status shows a first sync that never reached its server, until one does", "[sync][cli][status]") {
+    TempDir dir;
+    std::string dead_url;
+    {
+        pmx::test::FakeHttpServer gone;  // a loopback port nobody listens on once it stops
+        dead_url = gone.url();
+    }
+    const fs::path config = write_config(dir, dead_url, "a-token");
+    const std::string args = cli_args(config);
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+
+    const auto sync = cli("sync");
+    INFO("stdout:\n" << sync.out << "stderr:\n" << sync.err);
+    REQUIRE(sync.code == 1);
+    CHECK_THAT(sync.err, Catch::Contains("asking the server who it is"));
+
+    const auto status = cli("status");
+    INFO("stdout:\n" << status.out << "stderr:\n" << status.err);
+    CHECK(status.code == 0);
+    CHECK_THAT(status.out, Catch::Contains("home (plex)") && Catch::Contains("nothing mirrored yet") &&
+                               Catch::Contains(dead_url + "/identity") &&
+                               Catch::Contains("last failure") && Catch::Contains("failed: asking the server who it is") &&
+                               !Catch::Contains("run 'plexmix sync'"));
+    const auto json = cli("status --json");
+    CHECK(json.code == 0);
+    CHECK_THAT(json.out, Catch::Contains("\"unreached\"") && Catch::Contains("\"provider\": \"home\"") &&
+                             Catch::Contains("\"status\": \"failed\"") && Catch::Contains("asking the server who it is"));
+
+    // The server comes up (at another address): the failure is history.
+    FakePlexOptions o;
+    o.tracks = 60;
+    FakePlex plex(o);
+    write_config(dir, plex);
+    REQUIRE(cli("sync").code == 0);
+    const auto after = cli("status");
+    CHECK(after.code == 0);
+    CHECK_THAT(after.out, Catch::Contains("tracks 60") && !Catch::Contains("failure") && !Catch::Contains("not reach"));
+}
+
+TEST_CASE("status of a database that is not plexmix's or is damaged: exit 1, a message naming it, no output",
+          "[sync][cli][status]") {
+    FakePlexOptions o;
+    o.tracks = 300;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+    const fs::path db = dir.path() / "data" / "plexmix.db";
+
+    SECTION("garbage") {
+        fs::create_directories(db.parent_path());
+        std::ofstream(db, std::ios::binary) << std::string(4096, 'x');
+        for (const char* words : {"status", "status --json"}) {
+            const auto status = cli(words);
+            INFO(words << "\nstdout:\n" << status.out << "stderr:\n" << status.err);
+            CHECK(status.code == 1);
+            CHECK(status.out.empty());
+            CHECK_THAT(status.err, Catch::Contains(db.string()) && Catch::Contains("not a database"));
+        }
+    }
+    SECTION("pages of its tables overwritten") {
+        REQUIRE(cli("sync --no-embeddings").code == 0);
+        // The pages at the roots of the mirror's tables: the servers stay readable, their
+        // tracks, albums, artists and runs do not.
+        std::vector<int64_t> roots;
+        int64_t page_size = 0;
+        {
+            sqlite3* raw = nullptr;
+            REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+            sqlite3_stmt* q = nullptr;
+            REQUIRE(sqlite3_prepare_v2(raw,
+                                       "SELECT rootpage FROM sqlite_schema WHERE tbl_name IN "
+                                       "('tracks', 'albums', 'artists', 'sync_runs') AND rootpage > 0",
+                                       -1, &q, nullptr) == SQLITE_OK);
+            while (sqlite3_step(q) == SQLITE_ROW) roots.push_back(sqlite3_column_int64(q, 0));
+            sqlite3_finalize(q);
+            REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA page_size", -1, &q, nullptr) == SQLITE_OK);
+            REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+            page_size = sqlite3_column_int64(q, 0);
+            sqlite3_finalize(q);
+            sqlite3_close(raw);  // the last connection: the WAL is checkpointed into the file
+        }
+        REQUIRE_FALSE(roots.empty());
+        REQUIRE_FALSE(fs::exists(db.string() + "-wal"));
+        {
+            std::fstream file(db, std::ios::in | std::ios::out | std::ios::binary);
+            for (const int64_t page : roots) {
+                file.seekp((page - 1) * page_size);
+                file << std::string(static_cast<size_t>(page_size), '\xff');
+            }
+        }
+        for (const char* words : {"status", "status --json"}) {
+            const auto status = cli(words);
+            INFO(words << "\nstdout:\n" << status.out << "stderr:\n" << status.err);
+            CHECK(status.code == 1);
+            CHECK(status.out.empty());
+            CHECK_THAT(status.err, Catch::Contains("cannot read the mirror in " + db.string()));
+        }
+    }
+}
+
+TEST_CASE("playlists export and show say how many tracks a later sync took out of a playlist",
+          "[sync][cli][playlists]") {
+    FakePlexOptions o;
+    o.tracks = 80;
+    FakePlex plex(o);
+    TempDir dir;
+    const std::string args = cli_args(write_config(dir, plex));
+    const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
+    REQUIRE(cli("sync").code == 0);
+
+    // A playlist of five tracks, saved as `create --no-publish` saves one.
+    const auto keys = plex.track_keys();
+    {
+        auto store = Store::open(dir.path() / "data" / "plexmix.db");
+        const auto server = store->find_server(kProvider, plex.machine_identifier());
+        REQUIRE(server);
+        const auto ids = mirror(*store, plex.machine_identifier());
+        PlaylistSave save;
+        save.server_id = server->id;
+        save.name = "Kept";
+        save.prompt = "five songs";
+        for (size_t i = 0; i < 5; ++i) save.track_ids.push_back(ids.at(keys[i]));
+        PlaylistStore(*store).save(save);
+    }
+    const auto whole = cli("playlists export Kept");
+    REQUIRE(whole.code == 0);
+    CHECK(whole.err.empty());
+    CHECK(pmx::test::count_of(whole.out, "#EXTINF:") == 5);
+
+    REQUIRE(plex.delete_track(keys[1]));
+    REQUIRE(plex.delete_track(keys[4]));  // the last one too: nothing in the rest shows it
+    REQUIRE(cli("sync").code == 0);
+
+    const auto m3u = cli("playlists export Kept");
+    INFO("stdout:\n" << m3u.out << "stderr:\n" << m3u.err);
+    CHECK(m3u.code == 0);
+    CHECK(pmx::test::count_of(m3u.out, "#EXTINF:") == 3);
+    CHECK_THAT(m3u.out, Catch::Contains("# 2 of the 5 tracks of this playlist are no longer in the library"));
+    CHECK_THAT(m3u.err, Catch::Contains("playlist \"Kept\": 2 of its 5 tracks are no longer in the library"));
+
+    const fs::path file = dir.path() / "kept.json";
+    const auto json = cli("playlists export Kept --format json --output " + file.string());
+    INFO("stdout:\n" << json.out << "stderr:\n" << json.err);
+    CHECK(json.code == 0);
+    CHECK_THAT(json.out, Catch::Contains("Wrote 3 tracks to " + file.string()));
+    CHECK_THAT(json.err, Catch::Contains("2 of its 5 tracks are no longer in the library"));
+    std::ifstream in(file);
+    const std::string exported((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(exported, Catch::Contains("\"saved_tracks\": 5") && Catch::Contains("\"dropped_tracks\": 2"));
+
+    const auto show = cli("playlists show Kept");
+    CHECK(show.code == 0);
+    CHECK_THAT(show.out, Catch::Contains("Kept — 3 tracks") && Catch::Contains("2 of its 5 tracks are no longer in the library"));
 }

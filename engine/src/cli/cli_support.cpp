@@ -1,7 +1,13 @@
 // Shared pieces of the CLI commands.
 #include "cli/cli_support.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <boost/program_options/parsers.hpp>
@@ -49,12 +55,22 @@ int run_guarded(int (*run)(const GlobalOptions&, const Args&), const GlobalOptio
     return code;
 }
 
+namespace {
+
+// A command's options and --help, under one heading, for parsing and for its help text.
+po::options_description with_help(const po::options_description& options) {
+    po::options_description shown("Options");
+    for (const auto& option : options.options()) shown.add(option);
+    shown.add_options()("help,h", "show this help");
+    return shown;
+}
+
+}  // namespace
+
 po::variables_map parse_args(const Args& args, const po::options_description& options,
                              const po::positional_options_description& positional, const std::string& usage,
                              bool* help) {
-    po::options_description all;
-    all.add(options);
-    all.add_options()("help,h", "show this help");
+    const po::options_description all = with_help(options);
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     *help = vm.count("help") > 0;
@@ -69,9 +85,7 @@ po::variables_map parse_args(const Args& args, const po::options_description& op
 po::variables_map parse_words_args(const Args& args, const po::options_description& options,
                                    const std::string& words_name, const std::string& usage, bool* help,
                                    std::string* words) {
-    po::options_description shown;
-    shown.add(options);
-    shown.add_options()("help,h", "show this help");
+    const po::options_description shown = with_help(options);
     *help = false;
     for (const auto& word : args) {
         if (word == "--") break;
@@ -96,18 +110,22 @@ po::variables_map parse_words_args(const Args& args, const po::options_descripti
 
 int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
              const std::vector<Subcommand>& subcommands) {
-    std::vector<std::string> synopses;
-    for (const auto& s : subcommands) synopses.push_back(s.synopsis);
-    const std::string usage = "usage: plexmix " + std::string(group) + " " + join(synopses, " | ");
+    const std::string name(group);
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        (args.empty() ? std::cerr : std::cout) << usage << "\n";
+        std::ostream& out = args.empty() ? std::cerr : std::cout;
+        out << "usage: plexmix " << name << " <command> [<args>]\n\nCommands:\n";
+        for (const auto& s : subcommands) out << "  " << s.synopsis << "\n";
+        out << "\nRun 'plexmix " << name << " <command> --help' for a command's options.\n";
         return args.empty() ? kExitUsage : kExitOk;
     }
     const Args rest(args.begin() + 1, args.end());
     for (const auto& s : subcommands) {
         if (args[0] == s.name) return s.run(global, rest);
     }
-    throw UsageError("'" + std::string(group) + " " + args[0] + "' is not a command; " + usage);
+    std::vector<std::string> names;
+    for (const auto& s : subcommands) names.emplace_back(s.name);
+    throw UsageError("'" + name + " " + args[0] + "' is not a command; the commands of '" + name +
+                     "' are " + join(names, ", ") + " (see 'plexmix " + name + " --help')");
 }
 
 namespace {
@@ -142,27 +160,71 @@ size_t display_width(std::string_view text) {
     return columns;
 }
 
+// `text` in lines of at most `width` columns, broken at spaces (a longer word stands alone).
+std::vector<std::string> wrap_words(const std::string& text, size_t width) {
+    std::vector<std::string> lines;
+    std::string line;
+    size_t at = 0;
+    while (at < text.size()) {
+        const size_t end = std::min(text.find(' ', at), text.size());
+        const std::string word = text.substr(at, end - at);
+        at = end + 1;
+        if (word.empty()) continue;
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
+            lines.push_back(std::move(line));
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+    }
+    if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+    return lines;
+}
+
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows) {
+                 const std::vector<std::vector<std::string>>& rows, size_t max_columns) {
+    constexpr size_t kGap = 2;
+    constexpr size_t kMinLastColumn = 10;  // narrower than this, long lines read better unwrapped
     std::vector<size_t> width(header.size());
     for (size_t i = 0; i < header.size(); ++i) width[i] = display_width(header[i]);
     for (const auto& row : rows) {
         for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
     }
+    size_t last_start = 0;  // where the last column begins
+    for (size_t i = 0; i + 1 < width.size(); ++i) last_start += width[i] + kGap;
+    const bool wrap = max_columns > 0 && max_columns >= last_start + kMinLastColumn;
     auto line = [&](const std::vector<std::string>& cells) {
         std::string text;
         for (size_t i = 0; i < cells.size(); ++i) {
+            const bool last = i + 1 == cells.size();
+            if (last && wrap && i + 1 == width.size()) {
+                const auto pieces = wrap_words(cells[i], max_columns - last_start);
+                for (size_t k = 0; k < pieces.size(); ++k) {
+                    text += (k ? "\n" + std::string(last_start, ' ') : "") + pieces[k];
+                }
+                break;
+            }
             text += cells[i];
-            if (i + 1 < cells.size() && i < width.size()) {
-                text += std::string(width[i] - std::min(width[i], display_width(cells[i])) + 2, ' ');
+            if (!last && i < width.size()) {
+                text += std::string(width[i] - std::min(width[i], display_width(cells[i])) + kGap, ' ');
             }
         }
         out << text << "\n";
     };
     line(header);
     for (const auto& row : rows) line(row);
+}
+
+size_t output_columns() {
+    if (const char* env = std::getenv("COLUMNS"); env && *env) {
+        size_t value = 0;
+        const auto [end, ec] = std::from_chars(env, env + std::strlen(env), value);
+        if (ec == std::errc() && *end == '\0') return value;
+    }
+    winsize size{};
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) return size.ws_col;
+    return 0;
 }
 
 }  // namespace pmx::cli

@@ -54,13 +54,20 @@ struct Subcommand {
     int (*run)(const GlobalOptions&, const Args&);
 };
 
-// Runs the subcommand named by args[0]; no word prints the usage (exit 2), --help prints it
-// (exit 0), an unknown word is a UsageError.
+// Runs the subcommand named by args[0]; no word prints the usage, one subcommand synopsis a
+// line, on stderr (exit 2), --help prints it on stdout (exit 0), an unknown word is a
+// UsageError.
 int dispatch(std::string_view group, const GlobalOptions& global, const Args& args,
              const std::vector<Subcommand>& subcommands);
 
-// A plain text table: columns padded to their widest cell.
+// A plain text table: columns padded to their widest cell (in terminal columns). With
+// `max_columns`, a last column that would go past it is wrapped at spaces, its further lines
+// starting under it (when the other columns leave it room).
 void print_table(std::ostream& out, const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows);
+                 const std::vector<std::vector<std::string>>& rows, size_t max_columns = 0);
+
+// How wide the output may be: $COLUMNS when set, else the terminal's width when stdout is
+// one; 0 (no limit) when output goes to a file or a pipe.
+size_t output_columns();
 
 }  // namespace pmx::cli

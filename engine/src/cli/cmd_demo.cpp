@@ -123,10 +123,10 @@ int demo(const GlobalOptions& global, const Args& args) {
                                          sync_options);
         progress.finish();
         if (!r.ok) {
-            std::cout << r.provider << ": sync " << r.status << ": " << r.error << "\n";
+            std::cerr << r.provider << ": sync " << r.status << ": " << r.error << "\n";
             return kExitFailure;
         }
-        std::cout << r.provider << ": " << r.scanned << " tracks read, " << r.added << " added, " << r.updated
+        std::cout << r.provider << ": " << r.read << " tracks read, " << r.added << " added, " << r.updated
                   << " updated, " << r.unchanged << " unchanged\n";
     }
     if (global_cancel().cancelled()) return kExitInterrupted;

@@ -213,7 +213,7 @@ int status(const GlobalOptions& global, const Args& args) {
         return kExitOk;
     }
 
-    if (!note.empty()) std::cout << "note: " << note << "\n";
+    if (!note.empty()) std::cerr << "plexmix: note: " << note << "\n";
     if (configured_provider.empty()) {
         std::cout << "No embedder configured (use: { embedder: NAME }): search uses keywords only.\n";
     }
@@ -246,17 +246,17 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
     const EmbedReport r = embed_tracks(app.store(), *embedder.provider, options);
     if (r.to_embed > 0) progress.finish();
     const std::string who = r.provider + (r.model.empty() ? "" : " (" + r.model + ")");
-    for (const auto& note : r.notes) std::cout << who << ": note: " << note << "\n";
+    for (const auto& note : r.notes) std::cerr << who << ": note: " << note << "\n";
     if (r.model.empty()) {
-        std::cout << who << ": embeddings not generated\n  " << r.error << "\n";
+        std::cerr << who << ": embeddings not generated\n  " << r.error << "\n";
         return kExitFailure;
     }
     std::cout << who << ": " << r.embedded << " embedded, " << r.up_to_date << " up to date";
     if (r.failed) std::cout << ", " << r.failed << " failed";
     if (r.left) std::cout << ", " << r.left << " left for the next run";
     std::cout << " in " << seconds_text(r.elapsed) << "; index " << r.index_size << " vectors"
-              << (r.index_rebuilt ? " (rebuilt)" : "") << "\n";
-    if (!r.error.empty()) std::cout << "  " << r.error << "\n";
+              << (r.index_rebuilt ? " (rebuilt)" : r.index_built ? " (built)" : "") << "\n";
+    if (!r.error.empty()) std::cerr << "  " << r.error << "\n";  // under the summary (cerr flushes cout first)
     return r.ok() ? kExitOk : kExitFailure;
 }
 

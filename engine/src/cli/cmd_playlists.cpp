@@ -51,6 +51,14 @@ std::vector<TrackDetail> tracks_of(Store& store, const PlaylistRecord& p) {
     return track_details(store, PlaylistStore(store).track_ids(p.id));
 }
 
+// "3 of its 20 tracks are no longer in the library", when a sync deleted some since it was saved.
+std::string dropped_note(const PlaylistRecord& p, size_t kept) {
+    const int64_t dropped = gen::dropped_tracks(p, kept);
+    if (dropped == 0) return "";
+    return std::to_string(dropped) + " of its " + std::to_string(p.saved_tracks) + (p.saved_tracks == 1 ? " track" : " tracks") +
+           (dropped == 1 ? " is" : " are") + " no longer in the library (deleted by a sync since it was saved)";
+}
+
 po::positional_options_description one_positional(const char* name) {
     po::positional_options_description positional;
     positional.add(name, 1);
@@ -130,9 +138,7 @@ int show(const GlobalOptions& global, const Args& args) {
     std::cout << p.name << " — " << tracks.size() << " tracks, " << length_text(total) << "\n"
               << "  source:  " << p.provider << (p.native_key.empty() ? " (not published)" : ", key " + p.native_key)
               << "\n  prompt:  " << p.prompt << "\n  updated: " << local_time(p.updated_ms) << "\n";
-    if (p.track_count > static_cast<int64_t>(tracks.size())) {
-        std::cout << "  (" << p.track_count - static_cast<int64_t>(tracks.size()) << " tracks are gone from the mirror)\n";
-    }
+    if (const std::string note = dropped_note(p, tracks.size()); !note.empty()) std::cout << "  (" << note << ")\n";
     std::vector<std::vector<std::string>> rows;
     size_t position = 0;
     for (const auto& t : tracks) {
@@ -159,8 +165,11 @@ int export_playlist(const GlobalOptions& global, const Args& args) {
     const PlaylistRecord p = resolve(app->store(), playlist_word(vm, "export"));
     const auto tracks = tracks_of(app->store(), p);
     const std::string text = format == "json" ? gen::to_json(p, tracks) : gen::to_m3u8(p, tracks);
+    // On stderr: stdout may be the export itself (the file says it too).
+    const std::string note = dropped_note(p, tracks.size());
     if (!vm.count("output")) {
         std::cout << text;
+        if (!note.empty()) std::cerr << "plexmix: note: playlist \"" << p.name << "\": " << note << "\n";
         return kExitOk;
     }
     const std::string file = vm["output"].as<std::string>();
@@ -169,6 +178,7 @@ int export_playlist(const GlobalOptions& global, const Args& args) {
     out.close();
     if (!out) throw std::runtime_error("cannot write " + file);
     std::cout << "Wrote " << tracks.size() << " tracks to " << file << "\n";
+    if (!note.empty()) std::cerr << "plexmix: note: playlist \"" << p.name << "\": " << note << "\n";
     return kExitOk;
 }
 
@@ -219,7 +229,7 @@ int remove(const GlobalOptions& global, const Args& args) {
         auto media = app->media_providers(p.provider);
         const CallResult r = media.front().provider->delete_playlist(p.native_key);
         if (!r.ok() && r.status != PMX_NOT_FOUND) {
-            std::cout << p.provider << ": could not delete playlist " << p.native_key << ": " << status_name(r.status)
+            std::cerr << p.provider << ": could not delete playlist " << p.native_key << ": " << status_name(r.status)
                       << (r.message.empty() ? "" : ": " + r.message) << "; kept it here too\n";
             return kExitFailure;
         }

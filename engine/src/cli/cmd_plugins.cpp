@@ -173,7 +173,10 @@ int info(const GlobalOptions& global, const Args& args) {
         const std::string def = s.default_value ? (s.secret ? "***" : *s.default_value) : "";
         rows.push_back({"  " + s.key, setting_type_name(s.type), def, flags, s.description});
     }
-    if (!rows.empty()) print_table(std::cout, {"  KEY", "TYPE", "DEFAULT", "", "DESCRIPTION"}, rows);
+    // Every column under a heading; long descriptions wrap under their own column.
+    if (!rows.empty()) {
+        print_table(std::cout, {"  KEY", "TYPE", "DEFAULT", "FLAGS", "DESCRIPTION"}, rows, output_columns());
+    }
     return kExitOk;
 }
 

@@ -13,6 +13,7 @@
 #include "generate/pipeline_config.hpp"
 #include "net/cancel.hpp"
 #include "store/store.hpp"
+#include "store/store_error.hpp"
 #include "sync/sync.hpp"
 
 namespace po = boost::program_options;
@@ -52,7 +53,7 @@ int verify(const GlobalOptions& global, const Args& args) {
     for (auto& media : app->media_providers(source_of(vm))) {
         const VerifyReport r = verify_source(app->store(), *media.provider, media.config->name);
         if (!r.error.empty()) {
-            std::cout << r.provider << ": could not verify: " << r.error << "\n";
+            std::cerr << r.provider << ": could not verify: " << r.error << "\n";
             code = kExitFailure;
             continue;
         }
@@ -99,15 +100,16 @@ int sync(const GlobalOptions& global, const Args& args) {
         const SyncReport r = sync_source(app->store(), *media.provider, media.config->name, media.config->plugin,
                                          url ? url->value : std::string(), options);
         progress.finish();
-        for (const auto& note : r.notes) std::cout << r.provider << ": note: " << note << "\n";
+        for (const auto& note : r.notes) std::cerr << r.provider << ": note: " << note << "\n";
         const char* mode = r.mode == SyncMode::full ? "full" : "incremental";
         if (r.ok) {
             synced = true;
-            std::cout << r.provider << ": " << mode << " sync done in " << seconds_text(r.elapsed) << ": " << r.scanned
+            std::cout << r.provider << ": " << mode << " sync done in " << seconds_text(r.elapsed) << ": " << r.read
                       << " tracks read, " << r.added << " added, " << r.updated << " updated, " << r.removed
                       << " removed, " << r.unchanged << " unchanged\n";
         } else {
-            std::cout << r.provider << ": " << mode << " sync " << r.status << " after " << seconds_text(r.elapsed)
+            // The engine recorded it in the log file only: this is the one place the user reads it.
+            std::cerr << r.provider << ": " << mode << " sync " << r.status << " after " << seconds_text(r.elapsed)
                       << "; the mirror is unchanged\n  " << r.error << "\n";
             code = kExitFailure;
         }
@@ -123,25 +125,40 @@ int sync(const GlobalOptions& global, const Args& args) {
     return code;
 }
 
-int status(const GlobalOptions& global, const Args& args) {
-    po::options_description opts("status");
-    opts.add_options()("json", "machine-readable output");
-    bool help = false;
-    auto vm = parse_args(args, opts, {}, "plexmix status [--json]", &help);
-    if (help) return kExitOk;
-    auto app = App::open(global);
-    std::vector<ServerRow> servers;
-    for (const auto& p : app->config().providers) {
-        for (auto& s : app->store().servers_of_provider(p.name)) servers.push_back(std::move(s));
+// What `status` shows of one configured provider.
+struct ProviderStatus {
+    std::string provider;
+    std::vector<std::pair<ServerRow, ServerStats>> servers;  // most recently seen first
+    std::optional<UnreachedSync> unreached;                  // the last sync did not reach its server
+};
+
+// Everything `status` shows, read before anything is printed: a damaged database is an error
+// (exit 1), never half a report or half a JSON document.
+std::vector<ProviderStatus> read_status(App& app) {
+    std::vector<ProviderStatus> out;
+    try {
+        for (const auto& p : app.config().providers) {
+            ProviderStatus status{p.name, {}, app.store().unreached_sync(p.name)};
+            for (auto& s : app.store().servers_of_provider(p.name)) {
+                ServerStats stats = app.store().stats(s.id);
+                status.servers.emplace_back(std::move(s), std::move(stats));
+            }
+            if (!status.servers.empty() || status.unreached) out.push_back(std::move(status));
+        }
+    } catch (const StoreError& e) {
+        throw StoreError("cannot read the mirror in " + app.store().path().string() + ": " + e.what());
     }
-    if (vm.count("json")) {
-        rapidjson::OStreamWrapper os(std::cout);
-        rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(os);
-        w.StartObject();
-        w.Key("servers");
-        w.StartArray();
-        for (const auto& s : servers) {
-            const ServerStats st = app->store().stats(s.id);
+    return out;
+}
+
+void write_status_json(const std::vector<ProviderStatus>& providers) {
+    rapidjson::OStreamWrapper os(std::cout);
+    rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(os);
+    w.StartObject();
+    w.Key("servers");
+    w.StartArray();
+    for (const auto& p : providers) {
+        for (const auto& [s, st] : p.servers) {
             w.StartObject();
             w.Key("provider"); w.String(s.provider.c_str());
             w.Key("plugin"); w.String(s.plugin.c_str());
@@ -172,30 +189,70 @@ int status(const GlobalOptions& global, const Args& args) {
             }
             w.EndObject();
         }
-        w.EndArray();
+    }
+    w.EndArray();
+    // Syncs that ended before their server said who it is (unreachable, token refused).
+    w.Key("unreached");
+    w.StartArray();
+    for (const auto& p : providers) {
+        if (!p.unreached) continue;
+        const UnreachedSync& u = *p.unreached;
+        w.StartObject();
+        w.Key("provider"); w.String(u.provider.c_str());
+        w.Key("plugin"); w.String(u.plugin.c_str());
+        w.Key("started_ms"); w.Int64(u.started_ms);
+        w.Key("status"); w.String(std::string(to_string(u.status)).c_str());
+        w.Key("error"); w.String(u.error.c_str());
         w.EndObject();
-        std::cout << "\n";
+    }
+    w.EndArray();
+    w.EndObject();
+    std::cout << "\n";
+}
+
+int status(const GlobalOptions& global, const Args& args) {
+    po::options_description opts("status");
+    opts.add_options()("json", "machine-readable output");
+    bool help = false;
+    auto vm = parse_args(args, opts, {}, "plexmix status [--json]", &help);
+    if (help) return kExitOk;
+    auto app = App::open(global);
+    const std::vector<ProviderStatus> providers = read_status(*app);
+    if (vm.count("json")) {
+        write_status_json(providers);
         return kExitOk;
     }
-    if (servers.empty()) {
+    if (providers.empty()) {
         std::cout << "Nothing mirrored yet: run 'plexmix sync'.\n";
         return kExitOk;
     }
-    for (const auto& s : servers) {
-        const ServerStats st = app->store().stats(s.id);
-        std::cout << s.provider << " (" << s.plugin << ", " << (s.name.empty() ? s.identity : s.name) << ")\n"
-                  << "  tracks " << st.tracks << ", albums " << st.albums << ", artists " << st.artists << "\n";
-        if (st.last_success) {
-            std::cout << "  last sync    " << local_time(st.last_success->started_ms) << " ("
-                      << to_string(st.last_success->mode) << ", took "
-                      << seconds_text(std::chrono::milliseconds(st.last_success->duration_ms().value_or(0))) << ")\n";
+    for (const auto& p : providers) {
+        for (const auto& [s, st] : p.servers) {
+            std::cout << s.provider << " (" << s.plugin << ", " << (s.name.empty() ? s.identity : s.name) << ")\n"
+                      << "  tracks " << st.tracks << ", albums " << st.albums << ", artists " << st.artists << "\n";
+            if (st.last_success) {
+                std::cout << "  last sync    " << local_time(st.last_success->started_ms) << " ("
+                          << to_string(st.last_success->mode) << ", took "
+                          << seconds_text(std::chrono::milliseconds(st.last_success->duration_ms().value_or(0)))
+                          << ")\n";
+            } else {
+                std::cout << "  last sync    never succeeded\n";
+            }
+            if (st.last_failure) {
+                std::cout << "  last failure " << local_time(st.last_failure->started_ms) << ": "
+                          << to_string(st.last_failure->status) << ": " << st.last_failure->error << "\n";
+            }
+        }
+        if (!p.unreached) continue;
+        const UnreachedSync& u = *p.unreached;
+        if (p.servers.empty()) {
+            std::cout << u.provider << " (" << u.plugin << ")\n"
+                      << "  nothing mirrored yet\n  last sync    never succeeded\n";
         } else {
-            std::cout << "  last sync    never succeeded\n";
+            std::cout << u.provider << ": the last sync did not reach the server\n";
         }
-        if (st.last_failure) {
-            std::cout << "  last failure " << local_time(st.last_failure->started_ms) << ": "
-                      << to_string(st.last_failure->status) << ": " << st.last_failure->error << "\n";
-        }
+        std::cout << "  last failure " << local_time(u.started_ms) << ": " << to_string(u.status) << ": " << u.error
+                  << "\n";
     }
     return kExitOk;
 }

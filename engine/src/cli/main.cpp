@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
         command = vm["command"].as<std::string>();
         args = po::collect_unrecognized(parsed.options, po::include_positional);
         args.erase(args.begin());  // the command itself
-        if (vm.count("help")) args.insert(args.begin(), "--help");
+        // After the subcommand words: `plexmix playlists export --help` is export's help.
+        if (vm.count("help")) args.push_back("--help");
     } catch (const po::error& e) {
         std::cerr << "plexmix: " << e.what() << "\n";
         return kExitUsage;

@@ -34,10 +34,11 @@ Progress::Progress(std::string label, std::FILE* out)
     : label_(std::move(label)), out_(out), tty_(isatty(fileno(out)) != 0), started_(Clock::now()), last_draw_() {}
 
 Progress::~Progress() {
-    if (!finished_ && tty_ && (done_ || total_)) std::fputc('\n', out_);
+    if (!finished_ && tty_ && updated_) std::fputc('\n', out_);
 }
 
 void Progress::update(uint64_t done, uint64_t total) {
+    updated_ = true;
     done_ = done;
     total_ = total;
     const auto now = Clock::now();
@@ -56,6 +57,7 @@ void Progress::update(uint64_t done, uint64_t total) {
 void Progress::finish(const std::string& summary) {
     if (finished_) return;
     finished_ = true;
+    if (!updated_) return;
     draw(true);
     if (!summary.empty()) std::fprintf(out_, "%s\n", summary.c_str());
     std::fflush(out_);

@@ -20,7 +20,8 @@ public:
     // 100 ms on a terminal and prints a plain line at most every 5 s (and at 25/50/75%)
     // otherwise.
     void update(uint64_t done, uint64_t total);
-    // Ends the bar (a final line with the elapsed time).
+    // Ends the bar (a final line with the elapsed time), when update() was called: work that
+    // failed before it counted anything leaves no "0 tracks" line.
     void finish(const std::string& summary = "");
 
 private:
@@ -30,6 +31,7 @@ private:
     std::FILE* out_;
     bool tty_;
     bool finished_ = false;
+    bool updated_ = false;
     uint64_t done_ = 0, total_ = 0;
     std::chrono::steady_clock::time_point started_, last_draw_;
     int last_quarter_ = 0;

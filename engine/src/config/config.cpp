@@ -569,8 +569,8 @@ Config load_config(const fs::path& path) {
     const auto status = fs::status(path, ec);
     if (!fs::exists(status)) {
         throw ConfigError(Mark{path.string()},
-                          "no config file here; run \"plexmix init\" to create one, or point --config or "
-                          "$PLEXMIX_CONFIG at an existing file");
+                          "no config file here; write one (the README's \"Configuration\" shows one) or point "
+                          "--config or $PLEXMIX_CONFIG at an existing file; 'plexmix demo' needs none");
     }
     if (fs::is_directory(status)) {
         throw ConfigError(Mark{path.string()}, "is a directory, not a config file");

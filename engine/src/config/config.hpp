@@ -110,7 +110,7 @@ std::filesystem::path resolve_config_path(const std::optional<std::string>& cli_
 std::filesystem::path resolve_data_dir(const std::optional<std::filesystem::path>& configured);
 
 // Reads and checks a config file. Throws ConfigError listing every problem found; when the
-// file does not exist, the error says where it looked and suggests `plexmix init`.
+// file does not exist, the error says where it looked and says how to write one.
 Config load_config(const std::filesystem::path& path);
 
 // The same from text (tests, `config check -`): `display_name` is used in every Mark and as

@@ -147,6 +147,7 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
         OpenedIndex opened = open_model_index(store, model, index_file(options.index_dir, model.name),
                                                options.rebuild_index ? IndexMode::rebuild : IndexMode::check);
         report.index_size = opened.index->size();
+        report.index_built = opened.built;
         report.index_rebuilt = opened.rebuilt;
         for (auto& note : opened.notes) report.notes.push_back(std::move(note));
     }

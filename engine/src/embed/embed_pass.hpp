@@ -60,7 +60,8 @@ struct EmbedReport {
     uint64_t failed = 0;          // in batches that failed
     uint64_t left = 0;            // not tried: the pass stopped early
     uint64_t index_size = 0;      // vectors in the model's index after the pass
-    bool index_rebuilt = false;
+    bool index_built = false;     // there was no index file: built from the stored vectors
+    bool index_rebuilt = false;   // rebuilt in place of a file it could not use, or on request
     bool cancelled = false;
     std::chrono::milliseconds elapsed{0};
     std::string error;            // the first failure, when any

@@ -112,9 +112,11 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
     const std::string name = "vector index of " + model.name + " (" + file.filename().string() + ")";
 
     std::string reason;
+    bool no_file = false;
     if (mode == IndexMode::check) {
         std::error_code ec;
-        if (fs::exists(file, ec)) {
+        no_file = !fs::exists(file, ec);
+        if (!no_file) {
             std::string problem;
             out.index = vec::VectorIndex::load(file, &problem);
             if (!out.index) {
@@ -122,8 +124,6 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
             } else if (reason = unusable_reason(*out.index, model); !reason.empty()) {
                 out.index.reset();
             }
-        } else {
-            reason = "is missing";
         }
     }
 
@@ -152,10 +152,11 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
     if (!out.index) {
         out.index = vec::VectorIndex::create(model.dim);
         add_rows(*out.index, embeddings, model, 0);
-        out.rebuilt = true;
         changed = true;
-        // A missing file of a model without vectors is nothing to report.
-        if (mode == IndexMode::check && !(reason == "is missing" && out.index->size() == 0)) {
+        // No file yet is the normal start (derived data is built when first needed): no note.
+        out.built = no_file;
+        out.rebuilt = !no_file;
+        if (mode == IndexMode::check && !no_file) {
             out.notes.push_back(name + " " + reason + ": rebuilt from " +
                                 plural(out.index->size(), "stored vector", "stored vectors"));
         }

@@ -6,8 +6,10 @@
 //   "plexmix-embeddings/1 model_id=3 created=1700000000000 dim=64 seq=42"
 // (the model row's id and creation time, the dimension, and the model's last seq when the
 // index was brought up to date). Opening it:
-//   - file missing, unreadable, truncated or corrupt, of another dimension, of another model
-//     row (re-created, another database), or with a seq ahead of the store → rebuilt from the
+//   - no file yet (a first embedding, or a file deleted) → built from the stored vectors,
+//     with no note: nothing went wrong;
+//   - file unreadable, truncated or corrupt, of another dimension, of another model row
+//     (re-created, another database), or with a seq ahead of the store → rebuilt from the
 //     stored vectors, with a one-line note saying why;
 //   - otherwise brought up to date incrementally: ids whose rows are gone (deleted tracks,
 //     cleared vectors) are removed, rows written since its seq are upserted (new and
@@ -38,7 +40,9 @@ std::filesystem::path index_file(const std::filesystem::path& dir, std::string_v
 
 struct OpenedIndex {
     std::unique_ptr<vec::VectorIndex> index;
-    bool rebuilt = false;          // built from the stored vectors
+    bool built = false;            // there was no file: built from the stored vectors
+    bool rebuilt = false;          // built from the stored vectors in place of a file it could
+                                   // not use, or on request (IndexMode::rebuild)
     bool saved = false;            // the file was (re)written
     std::vector<std::string> notes;  // one line each: why it was rebuilt
 };

@@ -1,6 +1,8 @@
 // Exporting a playlist as M3U8 and as JSON.
 #include "generate/playlist_export.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -29,8 +31,16 @@ void raw_json(Writer& w, const std::string& text) {
 
 }  // namespace
 
+int64_t dropped_tracks(const PlaylistRecord& playlist, size_t kept) {
+    return std::max<int64_t>(0, playlist.saved_tracks - static_cast<int64_t>(kept));
+}
+
 std::string to_m3u8(const PlaylistRecord& playlist, const std::vector<TrackDetail>& tracks) {
     std::string out = "#EXTM3U\n#PLAYLIST:" + one_line(playlist.name) + "\n";
+    if (const int64_t dropped = dropped_tracks(playlist, tracks.size()); dropped > 0) {
+        out += "# " + std::to_string(dropped) + " of the " + std::to_string(playlist.saved_tracks) +
+               " tracks of this playlist are no longer in the library\n";
+    }
     for (const TrackDetail& t : tracks) {
         const std::string label = one_line(t.artist) + " - " + one_line(t.title);
         if (t.file_path.empty()) {
@@ -60,6 +70,8 @@ std::string to_json(const PlaylistRecord& playlist, const std::vector<TrackDetai
     int64_t total = 0;
     for (const auto& t : tracks) total += t.duration_ms.value_or(0);
     w.Key("duration_ms"); w.Int64(total);
+    w.Key("saved_tracks"); w.Int64(std::max(playlist.saved_tracks, static_cast<int64_t>(tracks.size())));
+    w.Key("dropped_tracks"); w.Int64(dropped_tracks(playlist, tracks.size()));
     w.Key("tracks");
     w.StartArray();
     size_t position = 0;

@@ -9,13 +9,19 @@
 
 namespace pmx::gen {
 
+// How many tracks the playlist was saved with that are not among the `kept` still in the
+// mirror (a later sync deleted them from the library); 0 when none.
+int64_t dropped_tracks(const PlaylistRecord& playlist, size_t kept);
+
 // "#EXTM3U", "#PLAYLIST:<name>", then per track "#EXTINF:<seconds>,<artist> - <title>" and
 // its file path. A track whose path the server never gave gets a comment line instead
 // ("# <artist> - <title>: no file path known (<provider> key K)"), so that players skip it
-// rather than reading a wrong location. Newlines in names become spaces.
+// rather than reading a wrong location. Tracks gone from the library since the playlist was
+// saved are counted in a comment after the header. Newlines in names become spaces.
 std::string to_m3u8(const PlaylistRecord& playlist, const std::vector<TrackDetail>& tracks);
 
-// The playlist with its prompt, options, pipeline and tracks, as one JSON object.
+// The playlist with its prompt, options, pipeline and tracks, as one JSON object; with
+// "saved_tracks" (its length when saved) and "dropped_tracks" (those gone since).
 std::string to_json(const PlaylistRecord& playlist, const std::vector<TrackDetail>& tracks);
 
 // The fields every JSON listing of a track shares, in this order: track_id, key, title, artist,

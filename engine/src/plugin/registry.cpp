@@ -8,6 +8,8 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <spdlog/spdlog.h>
 
+#include "util/log.hpp"
+
 namespace pmx {
 namespace {
 
@@ -77,7 +79,8 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::filesystem::path>
 void PluginRegistry::add_file(const std::filesystem::path& file) {
     LoadResult loaded = load_plugin(file);
     if (!loaded.ok()) {
-        spdlog::warn("plugin refused: {}", loaded.error);
+        // Kept for the front ends (plugins list, the "no plugin" error); the console would repeat it.
+        log_to_file(LogLevel::warn, "plugin refused: " + loaded.error);
         refused_.push_back({file, loaded.error});
         return;
     }

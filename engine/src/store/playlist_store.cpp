@@ -17,7 +17,7 @@ constexpr std::string_view kSelect =
     "(SELECT count(*) FROM playlist_tracks pt WHERE pt.playlist_id = p.id), "
     "(SELECT COALESCE(sum(t.duration_ms), 0) FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id "
     " WHERE pt.playlist_id = p.id), "
-    "p.state, COALESCE(p.marker, ''), p.published_at, COALESCE(p.publish_error, '') "
+    "p.state, COALESCE(p.marker, ''), p.published_at, COALESCE(p.publish_error, ''), p.saved_tracks "
     "FROM playlists p JOIN servers s ON s.id = p.server_id ";
 
 constexpr std::size_t kMarkerBytes = 6;  // 12 hex digits: 48 random bits
@@ -46,6 +46,7 @@ PlaylistRecord read_row(const sql::Statement& q) {
     r.marker = q.text(13);
     r.published_ms = q.optional_int64(14);
     r.publish_error = q.text(15);
+    r.saved_tracks = q.is_null(16) ? r.track_count : q.int64(16);
     return r;
 }
 
@@ -205,6 +206,10 @@ int64_t PlaylistStore::save(const PlaylistSave& p, size_t* dropped) {
         position += add.run();
     }
     if (dropped != nullptr) *dropped = p.track_ids.size() - static_cast<size_t>(position);
+    // How many it was saved with: tracks that leave the library later leave playlist_tracks.
+    sql::Statement saved(db, "UPDATE playlists SET saved_tracks = ?2 WHERE id = ?1");
+    saved.bind(1, id).bind(2, position);
+    saved.run();
     scope.commit();
     return id;
 }

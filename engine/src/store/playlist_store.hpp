@@ -38,6 +38,7 @@ struct PlaylistRecord {
     std::string marker;                  // the token write_playlist finds its playlist by
     std::optional<int64_t> published_ms;  // the last complete publish
     std::string publish_error;           // why the last attempt did not complete; "" when it did
+    int64_t saved_tracks = 0;                  // tracks it was saved with (gone ones included)
 };
 
 struct PlaylistSave {

@@ -297,6 +297,29 @@ UPDATE playlists SET state = 'local' WHERE native_key IS NULL;
 UPDATE playlists SET published_at = updated_at WHERE native_key IS NOT NULL;
 )sql";
 
+// What the messages of `status` and `playlists export` need to be told:
+//  - unreached_syncs: a sync that ended before the server said who it is (unreachable, token
+//    refused) has no server row for a sync_runs row. The latest such attempt per provider is
+//    kept here, and removed when a sync of the provider reaches its server again. No URL: the
+//    error names the address it tried, and a URL may hold credentials.
+//  - playlists.saved_tracks: how many tracks the playlist was saved with. Tracks that later
+//    leave the library leave playlist_tracks too (cascade); the difference says how many.
+//    Rows saved before get the count their positions show (tracks dropped from the end of
+//    such a playlist before this version are not known).
+constexpr std::string_view kSchemaV8 = R"sql(
+CREATE TABLE unreached_syncs (
+    provider   TEXT PRIMARY KEY,            -- config name of the provider instance
+    plugin     TEXT NOT NULL,
+    started_at INTEGER NOT NULL,            -- unix ms
+    status     TEXT NOT NULL CHECK (status IN ('failed', 'interrupted')),
+    error      TEXT NOT NULL DEFAULT ''
+);
+
+ALTER TABLE playlists ADD COLUMN saved_tracks INTEGER;
+UPDATE playlists SET saved_tracks =
+    (SELECT COALESCE(max(position) + 1, 0) FROM playlist_tracks WHERE playlist_id = playlists.id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
@@ -305,6 +328,7 @@ constexpr std::array kMigrations{
     Migration{5, "add embeddings per model (embedding_models, embeddings)", kSchemaV5},
     Migration{6, "add track artists as artists (tracks.track_artist_id)", kSchemaV6},
     Migration{7, "publish playlists as a protocol (playlists.state, marker, published_at, publish_error)", kSchemaV7},
+    Migration{8, "add unreached_syncs and playlists.saved_tracks", kSchemaV8},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

@@ -589,6 +589,36 @@ ServerStats Store::stats(int64_t server_id) const {
     return stats;
 }
 
+void Store::record_unreached_sync(const UnreachedSync& attempt) {
+    sql::Statement upsert(impl_->db,
+                          "INSERT INTO unreached_syncs(provider, plugin, started_at, status, error) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(provider) DO UPDATE SET plugin = excluded.plugin, "
+                          "started_at = excluded.started_at, status = excluded.status, error = excluded.error");
+    upsert.bind(1, attempt.provider).bind(2, attempt.plugin).bind(3, attempt.started_ms);
+    upsert.bind(4, to_string(attempt.status)).bind(5, attempt.error);
+    upsert.run();
+}
+
+void Store::clear_unreached_sync(std::string_view provider) {
+    sql::Statement remove(impl_->db, "DELETE FROM unreached_syncs WHERE provider = ?1");
+    remove.bind(1, provider);
+    remove.run();
+}
+
+std::optional<UnreachedSync> Store::unreached_sync(std::string_view provider) const {
+    sql::Statement query(impl_->db,
+                         "SELECT provider, plugin, started_at, status, error FROM unreached_syncs WHERE provider = ?1");
+    query.bind(1, provider);
+    if (!query.step()) return std::nullopt;
+    UnreachedSync attempt;
+    attempt.provider = query.text(0);
+    attempt.plugin = query.text(1);
+    attempt.started_ms = query.int64(2);
+    attempt.status = parse_run_status(query.text_view(3)).value_or(RunStatus::failed);
+    attempt.error = query.text(4);
+    return attempt;
+}
+
 // Verify -------------------------------------------------------------------------------------
 
 std::vector<std::string> Store::integrity_problems() const {

@@ -63,6 +63,14 @@ struct SyncRun {
     }
 };
 
+// A sync that ended before the server said who it is: kept per provider (the latest one).
+struct UnreachedSync {
+    std::string provider, plugin;
+    int64_t started_ms = 0;                // unix ms
+    RunStatus status = RunStatus::failed;  // failed or interrupted
+    std::string error;
+};
+
 struct ServerStats {
     int64_t tracks = 0, albums = 0, artists = 0;
     std::optional<SyncRun> last_success;  // with its duration
@@ -146,6 +154,12 @@ public:
     size_t interrupt_stale_runs(int64_t server_id, std::string_view error);
 
     ServerStats stats(int64_t server_id) const;
+
+    // A sync that could not reach its server (no identity: no server row to record a run
+    // under) replaces the provider's earlier one; a sync that reached it clears it.
+    void record_unreached_sync(const UnreachedSync& attempt);
+    void clear_unreached_sync(std::string_view provider);
+    std::optional<UnreachedSync> unreached_sync(std::string_view provider) const;
 
     // Verify ---------------------------------------------------------------------------------
     // Empty when the database is consistent; else one human-readable line per problem:

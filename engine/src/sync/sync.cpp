@@ -13,6 +13,8 @@
 #include "store/store.hpp"
 #include "store/track_writer.hpp"
 #include "store/watermarks.hpp"
+#include "util/log.hpp"
+#include "util/redact.hpp"
 
 namespace pmx {
 namespace {
@@ -34,24 +36,24 @@ struct SyncFailure {
     std::string message;
 };
 
-// Visits every track of one library in `order`, page by page, until `on_track` says stop.
+// Visits every track of one library in `order`, page by page, until `on_track` says stop;
+// after each page, `on_page` (when set) gets the library's size as the server reports it.
 // With `optional`, a source that answers UNSUPPORTED for the order is not a failure: returns
 // false (nothing read); otherwise true.
-bool scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags, uint64_t& seen,
-                  const std::function<bool(const TrackRecord&)>& on_track, const SyncOptions& options,
-                  bool optional = false) {
+bool scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags,
+                  const std::function<bool(const TrackRecord&)>& on_track,
+                  const std::function<void(std::optional<uint64_t> total)>& on_page = {}, bool optional = false) {
     std::string cursor;
     bool stopped = false;
     while (!stopped) {
         ScanPage page;
         const CallResult r = source.scan_page(library.key, cursor, order, flags, &page, [&](const TrackRecord& t) {
-            ++seen;
             if (!on_track(t)) stopped = true;
             return !stopped;
         });
         if (optional && cursor.empty() && r.status == PMX_UNSUPPORTED) return false;
         if (!r.ok()) throw SyncFailure{r.status, describe(r, "scanning library \"" + library.title + "\"")};
-        if (options.progress) options.progress(seen, page.total.value_or(0));
+        if (on_page) on_page(page.total);
         if (!page.next_cursor || page.next_cursor->empty()) break;
         cursor = *page.next_cursor;
     }
@@ -76,11 +78,19 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
 
     ServerInfo server;
     if (const CallResult r = source.identity(&server); !r.ok()) {
-        report.status = r.status == PMX_CANCELLED ? "interrupted" : "failed";
+        const bool cancelled = r.status == PMX_CANCELLED;
+        report.status = cancelled ? "interrupted" : "failed";
         report.error = describe(r, "asking the server who it is");
         report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        // No identity, no server row to record a run under: the store keeps it per provider.
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        store.record_unreached_sync({provider_name, plugin_id,
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(now - report.elapsed).count(),
+                                     cancelled ? RunStatus::interrupted : RunStatus::failed, redact(report.error)});
+        log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
         return report;
     }
+    store.clear_unreached_sync(provider_name);
     report.server_identity = server.identity;
     for (const auto& known : store.servers_of_provider(provider_name)) {
         if (known.identity != server.identity) {
@@ -103,26 +113,40 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         // An empty mirror has neither deletions nor rows to re-key: the pass is skipped.
         std::unordered_set<std::string> on_server;
         const bool mirror_empty = !store.has_tracks(server_id);
-        uint64_t keys_seen = 0;
         for (const auto& library : libraries) {
             if (mirror_empty) break;
-            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY, keys_seen,
-                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; }, SyncOptions{});
+            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY,
+                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; });
         }
 
         Store::Transaction tx(store);
         TrackWriter::Options writer_options;
         writer_options.key_in_source = [&](const std::string& key) { return on_server.count(key) > 0; };
         TrackWriter writer(tx, server_id, writer_options);
-        std::unordered_set<std::string> seen_keys;  // the added feed skips what the updated feed had
+        // A track comes once into the mirror and into `read`, however many feeds bring it (the
+        // added feed repeats what the updated feed had; a watermark's equal timestamps come
+        // again): so read = added + updated + unchanged.
+        std::unordered_set<std::string> seen_keys;
         auto apply = [&](const TrackRecord& track) {
-            if (seen_keys.insert(track.key).second) writer.upsert(track);
+            if (track.key.empty() || !seen_keys.insert(track.key).second) return;
+            ++report.read;
+            writer.upsert(track);
         };
 
         if (report.mode == SyncMode::full) {
+            // Progress of the libraries' size as the server reports it (unknown when one does not).
+            uint64_t earlier_libraries = 0;
+            bool sizes_known = true;
             for (const auto& library : libraries) {
-                scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, report.scanned,
-                             [&](const TrackRecord& t) { apply(t); return true; }, options);
+                std::optional<uint64_t> size;
+                scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, [&](const TrackRecord& t) { apply(t); return true; },
+                             [&](std::optional<uint64_t> total) {
+                                 size = total;
+                                 const bool known = sizes_known && total.has_value();
+                                 if (options.progress) options.progress(report.read, known ? earlier_libraries + *total : 0);
+                             });
+                sizes_known = sizes_known && size.has_value();
+                earlier_libraries += size.value_or(0);
             }
         } else {
             // Newest first, down to the newest change the mirror already holds (the server's
@@ -146,7 +170,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                 for (const Feed& feed : feeds) {
                     if (feed.optional && !has_user_feeds) continue;
                     const bool read = scan_library(
-                        source, library, feed.order, 0, report.scanned,
+                        source, library, feed.order, 0,
                         [&](const TrackRecord& t) {
                             // A feed sorted on a time the track does not have has reached
                             // the never-played / never-rated tail: nothing new after it.
@@ -156,7 +180,12 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                             apply(t);
                             return true;
                         },
-                        options, feed.optional);
+                        // The feeds stop at the last sync's changes: how many tracks that is
+                        // nobody knows beforehand (the server's total is the library's size).
+                        [&](std::optional<uint64_t>) {
+                            if (options.progress) options.progress(report.read, 0);
+                        },
+                        feed.optional);
                     if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", provider_name, feed.order);
                 }
             }
@@ -194,14 +223,15 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         report.status = "failed";
         report.error = e.what();
     }
-    if (!report.ok) report.added = report.updated = report.unchanged = report.rekeyed = report.removed = 0;
+    if (!report.ok) report.read = report.added = report.updated = report.unchanged = report.rekeyed = report.removed = 0;
     report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     const RunStatus final_status = report.ok                        ? RunStatus::success
                                    : report.status == "interrupted" ? RunStatus::interrupted
                                                                     : RunStatus::failed;
     store.finish_run(run_id, final_status, static_cast<int64_t>(report.added), static_cast<int64_t>(report.updated),
-                     static_cast<int64_t>(report.removed), report.error);
-    if (!report.ok) spdlog::warn("sync of {} {}: {}", provider_name, report.status, report.error);
+                     static_cast<int64_t>(report.removed), redact(report.error));
+    // The front end shows the failure (the report); the log file keeps a record of it.
+    if (!report.ok) log_to_file(LogLevel::warn, "sync of " + provider_name + " " + report.status + ": " + report.error);
     return report;
 }
 
@@ -214,9 +244,8 @@ VerifyReport verify_source(Store& store, Provider& source, const std::string& pr
         const auto row = store.find_server(provider_name, server.identity);
         std::unordered_set<std::string> on_server;
         for (const auto& library : libraries_of(source)) {
-            uint64_t seen = 0;
-            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY, seen,
-                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; }, SyncOptions{});
+            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY,
+                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; });
         }
         report.server_tracks = on_server.size();
         std::unordered_set<std::string> mirrored;

@@ -15,7 +15,9 @@ class Store;
 
 struct SyncOptions {
     bool full = false;       // rescan everything (also allows deleting more than half the mirror)
-    // Progress of the scan: tracks seen so far, and the total when the server says (0 = unknown).
+    // Progress: tracks read so far (as SyncReport::read counts them) of `total`. A full sync
+    // gives the libraries' size as the server reports it; an incremental one gives 0
+    // (unknown): its feeds stop at the last sync's changes, which nobody can count beforehand.
     std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
@@ -27,7 +29,11 @@ struct SyncReport {
     SyncMode mode = SyncMode::full;
     bool ok = false;
     std::string status;  // success, failed, interrupted
-    uint64_t scanned = 0, added = 0, updated = 0, unchanged = 0, rekeyed = 0, removed = 0;
+    // What the run did (all zero when it failed: the mirror is unchanged). `read` counts the
+    // distinct tracks taken from the server: one the added and the updated feed both bring,
+    // or one read again at a watermark's timestamp, counts once; read = added + updated +
+    // unchanged. `rekeyed` is part of `updated`; `removed` (gone from the server) is apart.
+    uint64_t read = 0, added = 0, updated = 0, unchanged = 0, rekeyed = 0, removed = 0;
     std::chrono::milliseconds elapsed{0};
     std::string error;               // why it failed; the previous mirror is intact then
     std::vector<std::string> notes;  // e.g. "server identity changed"
@@ -40,6 +46,10 @@ struct SyncReport {
 // the updated/added feeds newest first and stops at items older than the last successful
 // run, then detects deletions with a keys-only pass; a pass that would delete more than half
 // of the mirror is refused unless `options.full`.
+// A run that cannot learn the server's identity (unreachable, token refused) has no server
+// to record a run under: it is recorded for the provider (Store::record_unreached_sync) until
+// a run reaches the server. Failures are the report's to show: the log file keeps a record,
+// the console says nothing (util/log.hpp, log_to_file).
 // `url` is recorded with the server (for `status`); it may be empty.
 SyncReport sync_source(Store& store, Provider& source, const std::string& provider_name, const std::string& plugin_id,
                        const std::string& url, const SyncOptions& options);

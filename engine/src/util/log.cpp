@@ -23,6 +23,8 @@ namespace pmx {
 namespace {
 
 constexpr const char* kLoggerName = "plexmix";
+// The log file alone: records of what a front end shows the user itself (log_to_file()).
+constexpr const char* kFileLoggerName = "plexmix.file";
 constexpr const char* kConsolePattern = "%^%l%$: %v";
 constexpr const char* kFilePattern = "[%Y-%m-%d %H:%M:%S.%e] [%l] [%t] %v";
 constexpr mode_t kLogFileMode = S_IRUSR | S_IWUSR;  // 0600: the file may hold request details
@@ -161,6 +163,7 @@ void init_logging(const LoggingOptions& options) {
     sinks.push_back(console);
 
     std::string file_problem;
+    spdlog::drop(kFileLoggerName);
     if (options.file) {
         try {
             auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
@@ -169,6 +172,13 @@ void init_logging(const LoggingOptions& options) {
             file->set_level(to_spdlog(file_threshold));
             file->set_pattern(kFilePattern);
             sinks.push_back(file);
+            // The same sink (it locks itself) behind a logger of its own, registered by name so
+            // that any thread finds it (spdlog's registry is locked).
+            auto file_only = std::make_shared<spdlog::logger>(
+                kFileLoggerName, std::make_shared<RedactingSink>(std::vector<spdlog::sink_ptr>{file}));
+            file_only->set_level(to_spdlog(file_threshold));
+            file_only->flush_on(spdlog::level::trace);
+            spdlog::register_logger(std::move(file_only));
         } catch (const spdlog::spdlog_ex& e) {
             file_problem = e.what();
         }
@@ -192,6 +202,12 @@ void flush_logging() {
 
 void log_message(LogLevel level, std::string_view message) {
     spdlog::default_logger_raw()->log(to_spdlog(level), spdlog::string_view_t(message.data(), message.size()));
+}
+
+void log_to_file(LogLevel level, std::string_view message) {
+    if (const auto file = spdlog::get(kFileLoggerName)) {
+        file->log(to_spdlog(level), spdlog::string_view_t(message.data(), message.size()));
+    }
 }
 
 bool log_enabled(LogLevel level) {

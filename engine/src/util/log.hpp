@@ -54,6 +54,11 @@ void flush_logging();
 // through the default logger. Any thread.
 void log_message(LogLevel level, std::string_view message);
 
+// For a failure the engine returns as a value and a front end shows the user (a sync that
+// failed): records it in the log file only, so that the console does not say it twice. Does
+// nothing when there is no log file. Redacted like every line. Any thread.
+void log_to_file(LogLevel level, std::string_view message);
+
 // True when a message at `level` would be written by at least one sink. Any thread.
 bool log_enabled(LogLevel level);
 

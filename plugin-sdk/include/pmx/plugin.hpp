@@ -478,16 +478,148 @@ private:
     const pmx_host_http* raw_ = nullptr;
 };
 
-// Turns a non-2xx response into the matching status with the message "HTTP <code>: <body
-// start>" (the host records the HTTP status and Retry-After itself). Returns the status.
+namespace detail {
+
+inline char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+// Where `needle` (lowercase ASCII) first occurs in `text` at or after `from`, ignoring ASCII
+// case; npos when it does not.
+inline std::size_t ifind(std::string_view text, std::string_view needle, std::size_t from = 0) noexcept {
+    if (needle.empty() || text.size() < needle.size()) return std::string_view::npos;
+    for (std::size_t i = from; i + needle.size() <= text.size(); ++i) {
+        std::size_t k = 0;
+        while (k < needle.size() && ascii_lower(text[i + k]) == needle[k]) ++k;
+        if (k == needle.size()) return i;
+    }
+    return std::string_view::npos;
+}
+
+// The text inside the first <tag ...>...</tag> from `from` on, or nullopt.
+inline std::optional<std::string_view> element_text(std::string_view html, std::string_view tag,
+                                                    std::size_t from = 0) {
+    const std::string open = "<" + std::string(tag);
+    for (std::size_t at = ifind(html, open, from); at != std::string_view::npos;
+         at = ifind(html, open, at + 1)) {
+        const std::size_t after = at + open.size();
+        if (after < html.size() && html[after] != '>' && html[after] != ' ' && html[after] != '\t' &&
+            html[after] != '\n' && html[after] != '\r') {
+            continue;  // <hr> is not <h...>, <titles> is not <title>
+        }
+        const std::size_t start = html.find('>', after);
+        if (start == std::string_view::npos) return std::nullopt;
+        const std::size_t end = ifind(html, "</" + std::string(tag), start + 1);
+        return html.substr(start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
+    }
+    return std::nullopt;
+}
+
+// Markup text as one plain line: tags dropped, the common entities decoded, every run of white
+// space or control characters one space, trimmed.
+inline std::string plain_line(std::string_view markup, bool strip_tags) {
+    struct Entity {
+        std::string_view name, text;
+    };
+    constexpr Entity kEntities[] = {{"&amp;", "&"},      {"&lt;", "<"},          {"&gt;", ">"},
+                                    {"&quot;", "\""},    {"&#39;", "'"},         {"&nbsp;", " "},
+                                    {"&middot;", "\u00b7"}, {"&ndash;", "\u2013"}, {"&mdash;", "\u2014"}};
+    std::string out;
+    bool space = false;
+    for (std::size_t i = 0; i < markup.size(); ++i) {
+        const char c = markup[i];
+        if (strip_tags && c == '<') {
+            const std::size_t end = markup.find('>', i);
+            if (end == std::string_view::npos) break;
+            i = end;
+            space = true;
+            continue;
+        }
+        std::string_view piece(&markup[i], 1);
+        if (strip_tags && c == '&') {
+            for (const Entity& e : kEntities) {
+                if (ifind(markup.substr(i, e.name.size()), e.name) == 0) {
+                    piece = e.text;
+                    i += e.name.size() - 1;
+                    break;
+                }
+            }
+        }
+        if (piece.size() == 1 && static_cast<unsigned char>(piece[0]) <= ' ') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out += ' ';
+        space = false;
+        out.append(piece);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+// What of an HTTP response body belongs in a one-line error message. An HTML page (a server's
+// or a proxy's error page, "<html><head><title>414 Request-URI Too Large</title>...") gives
+// its <title>, else its first heading, as plain text, without a leading copy of `http_status`
+// ("Request-URI Too Large"); empty when it has neither (never the markup). Any other body (a
+// provider's error JSON, plain text) gives its start with white space runs as one space. At
+// most `max_bytes` bytes, cut on a UTF-8 boundary, then "...". Pure: no host needed.
+inline std::string http_body_summary(std::string_view body, int http_status = 0,
+                                     std::size_t max_bytes = 300) {
+    const std::size_t first = body.find_first_not_of(" \t\r\n");
+    const bool html = first != std::string_view::npos && body[first] == '<' &&
+                      (detail::ifind(body, "<html") != std::string_view::npos ||
+                       detail::ifind(body, "<!doctype html") != std::string_view::npos ||
+                       detail::ifind(body, "<head") != std::string_view::npos ||
+                       detail::ifind(body, "<body") != std::string_view::npos ||
+                       detail::ifind(body, "<title") != std::string_view::npos);
+    std::string text;
+    bool cut = false;
+    if (html) {
+        std::optional<std::string_view> found = detail::element_text(body, "title");
+        if (!found || detail::plain_line(*found, true).empty()) {
+            found.reset();
+            std::size_t earliest = std::string_view::npos;
+            for (const char level : std::string_view("123456")) {
+                const std::string tag = std::string("h") + level;
+                const std::size_t at = detail::ifind(body, "<" + tag);
+                if (at < earliest && detail::element_text(body, tag, at)) {
+                    earliest = at;
+                    found = detail::element_text(body, tag, at);
+                }
+            }
+        }
+        if (found) text = detail::plain_line(*found, true);
+        const std::string code = std::to_string(http_status);
+        if (http_status > 0 && text.size() > code.size() && text.compare(0, code.size(), code) == 0 &&
+            (text[code.size()] == ' ' || text[code.size()] == ':')) {
+            text.erase(0, text.find_first_not_of(" :-", code.size()));
+        }
+    } else {
+        // A window larger than the limit: runs of white space shrink to one space.
+        const std::string_view window = body.substr(0, 4 * max_bytes);
+        text = detail::plain_line(window, false);
+        cut = window.size() < body.size();
+    }
+    if (text.size() > max_bytes) {
+        std::size_t end = max_bytes;
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0u) == 0x80u) --end;
+        text.resize(end);
+        cut = true;
+    }
+    if (cut) text += "...";
+    return text;
+}
+
+// Turns a non-2xx response into the matching status with the message "HTTP <code>: <what the
+// body says>" (http_body_summary: an error page's title, never its markup). The host records
+// the HTTP status and Retry-After itself. Returns the status.
 inline pmx_status http_error(const Call& call, const Response& response,
                              std::string_view context = {}) {
     constexpr std::size_t kMaxBodyInMessage = 300;  // enough for a provider's error JSON
     std::string message(context);
     if (!message.empty()) message += ": ";
     message += "HTTP " + std::to_string(response.status());
-    const std::string_view body = response.body().substr(0, kMaxBodyInMessage);
-    if (!body.empty()) message.append(": ").append(body);
+    const std::string summary = http_body_summary(response.body(), response.status(), kMaxBodyInMessage);
+    if (!summary.empty()) message.append(": ").append(summary);
     return call.error(status_from_http(response.status()), message);
 }
 
