@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "create_support.hpp"
+#include "store/sqlite.hpp"
 #include "store/track_filter.hpp"
 #include "util/text.hpp"
 
@@ -341,4 +342,44 @@ TEST_CASE("CLI: the sync pipeline is honoured, without embed a sync embeds nothi
     sync = cli("pipelines:\n  sync: [scan, embed]\n", "sync");
     REQUIRE(sync.code == 0);
     CHECK(embedded("") == 120);
+}
+
+TEST_CASE("create: the steps read one snapshot, whatever a sync commits meanwhile", "[create][pipeline][snapshot]") {
+    TempDir dir;
+    const auto path = dir.path() / "plexmix.db";
+    auto store = Store::open(path);
+    const int64_t server = store->upsert_server("home", "plex", ServerInfo{"machine-1", "Test", "1.0", "Plex"}, "");
+    std::vector<int64_t> ids;
+    {
+        Store::Transaction transaction(*store);
+        TrackWriter writer(transaction, server);
+        for (size_t i = 0; i < kLibrary; ++i) ids.push_back(writer.upsert(library_track(i)).track_id);
+        transaction.commit();
+    }
+    gen::GenerateServices services;
+    services.store = store.get();
+    services.sources.push_back({"home", server, nullptr});
+    services.index_dir = dir.path() / "vectors";
+    // Another process (a sync) deletes every other track right after the filter chose them.
+    services.after_step = [&](gen::StepKind step) {
+        if (step != gen::StepKind::filter) return;
+        auto sync = Store::open(path);
+        std::vector<int64_t> gone;
+        for (size_t i = 0; i < ids.size(); i += 2) gone.push_back(ids[i]);
+        REQUIRE(sync->delete_tracks(gone) == gone.size());
+    };
+    gen::GenerateContext ctx;
+    ctx.input.prompt = "rainy piano, 40 songs";
+    ctx.input.publish = false;
+    ctx.input.save = false;
+    ctx.input.now = kNow;
+    REQUIRE_NOTHROW(gen::run_pipeline(gen::default_generate_pipeline(), ctx, services));
+    REQUIRE(ctx.tracks.size() == 40);
+    for (const auto& e : ctx.tracks) {
+        INFO("track " << e.track.id);
+        CHECK_FALSE(e.track.title.empty());  // its details come from the same snapshot as its choice
+    }
+    // The run let go of the snapshot: the store now sees the deletions.
+    CHECK(sql::query_int64(store->native_handle(), "SELECT count(*) FROM tracks").value_or(0) ==
+          static_cast<int64_t>(kLibrary / 2));
 }
