@@ -535,6 +535,11 @@ pmx_status PlexSource::write_playlist(sdk::Call& call, const pmx_playlist_write&
 
     const std::string uri_root = "server://" + machine_identifier(call) + std::string(kUriLibrary);
     const std::vector<std::string> wanted = known_keys(call, keys);
+    if (wanted.empty() && !keys.empty()) {
+        // Writing would leave a new playlist empty, or empty the one it replaces.
+        return call.error(PMX_NOT_FOUND, "the Plex server knows none of the " + std::to_string(keys.size()) +
+                                             " tracks (deleted or re-keyed since the last sync): nothing was written");
+    }
 
     // The playlist to write: the one named, when it still exists; else the one an earlier
     // attempt made (found by its marker); else a new one.

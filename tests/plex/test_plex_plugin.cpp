@@ -550,6 +550,13 @@ TEST_CASE("plex: keys the server does not know are left out, the count it holds 
     std::vector<std::string> known = keys;
     known.erase(known.begin() + 2);
     CHECK(plex.playlist(written.key)->items == known);
+    // Keys the server knows none of: the playlist is left as it was, never emptied.
+    PlaylistWritten none;
+    const CallResult unknown = provider->write_playlist("Mix", "", written.key, "pmx-00000000002a",
+                                                        {"987654321", "987654322"}, &none);
+    CHECK(unknown.status == PMX_NOT_FOUND);
+    CHECK(unknown.message.find("knows none of the 2 tracks") != std::string::npos);
+    CHECK(plex.playlist(written.key)->items == known);
     // Again (the host retries, or the user publishes again): the same playlist, unchanged.
     PlaylistWritten again;
     REQUIRE(provider->write_playlist("Mix", "", written.key, "pmx-00000000002a", keys, &again).ok());
