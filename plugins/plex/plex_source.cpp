@@ -440,24 +440,32 @@ std::string PlexSource::find_by_marker(const sdk::Call& call, std::string_view m
 
 std::vector<std::string> PlexSource::known_keys(const sdk::Call& call, const std::vector<std::string>& keys) const {
     std::set<std::string, std::less<>> known;
-    for (std::size_t at = 0; at < keys.size(); at += kKeysPerRequest) {
+    // Looks up keys[from, to) in one request; false on 404 (none of them exists, or a server
+    // that does not take a list of keys).
+    const auto look_up = [&](std::size_t from, std::size_t to) {
         std::string list;
-        for (std::size_t i = at; i < std::min(keys.size(), at + kKeysPerRequest); ++i) {
-            if (i != at) list += ',';
+        for (std::size_t i = from; i < to; ++i) {
+            if (i != from) list += ',';
             list += encode_component(keys[i]);
         }
-        const std::string path = "/library/metadata/" + list;
-        const sdk::Response response = send(call, config_.connection, "GET", path);
-        if (response.status() == kHttpNotFound) continue;  // none of them exists
+        const sdk::Response response = send(call, config_.connection, "GET", "/library/metadata/" + list);
+        if (response.status() == kHttpNotFound) return false;
         if (!response.ok()) fail(call, response, "GET /library/metadata/...");
         const rapidjson::Document doc = parse_json(response, "GET /library/metadata/...");
         const json::Value* found = json::array(media_container(doc, "GET /library/metadata/..."), "Metadata");
-        if (found == nullptr) continue;
+        if (found == nullptr) return true;
         for (const json::Value& item : found->GetArray()) {
             if (std::optional<std::string> key = json::key_text(json::member(item, "ratingKey"))) {
                 known.insert(std::move(*key));
             }
         }
+        return true;
+    };
+    for (std::size_t at = 0; at < keys.size(); at += kKeysPerRequest) {
+        const std::size_t end = std::min(keys.size(), at + kKeysPerRequest);
+        if (look_up(at, end) || end - at == 1) continue;
+        // A whole list unknown is rare: ask for each key alone before believing it.
+        for (std::size_t i = at; i < end; ++i) look_up(i, i + 1);
     }
     std::vector<std::string> out;
     for (const std::string& key : keys) {

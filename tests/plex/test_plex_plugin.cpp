@@ -568,6 +568,28 @@ TEST_CASE("plex: keys the server does not know are left out, the count it holds 
     CHECK(bad_key.status == PMX_INVALID_INPUT);
 }
 
+TEST_CASE("plex: a server that does not take a list of keys is asked key by key", "[plex]") {
+    FakePlex plex(FakePlexOptions{.tracks = 20});
+    auto provider = make_plex(plex);
+    std::vector<std::string> keys = plex.track_keys();
+    keys.resize(4);
+    pmx::test::FakePlexRule no_lists;
+    no_lists.method = "GET";
+    no_lists.path_prefix = "/library/metadata/";
+    no_lists.status = 404;
+    no_lists.times = 1;  // the list of four
+    const size_t rule = plex.add_rule(no_lists);
+    PlaylistWritten written;
+    const CallResult r = provider->write_playlist("Mix", "", "", "", keys, &written);
+    INFO(r.message);
+    REQUIRE(r.ok());
+    CHECK(plex.rule_hits(rule) == 1);
+    CHECK(plex.playlist(written.key)->items == keys);
+    std::size_t lookups = 0;
+    for (const auto& req : plex.http().requests()) lookups += req.path.rfind("/library/metadata/", 0) == 0 ? 1 : 0;
+    CHECK(lookups == 1 + 4);
+}
+
 TEST_CASE("plex: deleting a playlist, deleting it again is NOT_FOUND", "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 20});
     auto provider = make_plex(plex);
