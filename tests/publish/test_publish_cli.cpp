@@ -401,3 +401,16 @@ TEST_CASE("the Plex client identifier is made once per install and kept", "[publ
     CHECK((fs::status(a.data_dir() / "install-id").permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::owner_write));
 }
+
+TEST_CASE("a playlist is never published to another server than the one it was made for", "[publish]") {
+    Setup s(60);
+    REQUIRE(s.cli("create \"night drive\" --limit 5 --name Drive").code == 0);
+    s.plex.set_machine_identifier("another-server-0000000000000000000000000");
+    REQUIRE(s.cli("sync").code == 0);  // the provider now answers as another server
+    const auto before = s.plex.requests("/playlists", "POST");
+    const CliRun r = s.cli("playlists publish Drive");
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("no longer answers as") != std::string::npos);
+    CHECK(s.plex.requests("/playlists", "POST") == before);
+}

@@ -199,6 +199,12 @@ int publish(const GlobalOptions& global, const Args& args) {
     const std::string word = playlist_word(vm, "publish");
     app->lock_writer("playlists publish", vm.count("wait") > 0, "publishing");
     const PlaylistRecord p = resolve(app->store(), word);
+    const auto servers = app->store().servers_of_provider(p.provider);
+    if (servers.empty() || servers.front().id != p.server_id) {
+        // Its track keys are that server's: another server would not know them.
+        throw std::runtime_error("playlist " + std::to_string(p.id) + " was made for a server that provider '" +
+                                 p.provider + "' no longer answers as; it cannot be published there");
+    }
     auto media = app->media_providers(p.provider);
     PlaylistStore(app->store()).mark_pending(p.id);
     const PublishOutcome outcome = publish_playlist(app->store(), *media.front().provider, p.id);
