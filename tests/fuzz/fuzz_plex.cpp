@@ -52,8 +52,7 @@ void check_track(const pmx_track& t, bool keys_only) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     // As plex_http.cpp's parse_json() and media_container() read a response.
     rapidjson::Document doc;
-    doc.Parse(reinterpret_cast<const char*>(data), size);
-    if (doc.HasParseError() || !doc.IsObject()) return 0;
+    if (!json::parse_object(pmx::fuzz::as_text(data, size), doc)) return 0;
     const json::Value* found = json::member(doc, "MediaContainer");
     if (found == nullptr || !found->IsObject()) return 0;
     const json::Value& container = *found;
