@@ -1,13 +1,18 @@
 // Fuzz target: the vector index file reader (engine/src/vector/index_file.hpp). Input: the
 // bytes of an index file. The reader must turn garbage into a problem (never a crash or an
 // allocation larger than the file); what it accepts must be self-consistent and be written
-// back by write_index_file() byte for byte (the format has one encoding per index).
+// back by write_index_file() byte for byte (the format has one encoding per index). A file
+// refused only for its checksum is read again with the checksum made right (computed here,
+// independently of index_file.cpp), so that mutated files reach the accepting path too.
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "fuzz_check.hpp"
 #include "vector/index_file.hpp"
@@ -39,26 +44,63 @@ private:
 
 const Scratch scratch;
 
+// The file's checksum as index_file.cpp documents it: 8-byte little-endian words of everything
+// between the magic and the stored sum, each mixed by a multiply-xorshift step; a last partial
+// word zero-padded and tagged with its length; then the count of whole words.
+std::uint64_t checksum_of(std::string_view bytes) {
+    constexpr std::uint64_t kSeed = 0x84222325CBF29CE4ull;
+    constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
+    constexpr int kShift = 29;
+    constexpr int kLengthTagShift = 56;
+    const auto step = [](std::uint64_t h, std::uint64_t w) {
+        h = (h ^ w) * kMultiplier;
+        return h ^ (h >> kShift);
+    };
+    std::uint64_t h = kSeed;
+    std::uint64_t words = 0;
+    std::size_t at = 0;
+    for (; bytes.size() - at >= 8; at += 8, ++words) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + at, 8);
+        h = step(h, w);
+    }
+    if (const std::size_t rest = bytes.size() - at; rest > 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + at, rest);
+        h = step(h, w ^ (std::uint64_t{rest} << kLengthTagShift));
+    }
+    return step(h, words);
+}
+
+constexpr std::size_t kMagicBytes = 8;
+constexpr std::size_t kSumBytes = 8;
+constexpr std::string_view kChecksumProblem = "corrupt (checksum mismatch)";
+
+void write_file(const fs::path& file, std::string_view bytes) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    check(out.good(), "an input could not be written to the scratch folder");
+}
+
+bool ends_with(std::string_view text, std::string_view end) {
+    return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
+}
+
 std::string read_all(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+// Reads `bytes` as a file; what it accepts must be consistent and written back unchanged.
+std::optional<pmx::vec::IndexData> read_and_check(std::string_view bytes, std::string& problem) {
     const fs::path input = scratch.dir() / "input.pmxvec";
-    {
-        std::ofstream out(input, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-        check(out.good(), "the input could not be written to the scratch folder");
-    }
-    std::string problem;
-    const std::optional<pmx::vec::IndexData> index = pmx::vec::read_index_file(input, &problem);
+    write_file(input, bytes);
+    problem.clear();
+    std::optional<pmx::vec::IndexData> index = pmx::vec::read_index_file(input, &problem);
     if (!index) {
         check(problem.rfind("vector index " + input.string() + ": ", 0) == 0,
               "a rejected file's problem does not name the file");
-        return 0;
+        return index;
     }
     check(problem.empty(), "an accepted file came with a problem");
     check(index->dim > 0, "an accepted index has dimension 0");
@@ -75,10 +117,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         rows += list.ids.size();
         view.lists.push_back({list.ids, list.rows});
     }
-    check(rows * (8 + 4 * std::size_t{index->dim}) <= size, "an accepted index holds more rows than the file");
+    check(rows * (8 + 4 * std::size_t{index->dim}) <= bytes.size(), "an accepted index holds more rows than the file");
 
     const fs::path again = scratch.dir() / "again.pmxvec";
     pmx::vec::write_index_file(again, view);
-    check(read_all(again) == pmx::fuzz::as_text(data, size), "an accepted file is not written back byte for byte");
+    check(read_all(again) == bytes, "an accepted file is not written back byte for byte");
+    return index;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view bytes = pmx::fuzz::as_text(data, size);
+    std::string problem;
+    if (read_and_check(bytes, problem) || !ends_with(problem, kChecksumProblem)) return 0;
+
+    // Refused for its checksum alone: with the right one, the same file must be accepted.
+    check(size >= kMagicBytes + kSumBytes, "a file too short for a checksum failed on its checksum");
+    std::string repaired(bytes);
+    const std::uint64_t sum = checksum_of(bytes.substr(kMagicBytes, size - kMagicBytes - kSumBytes));
+    std::memcpy(repaired.data() + size - kSumBytes, &sum, kSumBytes);
+    check(read_and_check(repaired, problem).has_value(), "a file with the right checksum was refused");
     return 0;
 }
