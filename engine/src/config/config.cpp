@@ -180,6 +180,12 @@ std::optional<Interpolated> Loader::read_scalar(const YAML::Node& node, const Ma
     Interpolated value = interpolate(node.Scalar());
     for (const auto& error : value.errors) issues_.add(mark, error + " (in " + what + ")");
     if (!value.errors.empty()) return std::nullopt;
+    // The value of a credential-like variable is masked from now on wherever the file uses it
+    // (data_dir, a step option), not only in provider settings: `config show`, logs, errors.
+    for (const auto& var : value.env_vars) {
+        if (!looks_like_credential_env(var)) continue;
+        if (const char* secret = std::getenv(var.c_str())) register_secret(secret);
+    }
     return value;
 }
 
