@@ -1,8 +1,10 @@
 // Fuzz target: the redactor (engine/src/util/redact.hpp). Input: a first line of secrets to
 // register, separated by tabs ("url " before an entry registers it as a URL), then the text.
-// Checks that a registered secret never survives redact() or url_without_credentials(), that
-// the password of a registered URL is gone from the URL's redacted forms, and that redact() of
-// its own output changes nothing (for text without quotes).
+// Checks that a registered secret never survives redact() or url_without_credentials(), and that
+// the password of a registered URL is gone from the URL's redacted forms. (Not that redact() of
+// its own output changes nothing: a mask may swallow a delimiter, a quote or the '?' that ended
+// a URL's authority, and a second pass then reads the text differently: `://&key=?&@` becomes
+// `://&key=***&@`, then `://***@`.)
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,14 +100,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               "a URL's password survived url_without_credentials()");
         check(!contains(redacted, password), "a URL's password survived redact() of the text");
     }
-    // The credential shapes alone: what one redact() leaves, a second finds nothing more in
-    // (else the first left a credential shape unmasked). Only for text without quotes or
-    // backslashes: a mask may swallow a quote or the backslash escaping one (`token=a\"`
-    // becomes `token=***"`), and a second pass then pairs the quotes differently.
     pmx::clear_secrets_for_testing();
-    if (text.find_first_of("\"'\\") == std::string_view::npos) {
-        const std::string shapes = pmx::redact(text);
-        check(pmx::redact(shapes) == shapes, "redact() found more to mask in its own output");
-    }
     return 0;
 }
