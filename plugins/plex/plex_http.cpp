@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "plex_json.hpp"
+
 namespace pmx::plex {
 namespace {
 
@@ -107,8 +109,7 @@ void fail(const sdk::Call& call, const sdk::Response& response, std::string_view
 rapidjson::Document parse_json(const sdk::Response& response, std::string_view what) {
     const std::string_view body = response.body();
     rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    if (!json::parse_object(body, doc)) {
         throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + std::string(what) +
                                                " with something other than a JSON object: " +
                                                body_excerpt(body));

@@ -38,6 +38,11 @@ std::optional<double> parse_number(std::string_view s) {
 
 }  // namespace
 
+bool parse_object(std::string_view body, rapidjson::Document& doc) {
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    return !doc.HasParseError() && doc.IsObject();
+}
+
 const Value* member(const Value& object, std::string_view name) {
     if (!object.IsObject()) return nullptr;
     const auto it = object.FindMember(

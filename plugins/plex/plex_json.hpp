@@ -12,6 +12,10 @@ namespace pmx::plex::json {
 
 using Value = rapidjson::Value;
 
+// Parses a response body into `doc`: true when it is a JSON object. Iterative, not recursive:
+// a deeply nested body (a broken or hostile server) must not exhaust the stack.
+bool parse_object(std::string_view body, rapidjson::Document& doc);
+
 // The member `name` of `object`, or nullptr when `object` is not an object or lacks it. A JSON
 // null reads as absent.
 const Value* member(const Value& object, std::string_view name);

@@ -547,3 +547,20 @@ TEST_CASE("a value from a credential variable is never quoted in an error", "[co
                       "$PMX_TEST_API_KEY and is not shown)");
     CHECK(text.find("sk-9999") == std::string::npos);
 }
+
+TEST_CASE("a key or value that is not UTF-8 (a Latin-1 file) is reported at its position", "[config][load][errors]") {
+    // Found by fuzzing (tests/fuzz/corpus/config/regress-not_utf8): such a value loaded, and
+    // `config show` printed it changed (U+FFFD for each bad byte) or as raw bytes.
+    TempDir dir;
+    Env env(dir.path());
+    const auto issues = config_issues([] {
+        load_config_from_string("providers:\n  home: { plugin: plex, library: M\xfasica }\n"
+                                "  echo: { plugin: echo, caf\xe9: x, ok: \"fine \xc3\xa9\" }\n",
+                                "latin1.yaml");
+    });
+    REQUIRE(issues.size() == 2);
+    CHECK(issues[0].to_string() ==
+          "latin1.yaml:2:34: \"library\" of provider \"home\" is not valid UTF-8 (is the file saved as UTF-8?)");
+    CHECK(issues[1].to_string() ==
+          "latin1.yaml:3:25: keys in provider \"echo\" must be valid UTF-8 (is the file saved as UTF-8?)");
+}

@@ -57,6 +57,27 @@ TEST_CASE("render_config masks secrets by plugin declaration, key name and env v
     CHECK(text.find("media: [home]") != std::string::npos);
 }
 
+TEST_CASE("config show and redaction mask a credential variable's value in data_dir", "[config][render][secret]") {
+    // Found by fuzzing (tests/fuzz/corpus/config/regress-data_dir_from_token): only provider
+    // settings were masked by the variable they came from, so a token written into data_dir
+    // (a mistake, but one the loader accepts) was printed by `config show`.
+    TempDir dir;
+    ScopedEnv data("PLEXMIX_DATA_DIR", std::nullopt);
+    ScopedEnv token("PMX_TEST_SERVICE_TOKEN", std::string("svc-token-from-env-31"));
+    const auto file = dir / "plexmix.yaml";
+    write_file(file, "data_dir: ./${PMX_TEST_SERVICE_TOKEN}/mirror\n");
+    clear_secrets_for_testing();
+    const Config config = load_config(file);
+    REQUIRE(config.data_dir == dir / "svc-token-from-env-31" / "mirror");
+
+    const std::string text = render_config(config, {});
+    CHECK(text.find("svc-token-from-env-31") == std::string::npos);
+    CHECK(text.find("data_dir: " + (dir / "***" / "mirror").string() + "\n") != std::string::npos);
+    // Whatever else prints the data dir (a log line, an error) masks it too.
+    CHECK(redact("cannot create " + config.data_dir.string()) ==
+          "cannot create " + (dir / "***" / "mirror").string());
+}
+
 TEST_CASE("rendered config loads back to the same configuration", "[config][render]") {
     TempDir dir;
     ScopedEnv data("PLEXMIX_DATA_DIR", (dir / "data").string());

@@ -454,6 +454,21 @@ TEST_CASE("plex: an HTML page from a proxy in front of Plex shows as its status 
     }
 }
 
+TEST_CASE("plex: a deeply nested answer is read without exhausting the stack", "[plex]") {
+    // A broken or hostile server (or whatever answers in its place) may nest arrays a million
+    // deep in 2 MB; a recursive parser overflows the stack and takes the host down with it.
+    constexpr std::size_t kDepth = 1'000'000;
+    const std::string body = R"({"MediaContainer":{"Metadata":)" + std::string(kDepth, '[') +
+                             std::string(kDepth, ']') + "}}";
+    pmx::test::FakeHttpServer proxy;
+    proxy.on("/identity", [&](const pmx::test::FakeRequest&) { return pmx::test::FakeResponse::json(200, body); });
+    auto provider = make_plex_at(proxy.url(), "a-token");
+    ServerInfo server;
+    const CallResult r = provider->identity(&server);
+    CHECK(r.status == PMX_BAD_RESPONSE);
+    CHECK(r.message == "Plex answered GET /identity without a machineIdentifier");
+}
+
 TEST_CASE("plex: a slow page past the provider's timeout is TIMEOUT", "[plex]") {
     FakePlex plex(FakePlexOptions{.tracks = 10});
     plex.set_page_delay(std::chrono::milliseconds(1500));

@@ -40,6 +40,9 @@ const std::vector<std::string> kUseKeys{"media", "embedder", "completer"};
 const std::vector<std::string> kHostProviderKeys{"plugin",  "timeout",     "connect_timeout", "deadline",
                                                  "retries", "concurrency", "rpm"};
 
+// Ends the message about a key or value that is not UTF-8 (a file saved as Latin-1, say).
+constexpr std::string_view kSaveAsUtf8 = " (is the file saved as UTF-8?)";
+
 std::string in_quotes(std::string_view text) {
     return "\"" + std::string(text) + "\"";
 }
@@ -157,6 +160,10 @@ void Loader::for_each_entry(const YAML::Node& map, const std::string& where,
             continue;
         }
         const std::string key = restore_braces(key_node.Scalar());
+        if (!valid_utf8(key)) {
+            issues_.add(key_mark, "keys " + where + " must be valid UTF-8" + std::string(kSaveAsUtf8));
+            continue;
+        }
         if (!seen.insert(key).second) {
             issues_.add(key_mark, "duplicate key " + in_quotes(key) + " " + where);
             continue;
@@ -180,6 +187,18 @@ std::optional<Interpolated> Loader::read_scalar(const YAML::Node& node, const Ma
     Interpolated value = interpolate(node.Scalar());
     for (const auto& error : value.errors) issues_.add(mark, error + " (in " + what + ")");
     if (!value.errors.empty()) return std::nullopt;
+    // Bytes of another encoding would reach plugins and servers as they are, and `config show`
+    // could not print them back.
+    if (!valid_utf8(value.value)) {
+        issues_.add(mark, what + " is not valid UTF-8" + std::string(kSaveAsUtf8));
+        return std::nullopt;
+    }
+    // The value of a credential-like variable is masked from now on wherever the file uses it
+    // (data_dir, a step option), not only in provider settings: `config show`, logs, errors.
+    for (const auto& var : value.env_vars) {
+        if (!looks_like_credential_env(var)) continue;
+        if (const char* secret = std::getenv(var.c_str())) register_secret(secret);
+    }
     return value;
 }
 

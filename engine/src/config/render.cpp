@@ -96,7 +96,7 @@ std::string render_config(const Config& config, const SecretLookup& is_secret, c
     const std::string source = config.source.empty() ? std::string("built-in defaults") : config.source.string();
     out << YAML::Comment("effective configuration (" + source + "); secrets shown as ***");
     out << YAML::BeginMap;
-    out << YAML::Key << "data_dir" << YAML::Value << config.data_dir.string();
+    out << YAML::Key << "data_dir" << YAML::Value << redact(config.data_dir.string());
 
     out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "level" << YAML::Value << std::string(to_string(config.log.level));

@@ -35,6 +35,40 @@ inline bool equal_ascii_nocase(std::string_view a, std::string_view b) {
     return true;
 }
 
+// Well-formed UTF-8 (RFC 3629): no stray or missing continuation bytes, no overlong forms, no
+// surrogates, nothing above U+10FFFF.
+inline bool valid_utf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t extra = 0;
+        char32_t code = 0;
+        char32_t min = 0;
+        if ((lead & 0xE0U) == 0xC0U) {
+            extra = 1, code = lead & 0x1FU, min = 0x80;
+        } else if ((lead & 0xF0U) == 0xE0U) {
+            extra = 2, code = lead & 0x0FU, min = 0x800;
+        } else if ((lead & 0xF8U) == 0xF0U) {
+            extra = 3, code = lead & 0x07U, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (text.size() - i <= extra) return false;
+        for (size_t k = 1; k <= extra; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0U) != 0x80U) return false;
+            code = (code << 6) | (next & 0x3FU);
+        }
+        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
 // Text for one line of somebody else's UI (a playlist's title or summary on a server):
 // control characters (C0, DEL, C1) and runs of whitespace become one space, the ends are
 // trimmed, and text longer than `max_bytes` is cut at a whole UTF-8 character and ends in "…"
