@@ -54,6 +54,11 @@ inline std::string dump(const PlaylistRequest& r) {
     list("sources", r.sources);
     if (!r.mood_query.empty()) out << " mood=\"" << r.mood_query << '"';
     list("notes", r.notes);
+    if (r.per_artist) out << " per_artist=" << r.per_artist;
+    if (r.per_album) out << " per_album=" << r.per_album;
+    if (r.played_since) out << " played_since=" << r.played_since;
+    if (r.not_played_since) out << " not_played_since=" << r.not_played_since;
+    list("unparsed", r.unparsed);
     out << " }";
     return out.str();
 }

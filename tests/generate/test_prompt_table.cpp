@@ -58,7 +58,7 @@ const Case kCases[] = {
     {"90s except 1995", {.years = {{1990, 1994}, {1996, 1999}}}},
     {"70s and 80s but nothing after 1985", {.years = {{1970, 1985}}}},
     {"90s but before 1980", {.years = {{1990, 1999}}, .notes = {"ignored a year limit that leaves no years"}}},
-    {"2100", {.mood_query = "2100"}},
+    {"2100", {.mood_query = "2100", .unparsed = {"2100"}}},
 
     // ---- Genres: the mirror's spelling, folded, synonyms, longest first ----
     {"rainy sunday jazz", {.genres = {"Jazz"}, .mood_query = "rainy sunday jazz"}},
@@ -91,7 +91,7 @@ const Case kCases[] = {
     {"my favorite songs", {.min_rating = kFavouriteRating}},
     {"favourites from the 60s", {.years = {{1960, 1969}}, .min_rating = kFavouriteRating}},
     {"rated songs", {.min_rating = kAnyRating}},
-    {"10 stars", {.mood_query = "10 stars"}},
+    {"10 stars", {.mood_query = "10 stars", .unparsed = {"10 stars"}}},
 
     // ---- Durations (seconds) ----
     {"45 minutes", {.duration_seconds = 45 * kMinute}},
@@ -120,7 +120,7 @@ const Case kCases[] = {
     {"20 upbeat jazz songs", {.genres = {"Jazz"}, .track_count = 20, .mood_query = "upbeat jazz"}},
     {"a 20-song playlist", {.track_count = 20}},
     {"top 10 songs", {.track_count = 10}},
-    {"top 40", {.mood_query = "top 40"}},
+    {"top 40", {.mood_query = "top 40", .unparsed = {"top 40"}}},
     {"no more than 15 songs", {.track_count = 15}},
     {"1994 songs", {.years = {{1994, 1994}}}},
 

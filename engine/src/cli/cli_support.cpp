@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 
 #include <boost/program_options/parsers.hpp>
@@ -225,6 +226,29 @@ size_t output_columns() {
     winsize size{};
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) return size.ws_col;
     return 0;
+}
+
+std::optional<int64_t> parse_time_point(std::string_view text) {
+    const size_t first = text.find_first_not_of(" \t");
+    const size_t last = text.find_last_not_of(" \t");
+    const std::string s(first == std::string_view::npos ? std::string_view() : text.substr(first, last - first + 1));
+    if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
+        int64_t seconds = 0;
+        const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), seconds);
+        if (error == std::errc() && end == s.data() + s.size()) return seconds;
+        return std::nullopt;
+    }
+    for (const char* format : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
+                               "%Y-%m-%d"}) {
+        std::tm tm{};
+        const char* end = strptime(s.c_str(), format, &tm);
+        if (end == nullptr || *end != '\0') continue;
+        tm.tm_isdst = -1;
+        const std::time_t t = std::mktime(&tm);
+        if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+        return static_cast<int64_t>(t);
+    }
+    return std::nullopt;
 }
 
 }  // namespace pmx::cli

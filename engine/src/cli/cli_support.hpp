@@ -4,7 +4,10 @@
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options/options_description.hpp>
@@ -69,5 +72,9 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
 // How wide the output may be: $COLUMNS when set, else the terminal's width when stdout is
 // one; 0 (no limit) when output goes to a file or a pipe.
 size_t output_columns();
+
+// A point in time typed by the user: unix seconds, or YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or
+// "YYYY-MM-DD HH:MM[:SS]" in local time. nullopt when it is none of these.
+std::optional<int64_t> parse_time_point(std::string_view text);
 
 }  // namespace pmx::cli

@@ -52,6 +52,8 @@ int create(const GlobalOptions& global, const Args& args) {
         ("name", po::value<std::string>()->value_name("NAME"), "the playlist's name (default: the prompt); an earlier one of that name is replaced")
         ("order", po::value<std::string>()->value_name("MODE"), "similarity, smooth, alternate or random (overrides the pipeline)")
         ("seed", po::value<uint64_t>()->value_name("N"), "seed of random orders and shuffles")
+        ("strict", "fail (exit 1) when a part of the prompt cannot be applied or was not read")
+        ("now", po::value<std::string>()->value_name("TIME"), "the clock for plays and dates: unix seconds or YYYY-MM-DD[THH:MM:SS] (local time)")
         ("dry-run", "show the playlist; publish nothing, save nothing")
         ("no-publish", "save the playlist locally only")
         ("explain", "per track: the filters it passed, its similarity and rank")
@@ -85,6 +87,11 @@ int create(const GlobalOptions& global, const Args& args) {
         if (!input.order) throw UsageError("create: --order " + *order + ": use similarity, smooth, alternate or random");
     }
     input.seed = optional_of<uint64_t>(vm, "seed");
+    input.strict = vm.count("strict") > 0;
+    if (const auto now = optional_of<std::string>(vm, "now")) {
+        input.now = parse_time_point(*now);
+        if (!input.now) throw UsageError("create: --now " + *now + ": use unix seconds or YYYY-MM-DD[THH:MM:SS]");
+    }
     const bool dry_run = vm.count("dry-run") > 0;
     input.publish = !dry_run && !vm.count("no-publish");
     input.save = !dry_run;
@@ -164,6 +171,8 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
     out << ctx.name << " — " << ctx.tracks.size() << " tracks, " << length_text(ctx.total_ms()) << "\n";
     if (explain) {
         out << "  request:  " << gen::describe(ctx.request) << "\n"
+            << "  mood:     " << (ctx.request.mood_query.empty() ? "none" : ctx.request.mood_query)
+            << " (the words not read as filters)\n"
             << "  filters:  " << (ctx.filters.empty() ? "none" : join(ctx.filters, "; ")) << " → "
             << ctx.candidates.size() << " candidates\n"
             << "  ranking:  " << ctx.ranking_method << "\n"
@@ -228,6 +237,9 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
     w.Key("name"); w.String(ctx.name.c_str());
     w.Key("prompt"); w.String(ctx.input.prompt.c_str());
     w.Key("request"); w.String(gen::describe(ctx.request).c_str());
+    w.Key("mood"); w.String(ctx.request.mood_query.c_str());
+    strings("not_applied", ctx.request.notes);
+    strings("unparsed", ctx.request.unparsed);
     w.Key("options");
     {
         rapidjson::Document doc;

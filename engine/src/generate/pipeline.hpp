@@ -110,7 +110,8 @@ struct GenerateInput {
     bool save = true;                    // keep it in the store (--dry-run: neither)
     std::optional<OrderMode> order;      // --order: overrides the order step's mode
     std::optional<uint64_t> seed;        // --seed: overrides the steps' seed
-    std::optional<int64_t> now;          // unix seconds for avoid-recent; nullopt: the clock
+    std::optional<int64_t> now;          // unix seconds for plays and two-digit years; nullopt: the clock
+    bool strict = false;                 // --strict: a prompt part that cannot be applied is an error (PromptError)
 };
 
 // A vector index kept loaded between runs in one process (a server, the benchmark); it is

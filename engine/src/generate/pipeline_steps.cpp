@@ -81,6 +81,16 @@ std::string minutes_text(int64_t ms) {
     return text;
 }
 
+// "2026-11-01": a day, local time.
+std::string date_text(int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
+}
+
 std::string year_range_text(const YearRange& y) {
     if (y.first && y.last) return *y.first == *y.last ? std::to_string(*y.first)
                                                        : std::to_string(*y.first) + "–" + std::to_string(*y.last);
@@ -162,12 +172,22 @@ struct Run {
         ctx.timings.emplace_back("vocabulary", elapsed_ms(started));
         PlaylistRequest request;
         if (use_prompt) {
-            request = parse_prompt(ctx.input.prompt, vocab);
+            request = parse_prompt(ctx.input.prompt, vocab, now_seconds(ctx.input));
         } else {
             request.mood_query = trim(ctx.input.prompt);
         }
         ctx.request = apply_overrides(std::move(request), ctx.input.options, vocab);
-        for (const auto& note : ctx.request.notes) ctx.notes.push_back(note);
+        if (ctx.input.strict && (!ctx.request.notes.empty() || !ctx.request.unparsed.empty())) {
+            std::vector<std::string> problems = ctx.request.notes;
+            for (const auto& phrase : ctx.request.unparsed) problems.push_back("not read: \"" + phrase + "\"");
+            throw PromptError("--strict: the prompt states what cannot be applied: " + join(problems, "; "));
+        }
+        for (const auto& note : ctx.request.notes) ctx.notes.push_back("not applied: " + note);
+        if (!ctx.request.unparsed.empty()) {
+            std::vector<std::string> quoted;
+            for (const auto& phrase : ctx.request.unparsed) quoted.push_back("\"" + phrase + "\"");
+            ctx.notes.push_back("not read as a filter, kept as mood words: " + join(quoted));
+        }
         ctx.target_count = ctx.request.track_count;
         ctx.target_seconds = ctx.request.duration_seconds;
         if (ctx.target_count > 0 && ctx.target_seconds > 0) {
@@ -201,6 +221,10 @@ struct Run {
             if (r.avoid_recent_days > 0) {
                 f.played_before = now_seconds(ctx.input) - static_cast<int64_t>(r.avoid_recent_days) * kSecondsPerDay;
             }
+            if (r.not_played_since > 0) {
+                f.played_before = std::min(f.played_before.value_or(r.not_played_since), r.not_played_since);
+            }
+            if (r.played_since > 0) f.played_since = r.played_since;
             if (!r.years.empty()) {
                 std::vector<std::string> ranges;
                 for (const auto& y : r.years) ranges.push_back(year_range_text(y));
@@ -216,6 +240,8 @@ struct Run {
             if (r.avoid_recent_days > 0) {
                 phrases.push_back("not played in the last " + std::to_string(r.avoid_recent_days) + " days");
             }
+            if (r.not_played_since > 0) phrases.push_back("not played since " + date_text(r.not_played_since));
+            if (r.played_since > 0) phrases.push_back("played since " + date_text(r.played_since));
         }
         ctx.candidates = filter_tracks(store(), f);
         if (ctx.candidates.empty()) ctx.notes.push_back("no track of the mirror passes the filters");
@@ -373,8 +399,13 @@ struct Run {
     void diversify() {
         if (!retrieved) retrieve();
         const StepSpec& s = spec(StepKind::diversify);
-        // Artists asked for by name are not capped: "20 songs by X" means 20 songs by X.
-        const int artist_cap = ctx.request.artists.empty() ? s.per_artist : 0;
+        // The prompt's caps replace the step's for this run.
+        const int artist_cap = ctx.request.per_artist > 0 ? ctx.request.per_artist : s.per_artist;
+        const int album_cap = ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album;
+        // Artists asked for by name are not capped, per artist or per album: "40 songs by X"
+        // means 40 songs by X.
+        std::unordered_set<std::string> named;
+        for (const auto& artist : ctx.request.artists) named.insert(ascii_lower(trim(artist)));
         for (;;) {
             load_details(ctx.ranking);
             ctx.pool.clear();
@@ -390,11 +421,12 @@ struct Run {
                     ++ctx.duplicates;
                     continue;
                 }
-                if (artist_cap > 0 && per_artist[artist] >= artist_cap) {
+                const bool free = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
+                if (!free && artist_cap > 0 && per_artist[artist] >= artist_cap) {
                     ++ctx.capped_artist;
                     continue;
                 }
-                if (s.per_album > 0 && d.album_id && per_album[*d.album_id] >= s.per_album) {
+                if (!free && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) {
                     ++ctx.capped_album;
                     continue;
                 }
@@ -524,7 +556,8 @@ struct Run {
         }
         if (r.exclude_live) out.push_back("not live");
         if (r.unplayed) out.push_back("never played");
-        if (r.avoid_recent_days > 0) {
+        if (r.played_since > 0 && d.last_played_at) out.push_back("last played " + date_text(*d.last_played_at));
+        if (r.avoid_recent_days > 0 || r.not_played_since > 0) {
             if (!d.last_played_at) {
                 out.push_back("never played");
             } else {

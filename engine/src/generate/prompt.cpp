@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <ctime>
 #include <span>
 #include <unordered_set>
 
@@ -26,6 +27,7 @@ using Phrases = std::span<const std::string_view>;
 constexpr int kDaysPerWeek = 7;
 constexpr int kDaysPerMonth = 30;
 constexpr int kDaysPerYear = 365;
+constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
 constexpr int kDozen = 12;
 constexpr int kHundred = 100;
 constexpr int kMaxStars = kMaxRating / kRatingPerStar;
@@ -42,11 +44,24 @@ constexpr int kLateFirst = 7;
 // Words that begin a negation: of live recordings, of plays, of genres, artists and years.
 constexpr std::string_view kNegations[]{"no", "not", "without", "nothing", "none", "except", "excluding",
                                         "exclude", "minus", "skip", "avoid", "no more", "dont", "do not",
-                                        "leave out", "never"};
+                                        "leave out", "never", "anything but", "everything but",
+                                        "anything except", "everything except", "anything other than",
+                                        "everything other than", "other than", "except for", "all except",
+                                        "sans", "hold the", "none of", "not any", "no more of", "lose the",
+                                        "cut the", "drop the", "leave off", "steer clear of", "keep out",
+                                        "arent", "isnt", "are not", "is not", "not a", "anything besides"};
+// "nothing but jazz", "nothing except jazz": only jazz. Read before the negations.
+constexpr std::string_view kOnlyPhrases[]{"nothing but", "nothing except", "nothing other than", "nothing else but",
+                                          "only ever"};
+// "metal-free", "country free": the name before it is excluded.
+constexpr std::string_view kFreeSuffix[]{"free"};
 // Words a negation may skip before what it negates: "no songs by", "nothing from the".
 constexpr std::string_view kNegationFillers[]{"songs", "song", "tracks", "track", "music", "stuff", "anything",
                                               "any", "by", "from", "of", "more", "in", "play", "include", "want",
-                                              "give", "me"};
+                                              "give", "me", "the", "some"};
+// Verbs between a negation and a year bound: "nothing released before 1975".
+constexpr std::string_view kReleaseVerbs[]{"released", "recorded", "made", "written", "that came out", "came out",
+                                           "out", "issued", "produced", "put out"};
 // Words that end the words a not-understood negation drops ("without vocals but upbeat").
 constexpr std::string_view kDropEnders[]{"but", "with", "and"};
 constexpr std::string_view kLiveNouns[]{"recordings", "recording", "versions", "version", "tracks", "track", "songs",
@@ -54,6 +69,7 @@ constexpr std::string_view kLiveNouns[]{"recordings", "recording", "versions", "
                              "concerts", "concert", "cuts", "sets", "shows", "takes"};
 constexpr std::string_view kStudioNouns[]{"recordings", "recording", "versions", "version", "tracks", "songs",
                                "albums", "cuts", "takes"};
+constexpr std::string_view kCountTails[]{"of them", "in total", "total", "in all", "altogether", "all told"};
 constexpr std::string_view kCountNouns[]{"songs", "song", "tracks", "track", "tunes", "tune", "pieces", "piece"};
 constexpr std::string_view kFavourites[]{"favourites", "favorites", "favourite", "favorite", "faves", "fave", "favs", "fav"};
 constexpr std::string_view kHighlyRatedPhrases[]{"highly rated", "high rated", "top rated", "best rated", "well rated",
@@ -93,6 +109,59 @@ constexpr std::string_view kRecentPeriodLeads[]{"in the last", "in the past", "o
                                      "within the last", "within the past", "for the last", "for the past",
                                      "in", "for", "within"};
 constexpr std::string_view kNeverYet[]{"yet", "ever", "before"};
+// "songs I played last month": who played, before the verb.
+constexpr std::string_view kPlaySubjects[]{"i", "ive", "i have", "i had", "we", "weve", "we have", "i ve",
+                                           "youve", "you have", "i have been", "ive been", "weve been"};
+// The verbs of plays that happened (the positive reader takes no present tense: "play me jazz").
+constexpr std::string_view kPastPlayVerbs[]{"played", "heard", "listened to", "listened", "been playing",
+                                            "been listening to", "streamed", "spun", "had on", "put on"};
+constexpr std::string_view kOverQuantifiers[]{"over", "more than", "at least", "upwards of"};
+
+// Caps per artist or album: "max 2 per artist", "no more than two songs from the same album".
+constexpr std::string_view kCapLeads[]{"max", "maximum", "max of", "maximum of", "a max of", "a maximum of",
+                                       "at most", "no more than", "not more than", "never more than", "up to",
+                                       "only", "just", "limit", "limit of", "limit to", "limited to",
+                                       "a limit of", "cap", "cap of", "a cap of", "capped at", "keep it to",
+                                       "no over"};
+constexpr std::string_view kCapTails[]{"max", "maximum", "at most", "tops", "at the most", "or fewer", "or less",
+                                       "only", "each", "apiece"};
+constexpr std::string_view kCapDeterminers[]{"each", "any", "every", "a", "an", "one", "the same", "a single",
+                                             "any one", "any single", "any given", "a given", "a particular",
+                                             "any particular", "the", "any individual", "an individual",
+                                             "the same single", "single", "same"};
+// After "by" or "from" a determiner is needed ("from any album"): "songs by the band" may name one.
+constexpr std::string_view kCapStrictDeterminers[]{"each", "any", "every", "the same", "a single", "any one",
+                                                   "any single", "any given", "a given", "one", "any individual",
+                                                   "a", "an"};
+constexpr std::string_view kArtistNouns[]{"artist", "artists", "band", "bands", "singer", "singers", "performer",
+                                          "performers", "musician", "musicians", "act", "acts", "group",
+                                          "groups", "composer", "composers"};
+constexpr std::string_view kAlbumNouns[]{"album", "albums", "record", "records", "lp", "lps", "release",
+                                         "releases", "disc", "discs"};
+constexpr std::string_view kRepeatWords[]{"repeat", "repeats", "repeated", "repeating", "duplicate", "duplicates",
+                                          "duplicated", "twice", "again"};
+constexpr std::string_view kOnce[]{"once", "one time", "a single time", "only once", "just once"};
+constexpr std::string_view kNoRepeatLeads[]{"no", "never", "not", "without", "dont", "do not", "never ever"};
+constexpr std::string_view kRepeatVerbs[]{"repeat", "repeats", "repeated", "repeating", "duplicate", "duplicates",
+                                          "duplicated", "duplicating", "doubling up on", "double up on"};
+constexpr std::string_view kArticles[]{"a", "an", "any", "the"};
+constexpr std::string_view kSameOne[]{"the same", "a single", "single", "one", "same", "an", "a", "any"};
+constexpr std::string_view kAppearVerbs[]{"appearing", "appears", "showing up", "shows up", "played", "used",
+                                          "included", "featured", "coming up", "comes up", "more than"};
+constexpr std::string_view kEachDeterminers[]{"each", "every", "any"};
+constexpr std::string_view kCapEmphasis[]{"only", "just", "at most", "max", "no more than", "not more than"};
+constexpr std::string_view kDifferentLeads[]{"all", "only", "a", "each from a", "each by a", "each song by a",
+                                             "each track by a", "each song from a", "each track from a",
+                                             "every song by a", "every track by a", "all from", "all by"};
+constexpr std::string_view kDifferentWords[]{"different", "unique", "distinct", "separate"};
+constexpr std::string_view kDifferentTails[]{"each time", "every time", "for each song", "for each track",
+                                             "for every song", "for every track", "each song", "each track",
+                                             "every song", "every track", "per song", "per track", "only", "each",
+                                             "throughout"};
+// Words after a number that make it something else than a year: "from 10 to 20 songs".
+constexpr std::string_view kNotYearNouns[]{"songs", "song", "tracks", "track", "tunes", "minutes", "minute",
+                                           "mins", "min", "hours", "hour", "hrs", "stars", "star", "percent",
+                                           "bpm", "times"};
 
 enum class Bound { before, after, since, until };
 struct BoundWord {
@@ -131,9 +200,45 @@ constexpr std::array<PeriodUnit, 8> kPeriodUnits{{
     {"days", 1}, {"day", 1}, {"weeks", kDaysPerWeek}, {"week", kDaysPerWeek},
     {"months", kDaysPerMonth}, {"month", kDaysPerMonth}, {"years", kDaysPerYear}, {"year", kDaysPerYear},
 }};
-constexpr std::array<PeriodUnit, 3> kThisPeriod{{
-    {"this week", kDaysPerWeek}, {"this month", kDaysPerMonth}, {"this year", kDaysPerYear},
+// Calendar periods, local time: "this year" is since January 1, "last month" since the 1st
+// of the month before.
+enum class Calendar { day, week, month, year };
+struct CalendarPeriod {
+    std::string_view phrase;
+    Calendar unit;
+    int back;  // periods before the current one
+};
+constexpr std::array<CalendarPeriod, 8> kCalendarPeriods{{
+    {"today", Calendar::day, 0}, {"yesterday", Calendar::day, 1},
+    {"this week", Calendar::week, 0}, {"this month", Calendar::month, 0}, {"this year", Calendar::year, 0},
+    {"last week", Calendar::week, 1}, {"last month", Calendar::month, 1}, {"last year", Calendar::year, 1},
 }};
+
+constexpr int kTmYearBase = 1900;  // struct tm counts years from 1900
+
+// Local midnight at the start of the calendar period `back` periods before the one holding
+// `now` (weeks start on Monday).
+int64_t period_start(int64_t now, Calendar unit, int back) {
+    const std::time_t t = static_cast<std::time_t>(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    switch (unit) {
+        case Calendar::day: tm.tm_mday -= back; break;
+        case Calendar::week: tm.tm_mday -= (tm.tm_wday + kDaysPerWeek - 1) % kDaysPerWeek + kDaysPerWeek * back; break;
+        case Calendar::month: tm.tm_mday = 1, tm.tm_mon -= back; break;
+        case Calendar::year: tm.tm_mday = 1, tm.tm_mon = 0, tm.tm_year -= back; break;
+    }
+    return static_cast<int64_t>(std::mktime(&tm));
+}
+
+int current_year(int64_t now) {
+    const std::time_t t = static_cast<std::time_t>(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return tm.tm_year + kTmYearBase;
+}
 
 // Words that carry no mood: requests, articles, list words, and the nouns of the filters.
 const std::unordered_set<std::string_view>& stop_words() {
@@ -148,7 +253,7 @@ const std::unordered_set<std::string_view>& stop_words() {
         "maximum", "minimum", "ish", "total", "hey", "ok", "okay", "so", "up", "into", "than", "also",
         "plus", "no", "not", "without", "nothing", "none", "during", "between", "there", "them", "have",
         "has", "had", "do", "does", "did", "was", "were", "will", "should", "more", "few", "lot", "lots",
-        "of", "new", "list",
+        "of", "new", "list", "what", "whatever", "though", "tho", "thanks", "thx", "released", "recorded",
     };
     return words;
 }
@@ -193,8 +298,8 @@ std::vector<YearSpan> subtract(const std::vector<YearSpan>& spans, YearSpan cut)
 
 class Parser {
 public:
-    Parser(std::string_view prompt, const Vocabulary& vocab)
-        : tokens_(tokenize(prompt)), names_(vocab), roles_(tokens_.size(), Role::free) {}
+    Parser(std::string_view prompt, const Vocabulary& vocab, int64_t now)
+        : tokens_(tokenize(prompt)), names_(vocab), roles_(tokens_.size(), Role::free), now_(now) {}
 
     PlaylistRequest run() {
         for (size_t i = 0; i < tokens_.size();) {
@@ -227,6 +332,7 @@ public:
         remove_all(request_.genres, request_.exclude_genres);
         remove_all(request_.artists, request_.exclude_artists);
         request_.mood_query = mood_query();
+        request_.unparsed = unparsed();
         return std::move(request_);
     }
 
@@ -244,6 +350,11 @@ private:
     struct YearExpr {
         YearSpan span;
         size_t used;
+    };
+    // Plays over relative days, or since the start of a calendar period.
+    struct Period {
+        int days = 0;
+        int64_t since = 0;
     };
 
     // ---- Token access ----
@@ -338,6 +449,7 @@ private:
         if (part != Part::whole) ++at;
         if (!next(at)) return std::nullopt;
         auto span = detail::year_word(word(at));
+        if (!span && tokens_[at].elided) span = short_year(at);  // "'85"
         if (!span) return std::nullopt;
         if (part != Part::whole) {
             if (span->first == span->last) return std::nullopt;  // "early 1994" is not a decade
@@ -349,21 +461,37 @@ private:
         return YearExpr{*span, at + 1 - i};
     }
 
+    // A two-digit number as a year: the century that puts it at or before next year ("85" is
+    // 1985, "05" is 2005).
+    std::optional<YearSpan> short_year(size_t at) const {
+        constexpr size_t kShortYearDigits = 2;
+        const std::string_view w = word(at);
+        if (w.size() != kShortYearDigits || !detail::decimal_number(w)) return std::nullopt;
+        const int yy = static_cast<int>(*detail::decimal_number(w));
+        const int next_year = current_year(now_) + 1;
+        int year = next_year / kHundred * kHundred + yy;
+        if (year > next_year) year -= kHundred;
+        return YearSpan{year, year};
+    }
+
     // ---- Phrase readers, in the order they are tried ----
 
     size_t read_phrase(size_t i) {
-        for (const auto reader : {&Parser::read_played, &Parser::read_live, &Parser::read_favourites,
+        for (const auto reader : {&Parser::read_only, &Parser::read_played, &Parser::read_played_positive,
+                                  &Parser::read_live, &Parser::read_favourites, &Parser::read_cap,
                                   &Parser::read_rating, &Parser::read_limit_qualifier, &Parser::read_duration,
                                   &Parser::read_count, &Parser::read_year_bound, &Parser::read_year_range,
-                                  &Parser::read_year, &Parser::read_exclusion, &Parser::read_artist,
-                                  &Parser::read_genre}) {
+                                  &Parser::read_year, &Parser::read_free_suffix, &Parser::read_exclusion,
+                                  &Parser::read_artist, &Parser::read_genre}) {
             if (const size_t used = (this->*reader)(i)) return used;
         }
         return 0;
     }
 
     // "unplayed", "never played", "songs I haven't heard" → unplayed; "not played recently",
-    // "haven't heard in a while", "not played in the last 2 weeks" → avoid recent days.
+    // "haven't heard in a while", "not played in the last 2 weeks", "nothing I've played in the
+    // past three years" → avoid recent days; "haven't listened to this year" → not played since
+    // January 1.
     size_t read_played(size_t i) {
         if (in(word(i), kUnplayedWords)) {
             request_.unplayed = true;
@@ -374,6 +502,7 @@ private:
         if (negation == 0) return 0;
         const bool never = is(i, "never");
         size_t at = i + negation;
+        at += longest_next(at, kPlaySubjects);  // "nothing I've played"
         bool recently = false;
         if (const size_t used = longest_next(at, kRecentlyWords)) {  // "not recently played"
             recently = true;
@@ -382,34 +511,96 @@ private:
         const size_t verb = longest_next(at, kPlayedVerbs);
         if (verb == 0) return 0;
         at += verb;
-        int days = recently ? kDefaultAvoidRecentDays : 0;
-        if (const size_t used = read_recent_period(at, days)) at += used;
-        if (never || days == 0) {
+        Period period;
+        if (recently) period.days = kDefaultAvoidRecentDays;
+        if (const size_t used = read_not_since(at, period)) {
+            at += used;
+        } else if (const size_t used = read_recent_period(at, period)) {
+            at += used;
+        }
+        if (never || (period.days == 0 && period.since == 0)) {
             request_.unplayed = true;
             // "never heard before", "not played yet"; not the "before" of "before 2000".
             if (const size_t used = longest_next(at, kNeverYet); used > 0 && !year_expr(at + 1)) at += used;
+        } else if (period.since != 0) {
+            // Two such periods: the longer one leaves out every play either names.
+            request_.not_played_since =
+                request_.not_played_since == 0 ? period.since : std::min(request_.not_played_since, period.since);
         } else {
-            request_.avoid_recent_days = std::max(request_.avoid_recent_days, days);
+            request_.avoid_recent_days = std::max(request_.avoid_recent_days, period.days);
         }
         claim(i, at);
         return at - i;
     }
 
-    // "recently", "in a while", "this month", "in the last 2 weeks", "for a month": days.
-    size_t read_recent_period(size_t i, int& days) const {
-        if (const size_t used = longest_next(i, kAWhile)) {
-            days = kDefaultAvoidRecentDays;
-            return used;
+    // "songs I played last month", "recently played", "what I've been listening to lately",
+    // "heard in the past two weeks" → only tracks last played since then.
+    size_t read_played_positive(size_t i) {
+        const auto take = [&](size_t k, Phrases phrases) { return k == i ? longest(k, phrases) : longest_next(k, phrases); };
+        size_t at = i;
+        at += take(at, kPlaySubjects);
+        bool recently = false;
+        if (const size_t used = take(at, kRecentlyWords)) {
+            recently = true;
+            at += used;
         }
-        for (const PeriodUnit& period : kThisPeriod) {
-            if (const size_t used = connected(i) ? phrase(i, period.word) : 0) {
-                days = period.days;
-                return used;
+        const size_t verb = take(at, kPastPlayVerbs);
+        if (verb == 0) return 0;
+        at += verb;
+        Period period;
+        if (recently) period.days = kDefaultAvoidRecentDays;
+        if (const size_t used = read_recent_period(at, period)) at += used;
+        if (period.days == 0 && period.since == 0) return 0;
+        const int64_t since = period.since != 0 ? period.since : now_ - int64_t{period.days} * kSecondsPerDay;
+        request_.played_since = std::max(request_.played_since, since);  // both must hold
+        claim(i, at);
+        return at - i;
+    }
+
+    // "(haven't played) since last year", "since 2020": no play after the end of that period.
+    size_t read_not_since(size_t i, Period& period) const {
+        if (!next_is(i, "since") || !connected(i + 1)) return 0;
+        for (const CalendarPeriod& p : kCalendarPeriods) {
+            if (p.back == 0) continue;
+            if (const size_t used = phrase(i + 1, p.phrase)) {
+                period.since = period_start(now_, p.unit, p.back - 1);
+                return used + 1;
             }
         }
+        const auto year = year_expr(i + 1);
+        if (!year || year->span.last >= kOpenLast - 1) return 0;
+        std::tm tm{};
+        tm.tm_year = year->span.last + 1 - kTmYearBase;
+        tm.tm_mday = 1;
+        tm.tm_isdst = -1;
+        period.since = static_cast<int64_t>(std::mktime(&tm));
+        return year->used + 1;
+    }
+
+
+    // "recently", "in a while", "this year", "last month", "in the last 2 weeks", "for a
+    // month", "in over a year".
+    size_t read_recent_period(size_t i, Period& period) const {
+        if (const size_t used = longest_next(i, kAWhile)) {
+            period.days = kDefaultAvoidRecentDays;
+            return used;
+        }
+        const auto calendar = [&](size_t at) -> size_t {
+            if (!connected(at)) return 0;
+            for (const CalendarPeriod& p : kCalendarPeriods) {
+                if (const size_t used = phrase(at, p.phrase)) {
+                    period.since = period_start(now_, p.unit, p.back);
+                    return used;
+                }
+            }
+            return 0;
+        };
+        if (const size_t used = calendar(i)) return used;
         const size_t lead = longest_next(i, kRecentPeriodLeads);
         if (lead == 0) return 0;
         size_t at = i + lead;
+        if (const size_t used = calendar(at)) return at + used - i;  // "during last month", "in this year"
+        at += longest_next(at, kOverQuantifiers);                     // "in over a year"
         double count = 1;
         if (const auto n = connected(at) ? number(at, true) : std::nullopt) {
             count = n->value;
@@ -419,10 +610,186 @@ private:
             if (!next_is(at, unit.word)) continue;
             const double total = std::round(count * unit.days);
             if (total < 1) return 0;
-            days = static_cast<int>(std::min<double>(total, kMaxAvoidRecentDays));
+            period.days = static_cast<int>(std::min<double>(total, kMaxAvoidRecentDays));
             return at + 1 - i;
         }
         return 0;
+    }
+
+    // "nothing but jazz", "nothing except soul": only what follows, which the next readers take.
+    size_t read_only(size_t i) {
+        const size_t used = longest(i, kOnlyPhrases);
+        if (used == 0 || !connected(i + used)) return 0;
+        claim(i, i + used);
+        return used;
+    }
+
+    // ---- Caps per artist and per album ----
+
+    enum class CapGroup { artist, album };
+
+    std::optional<CapGroup> group_at(size_t at) const {
+        if (at >= tokens_.size()) return std::nullopt;
+        if (in(word(at), kArtistNouns)) return CapGroup::artist;
+        if (in(word(at), kAlbumNouns)) return CapGroup::album;
+        return std::nullopt;
+    }
+    std::optional<CapGroup> group_next(size_t at) const { return connected(at) ? group_at(at) : std::nullopt; }
+
+    // "once", "twice", "3 times": how many; tokens used.
+    size_t times_next(size_t at, int& value) const {
+        if (!connected(at)) return 0;
+        if (const size_t used = longest(at, kOnce)) {
+            value = 1;
+            return used;
+        }
+        if (is(at, "twice")) return value = 2, 1;
+        if (is(at, "thrice")) return value = 3, 1;
+        const auto n = number(at, false);
+        if (!n || !is_whole(n->value) || n->value < 1 || n->value > kMaxTrackCount) return 0;
+        if (!next_is(at + n->used, "times") && !next_is(at + n->used, "time")) return 0;
+        value = static_cast<int>(n->value);
+        return n->used + 1;
+    }
+
+    // The smallest cap stated wins.
+    void set_cap(CapGroup group, int cap) {
+        int& field = group == CapGroup::artist ? request_.per_artist : request_.per_album;
+        field = field == 0 ? cap : std::min(field, cap);
+    }
+
+    size_t set_cap_and_claim(CapGroup group, int cap, size_t i, size_t end) {
+        set_cap(group, cap);
+        claim(i, end);
+        return end - i;
+    }
+
+    // "max 2 per artist", "one song per artist", "2 songs max per album", "no more than two
+    // songs by any one artist", "at most 3 from any album", and the forms of read_no_repeat.
+    size_t read_cap(size_t i) {
+        if (const size_t used = read_no_repeat(i)) return used;
+        size_t at = i + longest(i, kCapLeads);
+        if (at != i && !connected(at)) return 0;
+        const auto n = number(at, true);  // "a song per artist"
+        if (!n || !is_whole(n->value) || n->value < 1 || n->value > kMaxTrackCount) return 0;
+        at += n->used;
+        if (connected(at) && in(word(at), kCountNouns)) ++at;
+        at += longest_next(at, kCapTails);
+        if (!connected(at)) return 0;
+        bool strict = false;  // after "by"/"from" a determiner must follow: "songs by the band" may name one
+        if (is(at, "for") && (next_is(at + 1, "each") || next_is(at + 1, "every"))) {
+            ++at;
+        } else if (is(at, "by") || is(at, "from") || is(at, "of")) {
+            strict = true;
+            ++at;
+        } else if (is(at, "per") || is(at, "a") || is(at, "an")) {  // "2 an album"
+            ++at;
+        } else {
+            return 0;
+        }
+        const size_t det = connected(at) ? longest(at, strict ? Phrases(kCapStrictDeterminers) : Phrases(kCapDeterminers)) : 0;
+        if (strict && det == 0) return 0;
+        at += det;
+        const auto group = group_next(at);
+        if (!group) return 0;
+        ++at;
+        at += longest_next(at, kCapTails);
+        return set_cap_and_claim(*group, static_cast<int>(n->value), i, at);
+    }
+
+    // "no artist twice", "no album more than 2 times", "no repeated artists", "don't repeat
+    // artists", "no two songs by the same artist", "never the same artist twice", "each artist
+    // once", "every album at most twice", "all different artists", "a different artist each
+    // song", "unique artists".
+    size_t read_no_repeat(size_t i) {
+        if (const size_t negation = longest(i, kNoRepeatLeads)) {
+            size_t at = i + negation;
+            if (const size_t verb = longest_next(at, kRepeatVerbs)) {  // "no repeated artists"
+                size_t k = at + verb;
+                k += longest_next(k, kArticles);
+                if (const auto group = group_next(k)) return set_cap_and_claim(*group, 1, i, k + 1);
+                // "no repeats", "no duplicate songs": a track is never in a playlist twice anyway.
+                if (connected(k) && in(word(k), kCountNouns)) ++k;
+                if (connected(k) && !tokens_[k].gap.clause && roles_[k] == Role::free &&
+                    !stop_words().contains(word(k))) {
+                    return 0;  // "no repeated chorus": something else
+                }
+                claim(i, k);
+                return k - i;
+            }
+            if (next_is(at, "two")) {  // "no two songs by the same artist"
+                size_t k = at + 1;
+                if (connected(k) && in(word(k), kCountNouns)) ++k;
+                if (!next_is(k, "by") && !next_is(k, "from") && !next_is(k, "of")) return 0;
+                ++k;
+                const size_t same = connected(k) ? phrase(k, "the same") : 0;
+                if (same == 0) return 0;
+                k += same;
+                const auto group = group_next(k);
+                return group ? set_cap_and_claim(*group, 1, i, k + 1) : 0;
+            }
+            at += longest_next(at, kSameOne);
+            const auto group = group_next(at);
+            if (!group) return 0;
+            ++at;
+            int cap = 0;
+            const size_t verb = longest_next(at, kAppearVerbs);
+            const bool more_than = verb > 0 && phrase(at, "more than") == verb;
+            at += verb;
+            if (more_than || next_is(at, "more") ) {
+                if (!more_than) {  // "appearing more than twice"
+                    if (!next_is(at + 1, "than")) return 0;
+                    at += 2;
+                }
+                const size_t used = times_next(at, cap);
+                if (used == 0) return 0;
+                at += used;
+            } else if (const size_t used = longest_next(at, kRepeatWords)) {
+                cap = 1;
+                at += used;
+            } else {
+                return 0;
+            }
+            return set_cap_and_claim(*group, cap, i, at);
+        }
+        if (const size_t det = longest(i, kEachDeterminers)) {  // "each artist once"
+            size_t at = i + det;
+            const auto group = group_next(at);
+            if (!group) return 0;
+            ++at;
+            at += longest_next(at, kCapEmphasis);
+            int cap = 0;
+            const size_t used = times_next(at, cap);
+            return used > 0 ? set_cap_and_claim(*group, cap, i, at + used) : 0;
+        }
+        size_t at = i + longest(i, kDifferentLeads);  // "all different artists"
+        if (at != i ? longest_next(at, kDifferentWords) == 0 : !in(word(i), kDifferentWords)) return 0;
+        ++at;
+        const auto group = group_next(at);
+        if (!group) return 0;
+        ++at;
+        at += longest_next(at, kDifferentTails);
+        return set_cap_and_claim(*group, 1, i, at);
+    }
+
+    // "metal-free", "country free": the genre or artist named before "free" is left out.
+    size_t read_free_suffix(size_t i) {
+        const size_t length = std::max(names_.match(tokens_, i, NameKind::genre).length,
+                                       names_.match(tokens_, i, NameKind::artist).length);
+        if (length == 0) {
+            // "vocal-free": a word we do not know, joined to "free": a constraint we cannot apply.
+            if (i + 1 < tokens_.size() && tokens_[i + 1].gap.dash && is(i + 1, "free") &&
+                !stop_words().contains(word(i))) {
+                request_.notes.push_back("not understood: \"" + std::string(text_between(i, i + 2)) + "\"");
+                claim(i, i + 2);
+                return 2;
+            }
+            return 0;
+        }
+        if (!connected(i + length) || !in(word(i + length), kFreeSuffix)) return 0;
+        read_excluded_item(i, false);
+        claim(i, i + length + 1);
+        return length + 1;
     }
 
     // "no live", "without live recordings", "not live", "studio only", "studio versions only".
@@ -582,7 +949,8 @@ private:
     }
 
     // "20 songs", "twenty tracks", "a dozen songs", "20 upbeat jazz songs", "a 20-song
-    // playlist", "top 10 songs". A number without its noun is not a count ("top 40").
+    // playlist", "top 10 songs", "25 of them", "30 in total". A number without its noun is not
+    // a count ("top 40").
     size_t read_count(size_t i) {
         const bool top = is(i, "top");
         const size_t number_at = top ? i + 1 : i;
@@ -590,12 +958,23 @@ private:
         const auto n = number(number_at, false);
         if (!n || !is_whole(n->value) || n->value < 1 || n->value > kMaxTrackCount) return 0;
         const size_t after = number_at + n->used;
+        if (const size_t tail = longest_next(after, kCountTails)) {
+            request_.track_count = static_cast<int>(n->value);
+            claim(i, after + tail);
+            return after + tail - i;
+        }
         for (size_t at = after; connected(at) && at - after <= kMaxWordsBeforeCountNoun; ++at) {
             if (in(word(at), kCountNouns)) {
                 request_.track_count = static_cast<int>(n->value);
                 claim(i, after);
                 claim(at, at + 1);
                 return after - i;
+            }
+            // "10 five-star tracks": the rating between is read after the count.
+            if (const auto stars = number(at, false);
+                stars && (next_is(at + stars->used, "star") || next_is(at + stars->used, "stars"))) {
+                at += stars->used;
+                continue;
             }
             if (roles_[at] != Role::free || number(at, false) || detail::year_word(word(at))) break;
         }
@@ -608,6 +987,8 @@ private:
         size_t at = i;
         const bool negated = longest(i, kBoundNegations) > 0;
         if (negated) ++at;
+        if (at != i && !connected(at)) return 0;
+        if (negated) at += longest(at, kReleaseVerbs);  // "nothing released before 1975"
         if (at != i && !connected(at)) return 0;
         const BoundWord* found = nullptr;
         size_t used = 0;
@@ -648,7 +1029,13 @@ private:
         const bool between = is(i, "between");
         const size_t first_at = (between || is(i, "from")) ? i + 1 : i;
         if (first_at != i && !connected(first_at)) return 0;
-        const auto first = year_expr(first_at);
+        auto first = year_expr(first_at);
+        // "from 65 to 75", "between 85 and 92": after from/between, two digits are a year,
+        // unless a noun makes them something else ("from 10 to 20 songs").
+        bool plain = false;
+        if (!first && first_at != i) {
+            if (const auto year = short_year(first_at)) first = YearExpr{*year, 1}, plain = true;
+        }
         if (!first) return 0;
         size_t at = first_at + first->used;
         if (!connected(at)) return 0;
@@ -671,6 +1058,7 @@ private:
             ++at;
         }
         if (!second) return 0;
+        if (plain && connected(at) && in(word(at), kNotYearNouns)) return 0;
         includes_.push_back({std::min(first->span.first, second->first), std::max(first->span.last, second->last)});
         claim(i, at);
         return at - i;
@@ -818,6 +1206,29 @@ private:
         request_.years = detail::to_year_ranges(std::move(spans));
     }
 
+    // Runs of free words holding a number ("top 40", "10 stars"): left in the mood query, but
+    // shown, since a number usually states a constraint.
+    std::vector<std::string> unparsed() const {
+        std::vector<std::string> phrases;
+        const auto open = [&](size_t k) { return roles_[k] == Role::free && !stop_words().contains(word(k)); };
+        for (size_t i = 0; i < tokens_.size();) {
+            if (!open(i)) {
+                ++i;
+                continue;
+            }
+            size_t end = i + 1;
+            while (connected(end) && open(end)) ++end;
+            bool number = false;
+            for (size_t k = i; k < end; ++k) {
+                number = number || std::any_of(tokens_[k].folded.begin(), tokens_[k].folded.end(),
+                                               [](char c) { return c >= '0' && c <= '9'; });
+            }
+            if (number) phrases.emplace_back(text_between(i, end));
+            i = end;
+        }
+        return phrases;
+    }
+
     std::string mood_query() const {
         std::string query;
         for (size_t i = 0; i < tokens_.size(); ++i) {
@@ -832,6 +1243,7 @@ private:
     std::vector<Token> tokens_;
     NameIndex names_;
     std::vector<Role> roles_;
+    int64_t now_;
     PlaylistRequest request_;
     std::vector<KeptGenre> kept_genres_;
     std::vector<YearSpan> includes_, excludes_;
@@ -842,8 +1254,9 @@ private:
 
 }  // namespace
 
-PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab) {
-    return Parser(prompt, vocab).run();
+PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab, int64_t now) {
+    if (now == 0) now = static_cast<int64_t>(std::time(nullptr));
+    return Parser(prompt, vocab, now).run();
 }
 
 }  // namespace pmx::gen

@@ -1,6 +1,7 @@
 // The `parse` step of `plexmix create "PROMPT"`: one sentence → filters + a mood query.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -61,9 +62,22 @@ struct PlaylistRequest {
     // phrases, excluded names, artist names and stop words ("give me some songs") are removed;
     // genre words are kept ("rainy sunday jazz" keeps "jazz"), since they help retrieval.
     std::string mood_query{};
-    // What the parser could not use, as short sentences for --explain
-    // ("not understood: \"without vocals\""). Such words are left out of the mood query.
+    // Constraints the prompt states that could not be applied, one sentence each
+    // ("not understood: \"without vocals\"", "ignored the length …"): `create` says so, and
+    // --strict makes it an error. Such words are left out of the mood query.
     std::vector<std::string> notes{};
+    // Caps stated in the prompt ("max 2 per artist", "no artist twice", "at most 3 from any
+    // album"): they replace the diversify step's caps for this run. 0: not stated.
+    int per_artist = 0;
+    int per_album = 0;
+    // Plays on the calendar, from the parse's clock (unix seconds; 0: none): only tracks last
+    // played at or after `played_since` ("songs I played last month"); none played at or after
+    // `not_played_since` ("nothing I've listened to this year").
+    int64_t played_since = 0;
+    int64_t not_played_since = 0;
+    // Phrases that look like a constraint but were not read as one ("top 40", "10 stars"):
+    // they stay in the mood query; `create` shows them, --strict makes them an error.
+    std::vector<std::string> unparsed{};
 
     bool operator==(const PlaylistRequest&) const = default;
 };
@@ -97,7 +111,23 @@ struct Vocabulary {
 // take a list joined by and/or/nor: "no metal or country", "nothing by X", "no 80s". A negation
 // followed by nothing known drops the words up to the end of the clause (or "but"/"with"/
 // "and") and leaves a note: "without vocals" must not pull vocals into the mood query.
-PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab);
+//
+// Clauses: numbers, negations and caps stay with their words ("15 tracks, no more than two
+// songs per artist" is a count and a cap; "10 five-star tracks" a count and a rating).
+// Negations also read "anything but X", "everything except X", "X-free"; "nothing but X" is
+// only X. Caps: "max 2 per artist", "one song per artist", "no artist twice", "at most 3 from
+// any album". Two-digit years after "from"/"between" or an apostrophe ("from 65 to 75",
+// "'85-'92") take the century that puts them at or before next year. Plays relative to `now`
+// (unix seconds; 0: the system clock): "nothing I've played in the past three years",
+// "haven't listened to this year" (since January 1, local time), "songs I played last month".
+PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab, int64_t now = 0);
+
+// A prompt that states something that could not be applied (PlaylistRequest::notes) or a
+// phrase not read (PlaylistRequest::unparsed), under --strict. The CLI exits 1.
+class PromptError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 // ---- Explicit options ------------------------------------------------------------------------
 

@@ -226,7 +226,7 @@ std::vector<Token> tokenize(std::string_view text) {
             break;
         }
         const std::string_view word = trim_apostrophes(text.substr(begin, at - begin));
-        tokens.push_back({word, fold_word(word), gap});
+        tokens.push_back({word, fold_word(word), gap, word.data() != text.data() + begin});
         gap = {};
     }
     return tokens;

@@ -26,6 +26,7 @@ struct Token {
     std::string_view text;  // as typed, a view into the tokenized text, outer apostrophes trimmed
     std::string folded;     // fold_word(text); "&" folds to "and", ★ and ⭐ to "star"
     Gap gap;                // before this token (the first token's gap is empty)
+    bool elided = false;    // typed with a leading apostrophe ("'85", "'90s")
 };
 
 // Splits text into words: runs of ASCII letters and digits and of non-ASCII code points other

@@ -95,6 +95,7 @@ std::vector<Candidate> filter_tracks(Store& store, const TrackFilter& filter) {
     if (filter.min_rating > 0) sql += " AND t.user_rating >= " + std::to_string(filter.min_rating);
     if (filter.exclude_live) sql += " AND t.is_live = 0";
     if (filter.unplayed) sql += " AND COALESCE(t.play_count, 0) = 0";
+    if (filter.played_since) sql += " AND t.last_played_at >= " + std::to_string(*filter.played_since);
     if (filter.played_before) {
         sql += " AND (t.last_played_at IS NULL OR t.last_played_at < " + std::to_string(*filter.played_before) + ")";
     }

@@ -31,6 +31,8 @@ struct TrackFilter {
     bool unplayed = false;                     // never played (play_count NULL or 0)
     // Leave out tracks played at or after this time (unix seconds); nullopt: no constraint.
     std::optional<int64_t> played_before;
+    // Only tracks last played at or after this time (unix seconds); nullopt: no constraint.
+    std::optional<int64_t> played_since;
 };
 
 struct Candidate {
