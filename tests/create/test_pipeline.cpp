@@ -383,3 +383,128 @@ TEST_CASE("create: the steps read one snapshot, whatever a sync commits meanwhil
     CHECK(sql::query_int64(store->native_handle(), "SELECT count(*) FROM tracks").value_or(0) ==
           static_cast<int64_t>(kLibrary / 2));
 }
+
+TEST_CASE("create: caps stated in the prompt replace the step's for the run", "[create][pipeline][caps]") {
+    Mirror mirror(kLibrary);
+    SECTION("no artist twice") {
+        const auto ctx = mirror.run("mellow piano, 30 songs, no artist twice");
+        INFO(note_text(ctx));
+        REQUIRE(ctx.tracks.size() == 30);  // 30 artists in the library
+        std::set<std::string> artists;
+        for (const auto& e : ctx.tracks) CHECK(artists.insert(e.track.artist).second);
+    }
+    SECTION("at most one from any album, the default artist cap kept") {
+        const auto ctx = mirror.run("slow river, 40 songs, at most 1 from any album");
+        INFO(note_text(ctx));
+        REQUIRE(ctx.tracks.size() == 40);
+        std::map<std::string, int> artists;
+        std::set<int64_t> albums;
+        for (const auto& e : ctx.tracks) {
+            CHECK(albums.insert(*e.track.album_id).second);
+            ++artists[e.track.artist];
+        }
+        for (const auto& [name, n] : artists) CHECK(n <= gen::kDefaultPerArtist);
+    }
+}
+
+TEST_CASE("create: an artist named in the prompt is capped neither per artist nor per album", "[create][pipeline][caps]") {
+    Mirror mirror(kLibrary);
+    // Artist 7 has 20 tracks on 4 albums of 5: the default caps (3 per artist, 2 per album)
+    // would keep 3 of them.
+    const auto ctx = mirror.run("20 songs by Artist 7");
+    INFO(note_text(ctx));
+    CHECK(ctx.tracks.size() == 20);
+    CHECK_FALSE(ctx.short_of_target);
+    for (const auto& e : ctx.tracks) CHECK(e.track.artist == "Artist 7");
+    // Asking for more than there are: the note counts every track of the artist.
+    const auto more = mirror.run("40 songs by Artist 7");
+    CHECK(more.tracks.size() == 20);
+    CHECK_THAT(note_text(more), Catch::Contains("only 20 tracks match (40 asked)"));
+}
+
+TEST_CASE("create: the default caps give way when too few artists qualify, caps the prompt states never do",
+          "[create][pipeline][caps]") {
+    Mirror mirror(kLibrary);
+    // 1960: albums 0, 50 and 100, one album each of artists 0, 20 and 10: 15 tracks.
+    const auto relaxed = mirror.run("10 songs from 1960");
+    INFO(note_text(relaxed));
+    CHECK(relaxed.tracks.size() == 10);
+    CHECK_FALSE(relaxed.short_of_target);
+    CHECK_THAT(note_text(relaxed), Catch::Contains("were let in to reach the target"));
+    for (const auto& e : relaxed.tracks) CHECK(e.track.year == 1960);
+
+    const auto capped = mirror.run("10 songs from 1960, max 2 per artist");
+    INFO(note_text(capped));
+    CHECK(capped.tracks.size() == 6);
+    CHECK(capped.short_of_target);
+    CHECK_THAT(note_text(capped), Catch::Contains("only 6 tracks match (10 asked) within the caps (2 per artist)"));
+    std::map<std::string, int> artists;
+    for (const auto& e : capped.tracks) ++artists[e.track.artist];
+    for (const auto& [name, n] : artists) CHECK(n <= 2);
+}
+
+TEST_CASE("create: plays on the calendar: songs played last month, nothing played this month",
+          "[create][pipeline][plays]") {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    constexpr int64_t kStartOfLastMonth = 1696118400;  // 2023-10-01; kNow is 2023-11-14
+    constexpr int64_t kStartOfMonth = 1698796800;      // 2023-11-01
+    Mirror mirror(kLibrary);
+    const auto played = mirror.run("songs I played last month, 200 songs, no artist more than 20 times");
+    INFO(note_text(played));
+    size_t expected = 0;
+    for (size_t i = 0; i < kLibrary; ++i) {
+        const auto t = library_track(i);
+        if ((t.has & PMX_TRACK_HAS_LAST_PLAYED) && t.last_played_at >= kStartOfLastMonth) ++expected;
+    }
+    REQUIRE(expected > 0);
+    CHECK(played.tracks.size() == std::min<size_t>(expected, 200));
+    for (const auto& e : played.tracks) {
+        REQUIRE(e.track.last_played_at.has_value());
+        CHECK(*e.track.last_played_at >= kStartOfLastMonth);
+    }
+    const auto fresh = mirror.run("rainy piano, nothing I've played this month, 100 songs");
+    CHECK(fresh.tracks.size() == 100);
+    for (const auto& e : fresh.tracks) {
+        if (e.track.last_played_at) CHECK(*e.track.last_played_at < kStartOfMonth);
+    }
+}
+
+TEST_CASE("create --strict: what cannot be applied or was not read is an error, not a note", "[create][pipeline][strict]") {
+    Mirror mirror(kLibrary);
+    const auto strict = [&](const std::string& prompt) {
+        gen::GenerateServices services;
+        services.store = mirror.store.get();
+        services.sources.push_back({"home", mirror.server, nullptr});
+        gen::GenerateContext ctx;
+        ctx.input.prompt = prompt;
+        ctx.input.publish = ctx.input.save = false;
+        ctx.input.now = kNow;
+        ctx.input.strict = true;
+        gen::run_pipeline(gen::default_generate_pipeline(), ctx, services);
+        return ctx;
+    };
+    CHECK_THROWS_WITH(strict("rainy piano without vocals"), Catch::Contains("without vocals"));
+    CHECK_THROWS_WITH(strict("top 40 piano"), Catch::Contains("top 40"));
+    CHECK_THROWS_AS(strict("piano, 100 hours"), gen::PromptError);
+    CHECK(strict("rainy piano, no metal, 12 songs").tracks.size() == 12);
+    // Without --strict the same prompt runs and says what it left out.
+    const auto lenient = mirror.run("rainy piano without vocals");
+    CHECK_THAT(note_text(lenient), Catch::Contains("not applied: not understood: \"without vocals\""));
+}
+
+TEST_CASE("create: the same prompt on the same mirror gives the same playlist", "[create][pipeline][determinism]") {
+    const auto ids = [](const gen::GenerateContext& ctx) {
+        std::vector<int64_t> out;
+        for (const auto& e : ctx.tracks) out.push_back(e.track.id);
+        return out;
+    };
+    Mirror first(kLibrary);
+    Mirror second(kLibrary);  // another store with the same content
+    for (const char* prompt : {"80s", "20 songs from the 70s", "rainy piano", "highly rated, no metal"}) {
+        INFO(prompt);
+        const auto a = ids(first.run(prompt));
+        CHECK(a == ids(first.run(prompt)));
+        CHECK(a == ids(second.run(prompt)));
+    }
+}

@@ -438,10 +438,65 @@ struct Run {
             if (pool_enough(ctx.pool) || ctx.ranking_complete) break;
             rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
         }
+        relax_caps(artist_cap, album_cap, s);
         ctx.diversified = true;
     }
 
+    // Every candidate is ranked and the caps left too few: caps that nobody stated (neither
+    // the prompt nor the config's diversify step) let in the tracks they left out, best first,
+    // until the target is met: the default caps are for variety, never a reason to come short.
+    void relax_caps(int artist_cap, int album_cap, const StepSpec& s) {
+        if (pool_enough(ctx.pool) || ctx.capped_artist + ctx.capped_album == 0) return;
+        const auto stated = [&](std::string_view key) {
+            return std::find(s.option_keys.begin(), s.option_keys.end(), key) != s.option_keys.end();
+        };
+        const bool keep_artist = ctx.request.per_artist > 0 || stated("per_artist");
+        const bool keep_album = ctx.request.per_album > 0 || stated("per_album");
+        if (keep_artist && keep_album) return;
+        std::unordered_set<int64_t> in_pool;
+        std::unordered_set<std::string> seen;
+        std::unordered_map<std::string, int> per_artist;
+        std::unordered_map<int64_t, int> per_album;
+        for (const auto& t : ctx.pool) {
+            const TrackDetail& d = details.at(t.id);
+            in_pool.insert(t.id);
+            seen.insert(ascii_lower(trim(d.title)) + '\x1f' + ascii_lower(trim(d.artist)));
+            ++per_artist[ascii_lower(trim(d.artist))];
+            if (d.album_id) ++per_album[*d.album_id];
+        }
+        size_t let_in = 0;
+        for (const auto& t : ctx.ranking) {
+            if (pool_enough(ctx.pool)) break;
+            if (in_pool.contains(t.id)) continue;
+            const TrackDetail& d = details.at(t.id);
+            const std::string artist = ascii_lower(trim(d.artist));
+            if (!seen.insert(ascii_lower(trim(d.title)) + '\x1f' + artist).second) continue;
+            if (keep_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) continue;
+            if (keep_album && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) continue;
+            ++per_artist[artist];
+            if (d.album_id) ++per_album[*d.album_id];
+            ctx.pool.push_back(t);
+            ++let_in;
+        }
+        if (let_in > 0) {
+            ctx.notes.push_back("too few artists and albums for the caps: " + std::to_string(let_in) +
+                                " more tracks of the same artists or albums were let in to reach the target");
+        }
+    }
+
     // ---- the cut to the target ---------------------------------------------------------------
+
+    // " within the caps (2 per artist)": when caps left tracks out of a short playlist.
+    std::string within_caps() const {
+        if (!ctx.diversified || ctx.capped_artist + ctx.capped_album == 0) return "";
+        const StepSpec& s = spec(StepKind::diversify);
+        std::vector<std::string> caps;
+        const int artist_cap = ctx.request.per_artist > 0 ? ctx.request.per_artist : s.per_artist;
+        const int album_cap = ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album;
+        if (ctx.capped_artist > 0) caps.push_back(std::to_string(artist_cap) + " per artist");
+        if (ctx.capped_album > 0) caps.push_back(std::to_string(album_cap) + " per album");
+        return " within the caps (" + join(caps) + ")";
+    }
 
     void fit() {
         if (ctx.fitted) return;
@@ -466,7 +521,7 @@ struct Run {
             if (n < static_cast<size_t>(ctx.target_count)) {
                 ctx.short_of_target = true;
                 ctx.notes.push_back("only " + std::to_string(n) + " tracks match (" +
-                                    std::to_string(ctx.target_count) + " asked)");
+                                    std::to_string(ctx.target_count) + " asked)" + within_caps());
             }
         }
         for (const RankedTrack* t : chosen) {
@@ -521,7 +576,7 @@ struct Run {
         if (total < lo) {
             ctx.short_of_target = true;
             ctx.notes.push_back("only " + std::to_string(chosen.size()) + " tracks match, " + minutes_text(total) +
-                                " in all (" + minutes_text(static_cast<int64_t>(target)) + " asked)");
+                                " in all (" + minutes_text(static_cast<int64_t>(target)) + " asked)" + within_caps());
         }
         // Keep the ranking's order among the chosen.
         std::sort(chosen.begin(), chosen.end(), [](const RankedTrack* a, const RankedTrack* b) { return a->rank < b->rank; });
