@@ -90,6 +90,21 @@ const Case kCaps[] = {
     {"seven tracks, three by any artist at most", {.track_count = 7, .per_artist = 3}},
 };
 
+const Case kArtists[] = {
+    {"50 songs by Metallica", {.artists = {"Metallica"}, .track_count = 50}},
+    {"something by Miles Davis and John Coltrane", {.artists = {"Miles Davis", "John Coltrane"}}},
+    {"all of Nina Simone", {.artists = {"Nina Simone"}}},
+    {"every Beatles song", {.artists = {"The Beatles"}}},
+    {"just Queen", {.artists = {"Queen"}}},
+    {"Queen only", {.artists = {"Queen"}}},
+    {"songs by queen, 30 of them", {.artists = {"Queen"}, .track_count = 30}},
+    {"Play me the beatles", {.artists = {"The Beatles"}}},
+    {"Nina Simone essentials, 40 tracks", {.artists = {"Nina Simone"}, .track_count = 40, .mood_query = "essentials"}},
+    {"love songs for queen", {.mood_query = "love queen"}},
+    {"no artist should appear more than twice", {.per_artist = 2}},
+    {"don't include more than 2 songs per artist", {.per_artist = 2}},
+};
+
 const Case kYears[] = {
     {"from 65 to 75", {.years = {{1965, 1975}}}},
     {"'85-'92", {.years = {{1985, 1992}}}},
@@ -160,6 +175,10 @@ TEST_CASE("numbers stay in their clause: a count, a rating and a cap side by sid
 
 TEST_CASE("caps per artist and per album stated in the prompt are read", "[generate][prompt][clauses]") {
     CHECK_TABLE(kCaps);
+}
+
+TEST_CASE("artists named with or without 'by' are read, one-word names only with a cue", "[generate][prompt][clauses]") {
+    CHECK_TABLE(kArtists);
 }
 
 TEST_CASE("year ranges without a century, decade parts and the noughties", "[generate][prompt][clauses]") {

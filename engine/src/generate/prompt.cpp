@@ -122,7 +122,9 @@ constexpr std::string_view kCapLeads[]{"max", "maximum", "max of", "maximum of",
                                        "at most", "no more than", "not more than", "never more than", "up to",
                                        "only", "just", "limit", "limit of", "limit to", "limited to",
                                        "a limit of", "cap", "cap of", "a cap of", "capped at", "keep it to",
-                                       "no over"};
+                                       "no over", "dont include more than", "do not include more than",
+                                       "dont want more than", "dont play more than", "include no more than",
+                                       "nothing more than", "never over"};
 constexpr std::string_view kCapTails[]{"max", "maximum", "at most", "tops", "at the most", "or fewer", "or less",
                                        "only", "each", "apiece"};
 constexpr std::string_view kCapDeterminers[]{"each", "any", "every", "a", "an", "one", "the same", "a single",
@@ -147,7 +149,16 @@ constexpr std::string_view kRepeatVerbs[]{"repeat", "repeats", "repeated", "repe
 constexpr std::string_view kArticles[]{"a", "an", "any", "the"};
 constexpr std::string_view kSameOne[]{"the same", "a single", "single", "one", "same", "an", "a", "any"};
 constexpr std::string_view kAppearVerbs[]{"appearing", "appears", "showing up", "shows up", "played", "used",
-                                          "included", "featured", "coming up", "comes up", "more than"};
+                                          "included", "featured", "coming up", "comes up", "more than", "appear",
+                                          "show up", "come up", "be played", "be used", "be included",
+                                          "be featured", "be repeated", "be in it", "be there"};
+// "no artist should appear twice": the modal verb before the verb of appearing.
+constexpr std::string_view kModals[]{"should", "shall", "must", "can", "may", "will", "to", "is to", "ought to",
+                                     "needs to", "should ever", "must ever", "can ever", "ever"};
+// An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
+constexpr std::string_view kArtistCues[]{"just", "only", "all of", "all", "every", "purely", "exclusively",
+                                         "solely", "strictly"};
+constexpr std::string_view kArtistAfterCues[]{"only", "exclusively", "alone", "and nothing else"};
 constexpr std::string_view kEachDeterminers[]{"each", "every", "any"};
 constexpr std::string_view kCapEmphasis[]{"only", "just", "at most", "max", "no more than", "not more than"};
 constexpr std::string_view kDifferentLeads[]{"all", "only", "a", "each from a", "each by a", "each song by a",
@@ -482,7 +493,7 @@ private:
                                   &Parser::read_rating, &Parser::read_limit_qualifier, &Parser::read_duration,
                                   &Parser::read_count, &Parser::read_year_bound, &Parser::read_year_range,
                                   &Parser::read_year, &Parser::read_free_suffix, &Parser::read_exclusion,
-                                  &Parser::read_artist, &Parser::read_genre}) {
+                                  &Parser::read_artist, &Parser::read_named_artist, &Parser::read_genre}) {
             if (const size_t used = (this->*reader)(i)) return used;
         }
         return 0;
@@ -732,6 +743,7 @@ private:
             const auto group = group_next(at);
             if (!group) return 0;
             ++at;
+            at += longest_next(at, kModals);  // "no artist should appear more than twice"
             int cap = 0;
             const size_t verb = longest_next(at, kAppearVerbs);
             const bool more_than = verb > 0 && phrase(at, "more than") == verb;
@@ -1150,6 +1162,25 @@ private:
             if (next_is(at, "by")) ++at;
         }
         if (end == 0) return 0;
+        claim(i, end);
+        return end - i;
+    }
+
+    // An artist of the mirror named without "by": a name of two or more words anywhere ("play
+    // me the beatles", "Nina Simone essentials"), one word only with a cue ("just Queen",
+    // "Queen only"), so that "love songs" never means the band Love. A genre spelled the same
+    // or longer wins.
+    size_t read_named_artist(size_t i) {
+        const size_t cue = longest(i, kArtistCues);
+        const size_t at = i + cue;
+        if (cue > 0 && !connected(at)) return 0;
+        const NameMatch artist = names_.match(tokens_, at, NameKind::artist);
+        if (artist.length == 0 || names_.match(tokens_, at, NameKind::genre).length >= artist.length) return 0;
+        size_t end = at + artist.length;
+        const size_t after = longest_next(end, kArtistAfterCues);
+        if (artist.length < 2 && cue == 0 && after == 0) return 0;
+        end += after;
+        add_unique(request_.artists, artist.names);
         claim(i, end);
         return end - i;
     }
