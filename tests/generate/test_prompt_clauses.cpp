@@ -121,6 +121,13 @@ const Case kYears[] = {
     {"nothing released before '75", {.years = {{1975, kOpen}}}},
     {"songs released in the 80s", {.years = {{1980, 1989}}}},
     {"between '68 and '72", {.years = {{1968, 1972}}}},
+    {"something from the last decade", {.years = {{2016, 2026}}}},
+    {"songs from the last 10 years", {.years = {{2016, 2026}}}},
+    {"new music from this year", {.years = {{2026, 2026}}}},
+    {"my top rated tracks from last year", {.years = {{2025, 2025}}, .min_rating = 8}},
+    {"anything from the turn of the millennium", {.years = {{1997, 2003}}}},
+    {"no music from the last 5 years", {.years = {{kOpen, 2020}, {2027, kOpen}}}},
+    {"stuff from 92-96", {.years = {{1992, 1996}}}},
 };
 
 const Case kPlays[] = {

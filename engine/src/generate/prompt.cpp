@@ -29,6 +29,7 @@ constexpr int kDaysPerMonth = 30;
 constexpr int kDaysPerYear = 365;
 constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
 constexpr int kDozen = 12;
+constexpr int kDecadeYears = 10;
 constexpr int kHundred = 100;
 constexpr int kMaxStars = kMaxRating / kRatingPerStar;
 constexpr double kHalf = 0.5;
@@ -156,6 +157,16 @@ constexpr std::string_view kAppearVerbs[]{"appearing", "appears", "showing up", 
 constexpr std::string_view kModals[]{"should", "shall", "must", "can", "may", "will", "to", "is to", "ought to",
                                      "needs to", "should ever", "must ever", "can ever", "ever"};
 // An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
+// Release years relative to the clock: "from the last 10 years", "released this year".
+constexpr std::string_view kReleaseLeads[]{"from", "released in", "released", "released during", "of", "in",
+                                           "during", "over", "within", "out in", "that came out in"};
+constexpr std::string_view kLastWords[]{"the last", "the past", "last", "past", "the previous", "previous",
+                                        "the latest", "the most recent", "most recent"};
+constexpr std::string_view kTurnOfCentury[]{"the turn of the century", "turn of the century",
+                                            "the turn of the millennium", "turn of the millennium", "the millennium",
+                                            "y2k"};
+constexpr int kTurnOfCenturyFirst = 1997;
+constexpr int kTurnOfCenturyLast = 2003;
 constexpr std::string_view kArtistCues[]{"just", "only", "all of", "all", "every", "purely", "exclusively",
                                          "solely", "strictly"};
 constexpr std::string_view kArtistAfterCues[]{"only", "exclusively", "alone", "and nothing else"};
@@ -491,7 +502,7 @@ private:
         for (const auto reader : {&Parser::read_only, &Parser::read_played, &Parser::read_played_positive,
                                   &Parser::read_live, &Parser::read_favourites, &Parser::read_cap,
                                   &Parser::read_rating, &Parser::read_limit_qualifier, &Parser::read_duration,
-                                  &Parser::read_count, &Parser::read_year_bound, &Parser::read_year_range,
+                                  &Parser::read_count, &Parser::read_release_recent, &Parser::read_year_bound, &Parser::read_year_range,
                                   &Parser::read_year, &Parser::read_free_suffix, &Parser::read_exclusion,
                                   &Parser::read_artist, &Parser::read_named_artist, &Parser::read_genre}) {
             if (const size_t used = (this->*reader)(i)) return used;
@@ -993,6 +1004,51 @@ private:
         return 0;
     }
 
+    // "from the last 10 years" (this year and the 10 before), "the past decade", "released this
+    // year", "from last year", "the turn of the century" (1997–2003).
+    size_t read_release_recent(size_t i) {
+        const auto expr = release_span(i);
+        if (!expr) return 0;
+        includes_.push_back(expr->span);
+        claim(i, i + expr->used);
+        return expr->used;
+    }
+
+    std::optional<YearExpr> release_span(size_t i) const {
+        const size_t lead = longest(i, kReleaseLeads);
+        size_t at = i + lead;
+        if (lead > 0 && !connected(at)) return std::nullopt;
+        const auto step = [&](size_t k, Phrases phrases) { return k == i ? longest(k, phrases) : longest_next(k, phrases); };
+        const int year = current_year(now_);
+        YearSpan span{};
+        if (const size_t used = step(at, kTurnOfCentury)) {
+            span = {kTurnOfCenturyFirst, kTurnOfCenturyLast};
+            at += used;
+        } else if (const size_t used = std::max(step(at, std::array<std::string_view, 1>{"this year"}),
+                                                step(at, std::array<std::string_view, 1>{"this years"}))) {
+            span = {year, year};
+            at += used;
+        } else if (const size_t last = step(at, kLastWords)) {
+            at += last;
+            double count = 1;
+            if (const auto n = connected(at) ? number(at, true) : std::nullopt) {
+                count = n->value;
+                at += n->used;
+            }
+            int years = 0;
+            if (next_is(at, "year") || next_is(at, "years")) years = 1;
+            if (next_is(at, "decade") || next_is(at, "decades")) years = kDecadeYears;
+            if (years == 0 || !is_whole(count) || count < 1) return std::nullopt;
+            ++at;
+            const bool bare = (last == 1 && is(at - 2, "last") && count == 1 && years == 1);  // "last year"
+            const int back = static_cast<int>(count) * years;
+            span = bare ? YearSpan{year - 1, year - 1} : YearSpan{std::max(kMinYear, year - back), year};
+        } else {
+            return std::nullopt;
+        }
+        return YearExpr{span, at - i};
+    }
+
     // "before 2000" (≤ 1999), "after 2010" (≥ 2011), "since 2010", "until 1980", "pre-1980",
     // "nothing after 1980" (≤ 1980), "not before the 70s" (≥ 1970), "no later than 1985".
     size_t read_year_bound(size_t i) {
@@ -1143,6 +1199,10 @@ private:
         if (const auto year = year_expr(at)) {
             excludes_.push_back(year->span);
             return year->used;
+        }
+        if (const auto recent = release_span(at)) {  // "nothing from the last 5 years"
+            excludes_.push_back(recent->span);
+            return recent->used;
         }
         return 0;
     }
