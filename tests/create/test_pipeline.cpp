@@ -420,6 +420,10 @@ TEST_CASE("create: an artist named in the prompt is capped neither per artist no
     const auto more = mirror.run("40 songs by Artist 7");
     CHECK(more.tracks.size() == 20);
     CHECK_THAT(note_text(more), Catch::Contains("only 20 tracks match (40 asked)"));
+    // A cap the prompt states holds for the named artist too: 4 albums, 2 each.
+    const auto capped = mirror.run("20 songs by Artist 7, max 2 per album");
+    CHECK(capped.tracks.size() == 8);
+    CHECK_THAT(note_text(capped), Catch::Contains("within the caps (2 per album)"));
 }
 
 TEST_CASE("create: the default caps give way when too few artists qualify, caps the prompt states never do",

@@ -421,12 +421,15 @@ struct Run {
                     ++ctx.duplicates;
                     continue;
                 }
-                const bool free = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
-                if (!free && artist_cap > 0 && per_artist[artist] >= artist_cap) {
+                // A cap the prompt states holds for named artists too ("by X, max 2 per album").
+                const bool is_named = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
+                const bool free_artist = is_named && ctx.request.per_artist == 0;
+                const bool free_album = is_named && ctx.request.per_album == 0;
+                if (!free_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) {
                     ++ctx.capped_artist;
                     continue;
                 }
-                if (!free && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) {
+                if (!free_album && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) {
                     ++ctx.capped_album;
                     continue;
                 }
