@@ -156,7 +156,6 @@ constexpr std::string_view kAppearVerbs[]{"appearing", "appears", "showing up", 
 // "no artist should appear twice": the modal verb before the verb of appearing.
 constexpr std::string_view kModals[]{"should", "shall", "must", "can", "may", "will", "to", "is to", "ought to",
                                      "needs to", "should ever", "must ever", "can ever", "ever"};
-// An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
 // Release years relative to the clock: "from the last 10 years", "released this year".
 constexpr std::string_view kReleaseLeads[]{"from", "released in", "released", "released during", "of", "in",
                                            "during", "over", "within", "out in", "that came out in"};
@@ -167,6 +166,7 @@ constexpr std::string_view kTurnOfCentury[]{"the turn of the century", "turn of 
                                             "y2k"};
 constexpr int kTurnOfCenturyFirst = 1997;
 constexpr int kTurnOfCenturyLast = 2003;
+// An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
 constexpr std::string_view kArtistCues[]{"just", "only", "all of", "all", "every", "purely", "exclusively",
                                          "solely", "strictly"};
 constexpr std::string_view kArtistAfterCues[]{"only", "exclusively", "alone", "and nothing else"};
