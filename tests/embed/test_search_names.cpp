@@ -132,6 +132,22 @@ TEST_CASE("a query's names: longest first, genre before artist before album, as 
         CHECK(beatles[0].name == "The Beatles");
         CHECK(read_query_names("kind of", vocab).empty());
     }
+    SECTION("names made of a query's own words count only as the whole query") {
+        const auto words = vocabulary({"Jazz"}, {"A", "The The"}, {"Music"});
+        const auto jazz = read_query_names("jazz music for a rainy day", words);
+        REQUIRE(jazz.size() == 1);
+        CHECK(jazz[0].name == "Jazz");
+        const auto band = read_query_names("a", words);
+        REQUIRE(band.size() == 1);
+        CHECK(band[0].field == NameField::artist);
+        CHECK(band[0].name == "A");
+        const auto the_the = read_query_names("The The", words);
+        REQUIRE(the_the.size() == 1);
+        CHECK(the_the[0].name == "The The");
+        const auto album = read_query_names("MUSIC", words);
+        REQUIRE(album.size() == 1);
+        CHECK(album[0].field == NameField::album);
+    }
     SECTION("nothing named, a name read once") {
         CHECK(read_query_names("rainy night piano", vocab).empty());
         CHECK(read_query_names("", vocab).empty());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 #include "generate/prompt_names.hpp"
 #include "generate/prompt_text.hpp"
@@ -11,6 +12,22 @@ namespace pmx {
 namespace {
 
 constexpr size_t kShownAlongside = 3;  // other names listed by describe_name()
+
+// Words a query uses around what it looks for (folded). A name made of them only (the band "A",
+// the album "Music", the artist "The The") is read only when it is the whole query: in "jazz
+// for a rainy day" or "jazz music" they are not names.
+constexpr std::array<std::string_view, 32> kQueryWords{
+    "a",   "an",   "the",  "of",    "in",    "on",   "at",     "by",    "for",   "from", "to",
+    "and", "or",   "with", "i",     "me",    "my",   "it",     "is",    "no",    "not",  "so",
+    "up",  "this", "that", "music", "songs", "song", "tracks", "track", "tunes", "mix",
+};
+
+bool only_query_words(const std::vector<gen::Token>& tokens, size_t at, size_t length) {
+    for (size_t i = at; i < at + length; ++i) {
+        if (std::find(kQueryWords.begin(), kQueryWords.end(), tokens[i].folded) == kQueryWords.end()) return false;
+    }
+    return true;
+}
 
 // A text's words folded and written together: "AC/DC" and "ac dc" both give "acdc".
 std::string folded_key(std::string_view text) {
@@ -61,7 +78,7 @@ std::vector<QueryName> read_query_names(std::string_view query, const NameVocabu
             if (candidate.second.length > best->second.length) best = &candidate;  // strictly: order breaks ties
         }
         const size_t length = best->second.length;
-        if (length == 0) {
+        if (length == 0 || (length < tokens.size() && only_query_words(tokens, at, length))) {
             ++at;
             continue;
         }

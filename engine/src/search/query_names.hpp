@@ -28,8 +28,9 @@ struct QueryName {
 // written together, genre synonyms and plurals). At each word the longest name wins; of equal
 // length a genre beats an artist, an artist an album ("jazz" is the genre even beside an album
 // "Jazz"; "soul" is the genre even beside an artist "Soul II Soul", whose name needs all three
-// words). Albums need their leading "The" ("the wall", not "wall"). A name spelled twice is
-// read once.
+// words). Albums need their leading "The" ("the wall", not "wall"). A name made only of words
+// that queries use around names ("a", "for", "music", ...) counts only as the whole query. A
+// name spelled twice is read once.
 std::vector<QueryName> read_query_names(std::string_view query, const NameVocabulary& vocab);
 
 std::string_view field_name(NameField field);  // "genre", "artist", "album"
