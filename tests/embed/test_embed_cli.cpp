@@ -332,7 +332,8 @@ TEST_CASE("CLI: search ranks the tracks of a genre first for that genre's word",
         INFO(table.out);
         CHECK(table.code == 0);
         CHECK_THAT(table.out, Catch::Contains("title") && Catch::Contains("genres") && Catch::Contains("score"));
-        CHECK(std::count(table.out.begin(), table.out.end(), '\n') == 6);  // header + 5
+        CHECK_THAT(table.out, Catch::StartsWith("Read as: genre Jazz\n"));
+        CHECK(std::count(table.out.begin(), table.out.end(), '\n') == 7);  // read as + header + 5
     }
     SECTION("keywords only: no embedder configured, and it says so") {
         const fs::path config = write_config(dir, plex, "");

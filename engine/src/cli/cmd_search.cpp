@@ -18,6 +18,16 @@ namespace po = boost::program_options;
 namespace pmx::cli {
 namespace {
 
+// "genre Jazz · artist Miles Davis": the names of the query that a hit carries.
+std::string matched_text(const SearchResult& result, const SearchHit& hit) {
+    std::string text;
+    for (const size_t n : hit.matched) {
+        if (!text.empty()) text += " \u00b7 ";
+        text += std::string(field_name(result.names[n].field)) + " " + result.names[n].name;
+    }
+    return text;
+}
+
 std::string score_text(double score) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", score);
@@ -34,7 +44,9 @@ int search(const GlobalOptions& global, const Args& args) {
     const std::string usage =
         "plexmix search QUERY [--limit N] [--json] [--embedder NAME]\n\n"
         "Finds tracks by keywords (title, artist, album, genres) and by meaning (vector similarity of\n"
-        "the embedded query), fused by reciprocal rank. Without an embedder, keywords only.";
+        "the embedded query), fused by reciprocal rank. Without an embedder, keywords only. When the\n"
+        "query names genres, artists or albums of the library, their tracks come first: those with\n"
+        "every name, then those with some, then the rest; the query's other words order them.";
     bool help = false;
     std::string query;
     const po::variables_map vm = parse_words_args(args, opts, "query", usage, &help, &query);
@@ -72,6 +84,20 @@ int search(const GlobalOptions& global, const Args& args) {
         w.StartArray();
         for (const auto& note : result.notes) w.String(note.c_str());
         w.EndArray();
+        w.Key("read_as");
+        w.StartArray();
+        for (const QueryName& name : result.names) {
+            w.StartObject();
+            w.Key("field"); w.String(std::string(field_name(name.field)).c_str());
+            w.Key("words"); w.String(name.words.c_str());
+            w.Key("name"); w.String(name.name.c_str());
+            w.Key("names");
+            w.StartArray();
+            for (const auto& n : name.names) w.String(n.c_str());
+            w.EndArray();
+            w.EndObject();
+        }
+        w.EndArray();
         w.Key("results");
         w.StartArray();
         size_t rank = 0;
@@ -102,6 +128,15 @@ int search(const GlobalOptions& global, const Args& args) {
             if (hit.vector_rank) w.Uint64(*hit.vector_rank); else w.Null();
             w.Key("similarity");
             if (hit.similarity) w.Double(static_cast<double>(*hit.similarity)); else w.Null();
+            w.Key("matched");
+            w.StartArray();
+            for (const size_t n : hit.matched) {
+                w.StartObject();
+                w.Key("field"); w.String(std::string(field_name(result.names[n].field)).c_str());
+                w.Key("name"); w.String(result.names[n].name.c_str());
+                w.EndObject();
+            }
+            w.EndArray();
             w.EndObject();
         }
         w.EndArray();
@@ -114,14 +149,23 @@ int search(const GlobalOptions& global, const Args& args) {
         std::cout << "No tracks match \"" << query << "\".\n";
         return kExitOk;
     }
+    // What the query was read as, and per track which of those names it carries; neither when
+    // the query names nothing.
+    const bool names = !result.names.empty();
+    if (names) std::cout << "Read as: " << describe_names(result.names) << "\n";
     std::vector<std::vector<std::string>> table;
     size_t rank = 0;
     for (const SearchHit& hit : result.hits) {
-        table.push_back({std::to_string(++rank), hit.track.title, hit.track.artist, hit.track.album,
-                         hit.track.year ? std::to_string(*hit.track.year) : "", hit.track.genres,
-                         score_text(hit.score)});
+        std::vector<std::string> row{std::to_string(++rank), hit.track.title, hit.track.artist, hit.track.album,
+                                     hit.track.year ? std::to_string(*hit.track.year) : "", hit.track.genres};
+        if (names) row.push_back(matched_text(result, hit));
+        row.push_back(score_text(hit.score));
+        table.push_back(std::move(row));
     }
-    print_table(std::cout, {"#", "title", "artist", "album", "year", "genres", "score"}, table);
+    std::vector<std::string> header{"#", "title", "artist", "album", "year", "genres"};
+    if (names) header.push_back("matched");
+    header.push_back("score");
+    print_table(std::cout, header, table);
     return kExitOk;
 }
 

@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "embed/model_index.hpp"
 #include "plugin/provider.hpp"
 #include "store/embeddings_store.hpp"
+#include "store/named_tracks.hpp"
 #include "store/store.hpp"
+#include "store/track_filter.hpp"
+#include "util/text.hpp"
 
 namespace pmx {
 namespace {
@@ -18,6 +22,85 @@ struct Ranks {
     std::optional<size_t> keyword, vector;
     std::optional<float> similarity;
 };
+
+// A track that carries names of the query.
+struct Named {
+    std::vector<size_t> names;  // places in the query's names, ascending
+    int64_t rating = -1;
+    std::string title;
+    size_t fused = 0;  // place in the fused ranking; kNotFused when neither ranking reached it
+};
+
+constexpr size_t kNotFused = static_cast<size_t>(-1);
+
+// Titles compared as SQLite's NOCASE does.
+bool title_before(std::string_view a, std::string_view b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](char x, char y) { return ascii_lower(x) < ascii_lower(y); });
+}
+
+// What the query spells, in the names of every server of the mirror (search covers them all).
+std::vector<QueryName> names_in(Store& store, std::string_view query) {
+    const std::vector<int64_t> servers = mirror_server_ids(store);
+    return read_query_names(query,
+                            {genre_names(store, servers), artist_names(store, servers), album_titles(store, servers)});
+}
+
+// The ids to show, best first (hybrid_search() in the header says the order), and in `matched`
+// the names each track of a name carries (places in `names`). One query per name.
+std::vector<int64_t> names_first(Store& store, const std::vector<QueryName>& names,
+                                 const std::vector<std::pair<int64_t, double>>& fused, const SearchOptions& options,
+                                 std::unordered_map<int64_t, std::vector<size_t>>* matched) {
+    std::vector<int64_t> ids;
+    std::unordered_map<int64_t, Named> named;
+    if (!names.empty()) {
+        const std::vector<int64_t> servers = mirror_server_ids(store);
+        std::unordered_set<int64_t> allowed;
+        if (options.candidates) allowed.insert(options.candidates->begin(), options.candidates->end());
+        for (size_t n = 0; n < names.size(); ++n) {
+            const QueryName& name = names[n];
+            for (NamedTrack& t : tracks_named(store, servers, name.field, name.names)) {
+                if (options.candidates && !allowed.contains(t.id)) continue;
+                Named& entry = named[t.id];
+                if (entry.names.empty()) {
+                    entry.rating = t.rating;
+                    entry.title = std::move(t.title);
+                    entry.fused = kNotFused;
+                }
+                if (entry.names.empty() || entry.names.back() != n) entry.names.push_back(n);
+            }
+        }
+        for (size_t i = 0; i < fused.size(); ++i) {
+            if (auto found = named.find(fused[i].first); found != named.end()) found->second.fused = i;
+        }
+    }
+
+    // Tiers: more names before fewer; within one, the fused order, then what it did not reach.
+    std::vector<std::pair<int64_t, const Named*>> tiered;
+    tiered.reserve(named.size());
+    for (const auto& [id, entry] : named) tiered.emplace_back(id, &entry);
+    const auto before = [](const std::pair<int64_t, const Named*>& a, const std::pair<int64_t, const Named*>& b) {
+        const Named& x = *a.second;
+        const Named& y = *b.second;
+        if (x.names.size() != y.names.size()) return x.names.size() > y.names.size();
+        if (x.fused != y.fused) return x.fused < y.fused;  // kNotFused last
+        if (x.rating != y.rating) return x.rating > y.rating;
+        if (title_before(x.title, y.title)) return true;
+        if (title_before(y.title, x.title)) return false;
+        return a.first < b.first;
+    };
+    const size_t shown = std::min(options.limit, tiered.size());
+    std::partial_sort(tiered.begin(), tiered.begin() + static_cast<std::ptrdiff_t>(shown), tiered.end(), before);
+    for (size_t i = 0; i < shown; ++i) {
+        ids.push_back(tiered[i].first);
+        (*matched)[tiered[i].first] = tiered[i].second->names;
+    }
+    for (const auto& [id, score] : fused) {
+        if (ids.size() >= options.limit) break;
+        if (!named.contains(id)) ids.push_back(id);
+    }
+    return ids;
+}
 
 }  // namespace
 
@@ -86,19 +169,19 @@ SearchResult hybrid_search(Store& store, std::string_view query, Provider* embed
         r.vector = i + 1;
         r.similarity = similarity.at(vector[i]);
     }
-    std::vector<int64_t> ids;
-    for (const auto& [id, score] : fused) {
-        if (ids.size() >= options.limit) break;
-        ids.push_back(id);
-    }
+    result.names = names_in(store, query);
+    std::unordered_map<int64_t, std::vector<size_t>> matched;
+    const std::vector<int64_t> ids = names_first(store, result.names, fused, options, &matched);
     std::unordered_map<int64_t, double> score_of(fused.begin(), fused.end());
     for (TrackRow& row : track_rows(store, ids)) {
         SearchHit hit;
-        const Ranks& r = ranks.at(row.id);
-        hit.score = score_of.at(row.id);
-        hit.keyword_rank = r.keyword;
-        hit.vector_rank = r.vector;
-        hit.similarity = r.similarity;
+        if (const auto r = ranks.find(row.id); r != ranks.end()) {
+            hit.score = score_of.at(row.id);
+            hit.keyword_rank = r->second.keyword;
+            hit.vector_rank = r->second.vector;
+            hit.similarity = r->second.similarity;
+        }
+        if (const auto m = matched.find(row.id); m != matched.end()) hit.matched = m->second;
         hit.track = std::move(row);
         result.hits.push_back(std::move(hit));
     }

@@ -1,4 +1,4 @@
-// `plexmix search`: keyword matches (FTS5, bm25) and vector similarity, fused by rank.
+// `plexmix search`: the names a query spells first, then keyword and vector ranks fused.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "search/query_names.hpp"
 #include "store/track_search.hpp"
 
 namespace pmx {
@@ -29,21 +30,25 @@ inline constexpr size_t kMinFusionDepth = 100;  // results taken from each ranki
 
 struct SearchOptions {
     size_t limit = kDefaultSearchLimit;
-    // Only these track ids (filters); nullptr for the whole library.
+    // Only these track ids (filters), the tracks of the names the query spells too; nullptr
+    // for the whole library.
     const std::vector<int64_t>* candidates = nullptr;
     std::filesystem::path index_dir;  // where the vector index files live (embed/model_index.hpp)
 };
 
 struct SearchHit {
     TrackRow track;
-    // The fused score scaled to (0, 1]: 1 would be first in every ranking used.
+    // The fused score scaled to (0, 1]: 1 would be first in every ranking used; 0 for a track
+    // of a name the query spells that neither ranking reached.
     double score = 0;
     std::optional<size_t> keyword_rank;   // 1-based place among keyword matches
     std::optional<size_t> vector_rank;    // 1-based place by similarity
     std::optional<float> similarity;      // cosine similarity to the query
+    std::vector<size_t> matched;          // the names it carries: places in SearchResult::names
 };
 
 struct SearchResult {
+    std::vector<QueryName> names;  // what the query was read as (search/query_names.hpp)
     std::vector<SearchHit> hits;  // best first
     bool keywords = false;        // keyword ranking used (the query has words)
     bool vectors = false;         // vector ranking used
@@ -51,7 +56,17 @@ struct SearchResult {
     std::vector<std::string> notes;  // why vectors were not used, an index rebuilt, ...
 };
 
-// Searches the mirror for `query`. With `embedder` (may be null: keywords only) the query is
+// Searches the mirror for `query`.
+//
+// Names first: when the query spells genres, artists or albums of the mirror
+// (read_query_names()), the tracks that carry every one of them come first, then those that
+// carry fewer (more before fewer), then the rest of the fused ranking. A name's tracks are
+// found in SQL, all of them, not only those the rankings reached; within a tier the fused order
+// holds (so the query's other words still count), and the tier's tracks neither ranking reached
+// follow, by rating (highest first), then title (NOCASE), then id. A query that spells no name
+// is ranked as fused.
+//
+// The fused ranking: with `embedder` (may be null: keywords only) the query is
 // embedded in query mode through the provider's call core and the model's index (opened and
 // checked as in embed/model_index.hpp) gives the vector ranking; when that is impossible (no
 // vectors of the model yet, the call failed) the search says so in notes and uses keywords
