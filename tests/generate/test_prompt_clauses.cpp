@@ -51,6 +51,7 @@ const Case kNegations[] = {
     {"classical music minus the ballads", {.genres = {"Classical"}, .exclude_genres = {"Ballad"}, .mood_query = "classical"}},
     {"songs that aren't country", {.exclude_genres = {"Country"}}},
     {"I'd like some soul - no Beyonce though", {.genres = {"Soul"}, .exclude_artists = {"Beyoncé"}, .mood_query = "soul"}},
+    {"30 songs, skip the live stuff", {.track_count = 30, .exclude_live = true}},
 };
 
 const Case kNumbersInClauses[] = {
@@ -103,6 +104,9 @@ const Case kArtists[] = {
     {"love songs for queen", {.mood_query = "love queen"}},
     {"no artist should appear more than twice", {.per_artist = 2}},
     {"don't include more than 2 songs per artist", {.per_artist = 2}},
+    {"some Queen and Metallica", {.artists = {"Queen", "Metallica"}}},
+    {"songs about Love", {.mood_query = "Love"}},
+    {"12 Metallica classics", {.artists = {"Metallica"}, .track_count = 12, .mood_query = "classics"}},
 };
 
 const Case kYears[] = {

@@ -396,48 +396,25 @@ struct Run {
         return pool.size() >= static_cast<size_t>(ctx.target_count);
     }
 
+    // The pool alone can make the target: the count, or the duration within its tolerance.
+    bool pool_reaches_target(const std::vector<RankedTrack>& pool) {
+        if (ctx.target_seconds > 0) {
+            int64_t ms = 0;
+            for (const auto& t : pool) ms += details.at(t.id).duration_ms.value_or(0);
+            return static_cast<double>(ms) >= (1.0 - kDurationTolerance) * ctx.target_seconds * 1000.0;
+        }
+        return pool.size() >= static_cast<size_t>(ctx.target_count);
+    }
+
     void diversify() {
         if (!retrieved) retrieve();
         const StepSpec& s = spec(StepKind::diversify);
         // The prompt's caps replace the step's for this run.
         const int artist_cap = ctx.request.per_artist > 0 ? ctx.request.per_artist : s.per_artist;
         const int album_cap = ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album;
-        // Artists asked for by name are not capped, per artist or per album: "40 songs by X"
-        // means 40 songs by X.
-        std::unordered_set<std::string> named;
-        for (const auto& artist : ctx.request.artists) named.insert(ascii_lower(trim(artist)));
         for (;;) {
             load_details(ctx.ranking);
-            ctx.pool.clear();
-            ctx.capped_artist = ctx.capped_album = ctx.duplicates = 0;
-            std::unordered_map<std::string, int> per_artist;
-            std::unordered_map<int64_t, int> per_album;
-            std::unordered_set<std::string> seen;
-            for (const auto& t : ctx.ranking) {
-                const TrackDetail& d = details.at(t.id);
-                const std::string artist = ascii_lower(trim(d.artist));
-                const std::string key = ascii_lower(trim(d.title)) + '\x1f' + artist;
-                if (seen.contains(key)) {
-                    ++ctx.duplicates;
-                    continue;
-                }
-                // A cap the prompt states holds for named artists too ("by X, max 2 per album").
-                const bool is_named = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
-                const bool free_artist = is_named && ctx.request.per_artist == 0;
-                const bool free_album = is_named && ctx.request.per_album == 0;
-                if (!free_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) {
-                    ++ctx.capped_artist;
-                    continue;
-                }
-                if (!free_album && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) {
-                    ++ctx.capped_album;
-                    continue;
-                }
-                seen.insert(key);
-                ++per_artist[artist];
-                if (d.album_id) ++per_album[*d.album_id];
-                ctx.pool.push_back(t);
-            }
+            build_pool(artist_cap, album_cap);
             if (pool_enough(ctx.pool) || ctx.ranking_complete) break;
             rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
         }
@@ -445,46 +422,79 @@ struct Run {
         ctx.diversified = true;
     }
 
-    // Every candidate is ranked and the caps left too few: caps that nobody stated (neither
-    // the prompt nor the config's diversify step) let in the tracks they left out, best first,
-    // until the target is met: the default caps are for variety, never a reason to come short.
-    void relax_caps(int artist_cap, int album_cap, const StepSpec& s) {
-        if (pool_enough(ctx.pool) || ctx.capped_artist + ctx.capped_album == 0) return;
-        const auto stated = [&](std::string_view key) {
-            return std::find(s.option_keys.begin(), s.option_keys.end(), key) != s.option_keys.end();
-        };
-        const bool keep_artist = ctx.request.per_artist > 0 || stated("per_artist");
-        const bool keep_album = ctx.request.per_album > 0 || stated("per_album");
-        if (keep_artist && keep_album) return;
-        std::unordered_set<int64_t> in_pool;
-        std::unordered_set<std::string> seen;
+    // The pool: the ranking under the caps (0: none), without a second track of the same title
+    // and artist. Artists asked for by name are capped by no cap the prompt does not state:
+    // "40 songs by X" means 40 songs by X.
+    void build_pool(int artist_cap, int album_cap) {
+        std::unordered_set<std::string> named;
+        for (const auto& artist : ctx.request.artists) named.insert(ascii_lower(trim(artist)));
+        ctx.pool.clear();
+        ctx.capped_artist = ctx.capped_album = ctx.duplicates = 0;
         std::unordered_map<std::string, int> per_artist;
         std::unordered_map<int64_t, int> per_album;
-        for (const auto& t : ctx.pool) {
-            const TrackDetail& d = details.at(t.id);
-            in_pool.insert(t.id);
-            seen.insert(ascii_lower(trim(d.title)) + '\x1f' + ascii_lower(trim(d.artist)));
-            ++per_artist[ascii_lower(trim(d.artist))];
-            if (d.album_id) ++per_album[*d.album_id];
-        }
-        size_t let_in = 0;
+        std::unordered_set<std::string> seen;
         for (const auto& t : ctx.ranking) {
-            if (pool_enough(ctx.pool)) break;
-            if (in_pool.contains(t.id)) continue;
             const TrackDetail& d = details.at(t.id);
             const std::string artist = ascii_lower(trim(d.artist));
-            if (!seen.insert(ascii_lower(trim(d.title)) + '\x1f' + artist).second) continue;
-            if (keep_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) continue;
-            if (keep_album && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) continue;
+            const std::string key = ascii_lower(trim(d.title)) + '\x1f' + artist;
+            if (seen.contains(key)) {
+                ++ctx.duplicates;
+                continue;
+            }
+            // A cap the prompt states holds for named artists too ("by X, max 2 per album").
+            const bool is_named = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
+            const bool free_artist = is_named && ctx.request.per_artist == 0;
+            const bool free_album = is_named && ctx.request.per_album == 0;
+            if (!free_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) {
+                ++ctx.capped_artist;
+                continue;
+            }
+            if (!free_album && album_cap > 0 && d.album_id && per_album[*d.album_id] >= album_cap) {
+                ++ctx.capped_album;
+                continue;
+            }
+            seen.insert(key);
             ++per_artist[artist];
             if (d.album_id) ++per_album[*d.album_id];
             ctx.pool.push_back(t);
-            ++let_in;
         }
-        if (let_in > 0) {
-            ctx.notes.push_back("too few artists and albums for the caps: " + std::to_string(let_in) +
-                                " more tracks of the same artists or albums were let in to reach the target");
+    }
+
+    // Every candidate is ranked and the caps left too few: caps that nobody stated (neither
+    // the prompt nor the config's diversify step) are raised one step at a time, so the tracks
+    // let in are spread over the artists and albums, until the target is met: the default caps
+    // are for variety, never a reason to come short.
+    void relax_caps(int artist_cap, int album_cap, const StepSpec& s) {
+        if (pool_reaches_target(ctx.pool) || ctx.capped_artist + ctx.capped_album == 0) return;
+        const auto stated = [&](std::string_view key) {
+            return std::find(s.option_keys.begin(), s.option_keys.end(), key) != s.option_keys.end();
+        };
+        const bool raise_artist = artist_cap > 0 && ctx.request.per_artist == 0 && !stated("per_artist");
+        const bool raise_album = album_cap > 0 && ctx.request.per_album == 0 && !stated("per_album");
+        if (!raise_artist && !raise_album) return;
+        const size_t before = ctx.pool.size();
+        const std::vector<RankedTrack> capped = ctx.pool;
+        const size_t capped_artist = ctx.capped_artist, capped_album = ctx.capped_album;
+        int a = artist_cap, b = album_cap;
+        for (size_t size = 0; !pool_reaches_target(ctx.pool);) {
+            if (raise_artist) ++a;
+            if (raise_album) ++b;
+            build_pool(a, b);
+            if (ctx.pool.size() == size) break;  // raising lets nothing more in
+            size = ctx.pool.size();
         }
+        // The counts say what the asked (or default) caps left out.
+        ctx.capped_artist = capped_artist;
+        ctx.capped_album = capped_album;
+        if (ctx.pool.size() <= before) {
+            ctx.pool = capped;
+            return;
+        }
+        std::vector<std::string> raised;
+        if (raise_artist && a != artist_cap) raised.push_back(std::to_string(a) + " per artist");
+        if (raise_album && b != album_cap) raised.push_back(std::to_string(b) + " per album");
+        ctx.notes.push_back("too few artists and albums qualify for the default caps: raised to " + join(raised) +
+                            " to reach the target");
     }
 
     // ---- the cut to the target ---------------------------------------------------------------

@@ -71,6 +71,12 @@ constexpr std::string_view kLiveNouns[]{"recordings", "recording", "versions", "
 constexpr std::string_view kStudioNouns[]{"recordings", "recording", "versions", "version", "tracks", "songs",
                                "albums", "cuts", "takes"};
 constexpr std::string_view kCountTails[]{"of them", "in total", "total", "in all", "altogether", "all told"};
+// Nouns that count tracks and also say something of them: "12 soul classics", "20 hip hop
+// bangers". The count is read, the noun stays a mood word.
+constexpr std::string_view kMoodCountNouns[]{"classics", "hits", "jams", "bangers", "anthems", "gems", "ballads",
+                                             "favourites", "favorites", "numbers", "grooves", "slow jams",
+                                             "deep cuts", "cuts", "bops", "earworms", "singles", "standards",
+                                             "oldies", "instrumentals", "covers", "epics", "bops"};
 constexpr std::string_view kCountNouns[]{"songs", "song", "tracks", "track", "tunes", "tune", "pieces", "piece"};
 constexpr std::string_view kFavourites[]{"favourites", "favorites", "favourite", "favorite", "faves", "fave", "favs", "fav"};
 constexpr std::string_view kHighlyRatedPhrases[]{"highly rated", "high rated", "top rated", "best rated", "well rated",
@@ -169,6 +175,8 @@ constexpr int kTurnOfCenturyLast = 2003;
 // An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
 constexpr std::string_view kArtistCues[]{"just", "only", "all of", "all", "every", "purely", "exclusively",
                                          "solely", "strictly"};
+constexpr std::string_view kTopicWords[]{"about", "of", "for", "in", "on", "with", "like", "to", "feel", "feeling",
+                                        "called", "named", "titled"};
 constexpr std::string_view kArtistAfterCues[]{"only", "exclusively", "alone", "and nothing else"};
 constexpr std::string_view kEachDeterminers[]{"each", "every", "any"};
 constexpr std::string_view kCapEmphasis[]{"only", "just", "at most", "max", "no more than", "not more than"};
@@ -820,6 +828,7 @@ private:
         size_t at = i;
         if (const size_t negation = longest(i, kNegations)) {
             at += negation;
+            at += longest_next(at, kArticles);  // "skip the live stuff"
             if (!next_is(at, "live")) return 0;
             ++at;
             if (connected(at) && in(word(at), kLiveNouns)) ++at;
@@ -987,10 +996,10 @@ private:
             return after + tail - i;
         }
         for (size_t at = after; connected(at) && at - after <= kMaxWordsBeforeCountNoun; ++at) {
-            if (in(word(at), kCountNouns)) {
+            if (in(word(at), kCountNouns) || in(word(at), kMoodCountNouns)) {
                 request_.track_count = static_cast<int>(n->value);
                 claim(i, after);
-                claim(at, at + 1);
+                if (in(word(at), kCountNouns)) claim(at, at + 1);
                 return after - i;
             }
             // "10 five-star tracks": the rating between is read after the count.
@@ -1238,7 +1247,12 @@ private:
         if (artist.length == 0 || names_.match(tokens_, at, NameKind::genre).length >= artist.length) return 0;
         size_t end = at + artist.length;
         const size_t after = longest_next(end, kArtistAfterCues);
-        if (artist.length < 2 && cue == 0 && after == 0) return 0;
+        // One word typed capitalised, not opening a clause: "20 Radiohead songs", "some Queen".
+        // Not after a word that makes it a topic: "songs about Love", "the power of Love".
+        const bool capitalised = artist.length == 1 && at > 0 && !tokens_[at].gap.clause &&
+                                 !in(word(at - 1), kTopicWords) && !tokens_[at].text.empty() &&
+                                 tokens_[at].text[0] >= 'A' && tokens_[at].text[0] <= 'Z';
+        if (artist.length < 2 && cue == 0 && after == 0 && !capitalised) return 0;
         end += after;
         add_unique(request_.artists, artist.names);
         claim(i, end);
