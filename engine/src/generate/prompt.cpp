@@ -170,6 +170,7 @@ constexpr std::string_view kLastWords[]{"the last", "the past", "last", "past", 
 constexpr std::string_view kTurnOfCentury[]{"the turn of the century", "turn of the century",
                                             "the turn of the millennium", "turn of the millennium", "the millennium",
                                             "y2k"};
+constexpr std::string_view kThisYear[]{"this year", "this years"};
 constexpr int kTurnOfCenturyFirst = 1997;
 constexpr int kTurnOfCenturyLast = 2003;
 // An artist named without "by": "just Queen", "all of Nina Simone", "Queen only".
@@ -543,10 +544,10 @@ private:
         at += verb;
         Period period;
         if (recently) period.days = kDefaultAvoidRecentDays;
-        if (const size_t used = read_not_since(at, period)) {
-            at += used;
-        } else if (const size_t used = read_recent_period(at, period)) {
-            at += used;
+        if (const size_t since = read_not_since(at, period)) {
+            at += since;
+        } else {
+            at += read_recent_period(at, period);
         }
         if (never || (period.days == 0 && period.since == 0)) {
             request_.unplayed = true;
@@ -1033,10 +1034,9 @@ private:
         if (const size_t used = step(at, kTurnOfCentury)) {
             span = {kTurnOfCenturyFirst, kTurnOfCenturyLast};
             at += used;
-        } else if (const size_t used = std::max(step(at, std::array<std::string_view, 1>{"this year"}),
-                                                step(at, std::array<std::string_view, 1>{"this years"}))) {
+        } else if (const size_t this_year = step(at, kThisYear)) {
             span = {year, year};
-            at += used;
+            at += this_year;
         } else if (const size_t last = step(at, kLastWords)) {
             at += last;
             double count = 1;
