@@ -81,17 +81,15 @@ std::size_t count_words(std::string_view text) {
 }
 
 std::string first_words(std::string_view text, std::size_t words) {
-    std::size_t seen = 0;
+    std::size_t seen = 0, end = 0;  // end: just past the last word kept
     bool in_word = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const bool space = is_space(text[i]);
-        if (!space && !in_word) {
-            if (seen == words) return std::string(text.substr(0, i));
-            ++seen;
-        }
+        if (!space && !in_word && seen++ == words) break;
+        if (!space) end = i + 1;
         in_word = !space;
     }
-    return std::string(text);
+    return std::string(text.substr(0, end));
 }
 
 std::string first_half(std::string_view text) {

@@ -27,7 +27,7 @@ enum class LlmApi {
 
 // A model the fake serves. Completion models have an output cap; embedding models a dimension.
 struct FakeLlmModel {
-    std::string name;
+    std::string name{};
     std::size_t output_cap = 0;     // most output tokens a request may ask for; 0: not a chat model
     std::size_t embedding_dim = 0;  // full vector size; 0: not an embedding model
     bool shortenable = false;       // accepts dimensions / outputDimensionality / output_dimension
@@ -55,9 +55,9 @@ struct FakeLlmRule {
         cut,        // 200; the answer cut in half with the length stop reason
     };
     Kind kind = Kind::status;
-    std::string path_contains;      // e.g. "embed", "chat"; empty: every request
+    std::string path_contains{};      // e.g. "embed", "chat"; empty: every request
     int status = 429;               // for Kind::status: 400 401 403 404 429 500 503 529
-    std::string retry_after;        // seconds ("2"); sent the way the API sends its hint
+    std::string retry_after{};      // seconds ("2"); sent the way the API sends its hint
     std::size_t skip = 0;           // matching requests let through before the rule may fire
     std::size_t times = SIZE_MAX;   // at most this many faults
     double probability = 1.0;       // each matching request past `skip` faults with this probability
@@ -67,12 +67,12 @@ struct FakeLlmRule {
 // A completion request as the fake read it, the same shape for every API.
 struct FakeLlmCall {
     LlmApi api = LlmApi::openai;
-    std::string model;
-    std::string system;    // system / systemInstruction / preamble text
-    std::string prompt;    // the user turns' text, joined with "\n"
+    std::string model{};
+    std::string system{};    // system / systemInstruction / preamble text
+    std::string prompt{};  // the user turns' text, joined with "\n"
     bool json = false;     // JSON was asked for (response_format, responseMimeType, a forced tool)
-    std::string schema;    // the JSON Schema asked for, as JSON text; empty when none
-    std::string tool;      // Claude: the forced tool's name (the answer becomes its `input`)
+    std::string schema{};  // the JSON Schema asked for, as JSON text; empty when none
+    std::string tool{};    // Claude: the forced tool's name (the answer becomes its `input`)
     std::size_t max_tokens = 0;  // the output limit the request set (0: none)
 };
 
@@ -82,7 +82,7 @@ using FakeLlmScript = std::function<std::string(const FakeLlmCall&)>;
 struct FakeLlmOptions {
     LlmApi api = LlmApi::openai;
     std::vector<std::string> keys = {"fake-llm-key-0123456789"};  // accepted keys (compatible: none needed)
-    std::vector<FakeLlmModel> models;  // empty: a default list per API (default_models())
+    std::vector<FakeLlmModel> models{};  // empty: a default list per API (default_models())
     CompatJson compat_json = CompatJson::all;
     std::chrono::milliseconds latency{0};  // every answer waits this long (in the server thread)
 };
