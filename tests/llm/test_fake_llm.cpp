@@ -298,6 +298,14 @@ TEST_CASE("fake OpenAI: 429 carries retry-after and retry-after-ms, 500 and 503 
     CHECK(*limited.header("retry-after-ms") == "2000");
     CHECK(limited.str(limited.doc["error"]["code"]) == "rate_limit_exceeded");
     CHECK(openai_chat(llm, body, llm.key()).status == 200);  // times = 1
+    // An HTTP-date hint goes out as retry-after only: retry-after-ms holds milliseconds.
+    const std::string date = "Wed, 21 Oct 2026 07:28:00 GMT";
+    llm.add_rule(FakeLlmRule{.status = 429, .retry_after = date, .times = 1});
+    const Reply dated = openai_chat(llm, body, llm.key());
+    REQUIRE(dated.status == 429);
+    REQUIRE(dated.header("retry-after") != nullptr);
+    CHECK(*dated.header("retry-after") == date);
+    CHECK(dated.header("retry-after-ms") == nullptr);
     for (const int status : {500, 503}) {
         llm.clear_rules();
         llm.add_rule(FakeLlmRule{.status = status});

@@ -19,9 +19,13 @@
 // - 429 rate_limit_error "This request would exceed your account's rate limit. Please try again
 //   later." (github.com/anthropics/claude-code/issues/45636); 529 overloaded_error "Overloaded"
 //   with x-should-retry: true (anthropic-sdk-typescript/issues/616).
-// Not found and assumed: "max_tokens: Field required" / "model: Field required" for missing
-// fields, the wording of 500 api_error, and of a forced tool that is not in `tools`.
+// Not found and assumed: "max_tokens: Field required" / "model: Field required" / "messages:
+// Field required" for missing fields, the wording of 403 permission_error and 500 api_error, of
+// an unparseable body, and of a forced tool that is not in `tools`; which of the key and the
+// version is checked first (the key is, here).
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,7 +37,7 @@ namespace fake_llm_detail {
 namespace {
 
 FakeResponse claude_body(int status, const std::string& type, const std::string& message) {
-    static std::uint64_t counter = 0;  // only makes ids differ; races are harmless
+    static std::atomic<std::uint64_t> counter{0};  // only makes request ids differ
     const std::string id = "req_fake" + std::to_string(++counter);
     FakeResponse r = json(status, "{\"type\":\"error\",\"error\":{\"type\":" + quote(type) + ",\"message\":" +
                                       quote(message) + "},\"request_id\":" + quote(id) + "}");

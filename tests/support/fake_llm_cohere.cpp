@@ -17,8 +17,10 @@
 //   ENTERPILOT/GoModel PR 581) -- the key is "schema", not OpenAI's "json_schema".
 // - finish_reason COMPLETE | STOP_SEQUENCE | MAX_TOKENS | TOOL_CALL | ERROR (OCI SDK
 //   CohereChatResponseV2); embed-v4.0 output_dimension 256, 512, 1024 or 1536 (default 1536).
-// Not found and assumed: the messages for a missing key, a missing embedding_types, a bad
-// output_dimension, 429/500/503 wording; whether shortened vectors are renormalised (they are here).
+// Not found and assumed: the messages for a missing key, a missing model, empty messages or
+// texts, a missing embedding_types, a bad output_dimension or response_format.type, an
+// unparseable body, the 429/500/503 wording; whether shortened vectors are renormalised (they are
+// here). Only embedding_types ["float"] is served.
 #include <algorithm>
 #include <string>
 #include <vector>

@@ -28,8 +28,11 @@
 //   microsoft/agent-framework-go PR 551).
 // - gemini-embedding-001 outputs 128-3072 dimensions, 3072 by default (ai.google.dev model page);
 //   a shortened vector is not normalised (Matryoshka prefix).
-// Not found and assumed: the wording of 500 INTERNAL, and of a request model differing from
-// the URL's.
+// Not found and assumed: the wording of 500 INTERNAL and of the generic 400; of a request model
+// differing from the URL's; of maxOutputTokens over the cap; of a bad responseMimeType, a
+// responseSchema without application/json, missing contents, a bad taskType or
+// outputDimensionality, empty content, an unparseable body. Thinking "spends" a fixed 16 tokens
+// on 2.5 models unless thinkingBudget is 0 (or lower than 16).
 #include <algorithm>
 #include <string>
 #include <vector>

@@ -37,7 +37,9 @@
 //   (github.com/lmstudio-ai/lmstudio-bug-tracker/issues/189, LoadShine/tada/issues/16); Ollama
 //   Cloud accepts json_schema without enforcing it (pydantic/pydantic-ai PR 4160).
 // Not found and assumed: the wording of the missing-key 401, of 500/503 bodies, of "max_tokens is
-// too large", of "'$.input' is invalid", and of "does not support specifying dimensions".
+// too large", of "'$.input' is invalid", of "does not support specifying dimensions", of a bad
+// dimensions / encoding_format / response_format.type value, of missing model / messages /
+// input / json_schema, and of an unparseable body. Compatible servers here ignore `dimensions`.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -90,7 +92,10 @@ FakeResponse openai_error(int status, const std::string& retry_after) {
     }
     if (!retry_after.empty()) {
         r.header("retry-after", retry_after);
-        r.header("retry-after-ms", std::to_string(std::stoll(retry_after) * 1000));
+        // retry-after-ms only when the hint is whole seconds (not an HTTP date).
+        if (retry_after.find_first_not_of("0123456789") == std::string::npos && retry_after.size() < 10) {
+            r.header("retry-after-ms", std::to_string(std::stoll(retry_after) * 1000));
+        }
     }
     return r;
 }
