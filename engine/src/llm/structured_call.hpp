@@ -1,0 +1,97 @@
+// The one place every LLM call of the engine goes through: a JSON answer bound to a schema.
+#pragma once
+
+// A request is a system text, a user text and a JSON Schema. The completer is asked for one
+// JSON value (PMX_COMPLETE_JSON, the schema passed along for providers that enforce it) through
+// the provider's call core (deadline, retries, limits). The answer is never trusted: code
+// fences are stripped, it must parse, and it must validate against the schema (RapidJSON's
+// schema validator). An invalid answer is asked for once more, with the validation error and
+// the invalid answer in the conversation; a second invalid answer is a clear failure
+// (PMX_BAD_RESPONSE), never a silent fallback. Token usage is added up per provider and model.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <pmx/plugin.h>
+
+namespace pmx {
+class Provider;
+}
+
+namespace pmx::llm {
+
+struct Usage {
+    uint64_t input_tokens = 0;
+    uint64_t output_tokens = 0;
+    uint32_t requests = 0;  // completer calls (a repair is a second one)
+
+    Usage& operator+=(const Usage& other);
+};
+
+// A JSON Schema, parsed once, used for many calls. Throws std::invalid_argument when the text
+// is not a JSON object (a programming error: schemas are the engine's own).
+class Schema {
+public:
+    explicit Schema(std::string_view json);
+    ~Schema();
+    Schema(const Schema&) = delete;
+    Schema& operator=(const Schema&) = delete;
+
+    const std::string& text() const { return text_; }
+    // True when `json` is one JSON value valid against the schema; else false and *error says
+    // where and why ("/tags/0: not one of the allowed values", "not JSON at offset 12: …").
+    bool validate(std::string_view json, std::string* error) const;
+
+private:
+    struct Impl;
+    std::string text_;
+    std::unique_ptr<Impl> impl_;
+};
+
+struct StructuredRequest {
+    std::string system;
+    std::string user;
+    const Schema* schema = nullptr;   // required
+    uint32_t max_output_tokens = 0;   // 0: the provider's default
+    std::optional<float> temperature;
+};
+
+struct StructuredAnswer {
+    pmx_status status = PMX_OK;
+    std::string json;       // the valid answer, fences stripped (when ok())
+    std::string error;      // why not, when !ok(): the provider's message or the validation error
+    int asks = 0;           // 1, or 2 when the first answer was invalid
+    bool repaired = false;  // the second ask gave the valid answer
+    Usage usage;
+
+    bool ok() const { return status == PMX_OK; }
+};
+
+// Usage per provider and model over a run. Not thread-safe: calls made in parallel add to it
+// under the caller's lock.
+class UsageLedger {
+public:
+    void add(const std::string& provider, const std::string& model, const Usage& usage);
+    const std::map<std::pair<std::string, std::string>, Usage>& entries() const { return entries_; }
+    Usage total() const;
+
+private:
+    std::map<std::pair<std::string, std::string>, Usage> entries_;
+};
+
+// The text between a leading ``` (or ```json) line and the closing ```, when the answer is
+// wrapped in a Markdown code fence; else the text trimmed.
+std::string strip_code_fences(std::string_view text);
+
+// Asks `completer` for an answer valid against request.schema (see the top of this file).
+// `model` names the model for the ledger (empty: "default"). Never throws for what the
+// provider or the model does; the answer says it.
+StructuredAnswer structured_call(Provider& completer, const StructuredRequest& request, UsageLedger* ledger = nullptr,
+                                 const std::string& model = {});
+
+}  // namespace pmx::llm
