@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -131,7 +132,9 @@ private:
     size_t longest_phrase_ = 0;
     std::string english_text_;
     mutable std::once_flag english_once_;
-    mutable StringSet english_words_;
+    mutable std::string english_folded_;  // the words folded, one a line
+    mutable std::pmr::monotonic_buffer_resource english_pool_;
+    mutable std::pmr::unordered_set<std::string_view> english_words_{&english_pool_};  // views into it
 };
 
 // The installed taxonomy, read once per process: from $PLEXMIX_GENRES_DIR, else from
