@@ -262,7 +262,7 @@ TEST_CASE("aliases and spellings read as the genre they name", "[generate][taxon
     CHECK(has(read_genre("dnb").names, "Liquid Funk"));
 }
 
-TEST_CASE("a small typo reads as the genre; ordinary and known words never do", "[generate][taxonomy]") {
+TEST_CASE("a small typo reads as the genre but ordinary and known words never do", "[generate][taxonomy]") {
     const std::pair<const char*, const char*> typos[] = {
         {"psychadellic", "psychedelic rock"}, {"elektronic", "electronic"}, {"reggea", "reggae"},
         {"clasical", "classical"},           {"shoegaez", "shoegaze"},     {"bluegras", "bluegrass"},

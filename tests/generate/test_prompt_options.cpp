@@ -65,7 +65,8 @@ TEST_CASE("name options resolve to the mirror's spelling and win over the other 
     }
 }
 
-TEST_CASE("--genre expands like a genre word of the prompt; --genre-exact keeps one tag", "[generate][options][taxonomy]") {
+TEST_CASE("the genre options: --genre expands like a genre word of the prompt and --genre-exact keeps one tag",
+          "[generate][options][taxonomy]") {
     const Vocabulary vocab{test::mirror().genres, test::mirror().artists, &test::installed_taxonomy()};
     const PlaylistRequest prompt = parse_prompt("rainy jazz from the 70s, no metal", vocab);
     REQUIRE(prompt.genres == std::vector<std::string>{"Jazz", "Jazz Rock"});
