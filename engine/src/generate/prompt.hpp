@@ -108,11 +108,14 @@ struct Vocabulary {
 // 1900–2099, and a count when a noun follows and it is at most 1000 ("20 songs"; "1994 songs"
 // is a year). "top 40" without a noun stays mood words.
 //
-// Genres are matched anywhere, longest first ("bossa nova" before "nova"), with a small table
-// of synonyms used only when the word itself is not a genre in the mirror (rap ↔ hip hop,
-// rnb/r&b/rhythm and blues, electronica/edm → electronic, rock n roll ↔ rock and roll,
-// heavy metal → metal, …) and a plural ("ballads" → "Ballad"). Artists are matched only after
-// "by"/"from" (include) or a negation (exclude), so that "love songs" never means the band Love.
+// Genres are matched anywhere, longest first ("bossa nova" before "nova"), and in the plural
+// ("ballads" → "Ballad"). With the vocabulary's taxonomy a genre word means every mirror genre
+// of its concept (see Vocabulary) and is recorded in genre_words; a genre of the tree the mirror
+// lacks is treated as an unknown word. Without one, a small table of synonyms is used only when
+// the word itself is not a genre in the mirror (rap ↔ hip hop, rnb/r&b/rhythm and blues,
+// electronica/edm → electronic, rock n roll ↔ rock and roll, heavy metal → metal, …).
+// Artists are matched only after "by"/"from" (include) or a negation (exclude), so that "love
+// songs" never means the band Love.
 // Negations ("no", "not", "without", "nothing", "except", "excluding", "skip", "avoid", …)
 // take a list joined by and/or/nor: "no metal or country", "nothing by X", "no 80s". A negation
 // followed by nothing known drops the words up to the end of the clause (or "but"/"with"/
