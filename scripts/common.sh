@@ -13,6 +13,10 @@ PMX_PACKAGES=(
   libsqlite3-dev sqlite3 libfaiss-dev libblas-dev liblapack-dev libopenblas0-pthread
   libcurl4-openssl-dev rapidjson-dev libspdlog-dev libfmt-dev catch2 libyaml-cpp-dev
   binutils python3 python3-numpy
+  # Data the engine reads at run time: beets' genre tree (its lastgenre plugin's genres-tree.yaml;
+  # the package pulls Python modules we do not use) and an English word list that keeps the
+  # genre typo reader from "correcting" ordinary words ("county" is not "country").
+  beets wamerican
   nodejs libicu-dev $(command -v npm >/dev/null || echo npm)  # NodeSource's nodejs bundles npm and conflicts with Debian's
 )
 

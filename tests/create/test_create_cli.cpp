@@ -165,6 +165,27 @@ TEST_CASE("CLI: duration and filters through the command line, bad values are us
     CHECK(ms >= 0.95 * 30 * 60 * 1000);
     CHECK(ms <= 1.05 * 30 * 60 * 1000);
 
+    // A genre word means its subgenres (Ambient and Downtempo are electronic); --explain lists
+    // them, --json has them; --genre-exact keeps one tag and must name one the library has.
+    CliRun electronic = cli(s.config, "create \"electronic\" --dry-run --explain");
+    INFO(electronic.out);
+    REQUIRE(electronic.code == 0);
+    CHECK_THAT(electronic.out, Catch::Contains("genre:    electronic (electronic) \u2192 ") &&
+                                   Catch::Contains("Ambient") && Catch::Contains("Downtempo"));
+    CliRun words = cli_json(s.config, "create \"no electronic\" --dry-run --json", s.dir);
+    REQUIRE(words.code == 0);
+    const auto words_doc = parse_json(words.out);
+    REQUIRE(words_doc["genre_words"].Size() == 1);
+    CHECK(words_doc["genre_words"][0]["excluded"].GetBool());
+    CHECK(words_doc["genre_words"][0]["genres"].Size() >= 3);
+    CliRun exact = cli_json(s.config, "create \"songs\" --genre-exact electronic --dry-run --json", s.dir);
+    INFO(exact.out);
+    REQUIRE(exact.code == 0);
+    CHECK(std::string(parse_json(exact.out)["request"].GetString()) == "genres: Electronic");
+    CliRun no_such = cli(s.config, "create \"songs\" --genre-exact Polka");
+    CHECK(no_such.code == 2);
+    CHECK_THAT(no_such.out, Catch::Contains("--genre-exact: no genre \"Polka\" in the library"));
+
     CliRun bad = cli(s.config, "create \"songs\" --limit lots");
     CHECK(bad.code == 2);
     CliRun bad_order = cli(s.config, "create \"songs\" --order sideways");

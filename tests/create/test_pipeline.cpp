@@ -94,7 +94,7 @@ TEST_CASE("create: every track passes every filter, checked against the mirror",
         REQUIRE(t.year);
         CHECK(*t.year >= 1960);
         CHECK(*t.year <= 1989);
-        CHECK((has_genre(t, "Jazz") || has_genre(t, "Rock")));
+        CHECK((has_genre(t, "Jazz") || has_genre(t, "Rock") || has_genre(t, "Metal")));  // metal is rock
         CHECK_FALSE(has_genre(t, "Pop"));
         REQUIRE(t.user_rating);
         CHECK(*t.user_rating >= 4);
@@ -110,6 +110,36 @@ TEST_CASE("create: every track passes every filter, checked against the mirror",
     INFO(note_text(artist));
     REQUIRE(artist.tracks.size() == 8);  // a named artist is not capped at 3
     for (const auto& e : artist.tracks) CHECK(e.track.artist == "Artist 7");
+}
+
+TEST_CASE("create: genre words are read through the installed genre tree", "[create][pipeline][taxonomy]") {
+    // The mirror's genres are Jazz, Rock, Metal and Pop; beets' tree puts heavy metal under rock.
+    Mirror mirror(kLibrary);
+    gen::CliOptions options;
+    options.limit = "20";
+    const auto rock = mirror.run("loud rock, no pop", options);
+    INFO(note_text(rock));
+    CHECK(std::set<std::string>(rock.request.genres.begin(), rock.request.genres.end()) ==
+          std::set<std::string>{"Rock", "Metal"});
+    REQUIRE(rock.request.genre_words.size() == 2);
+    CHECK(rock.request.genre_words[0].read_as == "rock");
+    REQUIRE(rock.tracks.size() == 20);
+    for (const auto& e : rock.tracks) {
+        CHECK((has_genre(e.track, "Rock") || has_genre(e.track, "Metal")));
+        CHECK_FALSE(has_genre(e.track, "Pop"));
+    }
+
+    // "no rock" leaves out metal too; --genre-exact keeps the one tag.
+    const auto no_rock = mirror.run("quiet songs, no rock", options);
+    REQUIRE(no_rock.tracks.size() == 20);
+    for (const auto& e : no_rock.tracks) {
+        CHECK_FALSE(has_genre(e.track, "Rock"));
+        CHECK_FALSE(has_genre(e.track, "Metal"));
+    }
+    options.exact_genres = {"rock"};
+    const auto exact = mirror.run("loud songs", options);
+    CHECK(exact.request.genres == std::vector<std::string>{"Rock"});
+    for (const auto& e : exact.tracks) CHECK(has_genre(e.track, "Rock"));
 }
 
 TEST_CASE("create: at most N per artist and per album, no duplicate title and artist", "[create][pipeline]") {

@@ -43,6 +43,10 @@ inline std::string dump(const PlaylistRequest& r) {
     }
     list("genres", r.genres);
     list("exclude_genres", r.exclude_genres);
+    for (const auto& w : r.genre_words) {
+        out << (w.excluded ? " not_word=" : " word=") << '"' << w.word << "\"->" << w.read_as << '(' << w.genres.size()
+            << ')';
+    }
     list("artists", r.artists);
     list("exclude_artists", r.exclude_artists);
     if (r.min_rating) out << " min_rating=" << r.min_rating;

@@ -2,6 +2,7 @@
 // describe(): the one line of --explain.
 #include <catch2/catch.hpp>
 
+#include "genre_fixture.hpp"
 #include "support.hpp"
 
 using namespace pmx::gen;
@@ -61,6 +62,52 @@ TEST_CASE("name options resolve to the mirror's spelling and win over the other 
     }
     SECTION("the mood query is not touched") {
         CHECK(with({.genres = {"soul"}, .artists = {"Nina Simone"}}).mood_query == prompt_request().mood_query);
+    }
+}
+
+TEST_CASE("the genre options: --genre expands like a genre word of the prompt and --genre-exact keeps one tag",
+          "[generate][options][taxonomy]") {
+    const Vocabulary vocab{test::mirror().genres, test::mirror().artists, &test::installed_taxonomy()};
+    const PlaylistRequest prompt = parse_prompt("rainy jazz from the 70s, no metal", vocab);
+    REQUIRE(prompt.genres == std::vector<std::string>{"Jazz", "Jazz Rock"});
+    const auto with_vocab = [&](const CliOptions& options) { return apply_overrides(prompt, options, vocab); };
+
+    SECTION("--genre rock: every rock genre of the mirror, and the word for --explain") {
+        const PlaylistRequest request = with_vocab({.genres = {"rock"}});
+        CHECK(request.genres == std::vector<std::string>{"Rock", "Metal", "Rock & Roll", "Punk", "Jazz Rock"});
+        CHECK(request.exclude_genres.empty());  // "no metal" is lifted: metal is asked for explicitly
+        CHECK(request.genre_words ==
+              std::vector<GenreWord>{{"rock", "rock", {"Rock", "Metal", "Rock & Roll", "Punk", "Jazz Rock"}, false}});
+    }
+    SECTION("--genre-exact: the one mirror genre, folded, never its subgenres") {
+        CHECK(with_vocab({.exact_genres = {"Rock"}}).genres == std::vector<std::string>{"Rock"});
+        CHECK(with_vocab({.exact_genres = {"jazz"}}).genres == std::vector<std::string>{"Jazz"});
+        CHECK(with_vocab({.exact_genres = {"hip hop", "r&b"}}).genres == std::vector<std::string>{"Hip-Hop", "R&B"});
+        CHECK(with_vocab({.exact_genres = {"Rock"}}).genre_words ==
+              std::vector<GenreWord>{{"metal", "heavy metal", {"Metal"}, true}});
+    }
+    SECTION("--genre and --genre-exact together replace the prompt's genres") {
+        CHECK(with_vocab({.genres = {"punk", "soul"}, .exact_genres = {"Blues"}}).genres ==
+              std::vector<std::string>{"Punk", "Soul", "Blues"});
+    }
+    SECTION("--exclude-genre expands too") {
+        const PlaylistRequest request = with_vocab({.exclude_genres = {"jazz"}});
+        CHECK(request.exclude_genres == std::vector<std::string>{"Jazz", "Jazz Rock"});
+        CHECK(request.genres.empty());
+        // The prompt's "jazz" lost all its genres and "no metal" was replaced: neither explains anything.
+        CHECK(request.genre_words == std::vector<GenreWord>{{"jazz", "jazz", {"Jazz", "Jazz Rock"}, true}});
+    }
+    SECTION("a genre the mirror lacks is an error, also when the tree knows it") {
+        using Catch::Matchers::Contains;
+        CHECK_THROWS_WITH(with_vocab({.genres = {"zydeco"}}),
+                          Contains("--genre: no genre \"zydeco\" in the library (read as zydeco)"));
+        CHECK_THROWS_WITH(with_vocab({.exact_genres = {"Jazz Fusion"}}),
+                          Contains("--genre-exact: no genre \"Jazz Fusion\" in the library"));
+        CHECK_THROWS_WITH(with_vocab({.exact_genres = {"Jaz"}}), Contains("--genre-exact"));
+    }
+    SECTION("without a taxonomy --genre-exact works the same") {
+        CHECK(with({.exact_genres = {"ROCK"}}).genres == std::vector<std::string>{"Rock"});
+        CHECK(with({.genres = {"rock"}}).genres == std::vector<std::string>{"Rock"});
     }
 }
 

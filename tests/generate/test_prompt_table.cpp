@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "genre_fixture.hpp"
 #include "support.hpp"
 
 using namespace pmx::gen;
@@ -192,6 +193,25 @@ TEST_CASE("parse_prompt yields the expected request for each prompt of the table
         ++checked;
     }
     CHECK(checked >= 60);
+}
+
+TEST_CASE("with the taxonomy the table's prompts change in their genres only", "[generate][prompt][taxonomy]") {
+    // Genre words may mean more genres (and are kept as genre_words); every other field is as
+    // the table says, and each genre the table expects is still there.
+    const Vocabulary vocab{test::mirror().genres, test::mirror().artists, &test::installed_taxonomy()};
+    for (const Case& c : kCases) {
+        const PlaylistRequest request = parse_prompt(c.prompt, vocab);
+        INFO(c.prompt << " -> " << test::dump(request));
+        PlaylistRequest rest = request;
+        rest.genres = c.expected.genres;
+        rest.exclude_genres = c.expected.exclude_genres;
+        rest.genre_words.clear();
+        CHECK(rest == c.expected);
+        for (const auto& genre : c.expected.genres) CHECK(std::count(request.genres.begin(), request.genres.end(), genre) == 1);
+        for (const auto& genre : c.expected.exclude_genres) {
+            CHECK(std::count(request.exclude_genres.begin(), request.exclude_genres.end(), genre) == 1);
+        }
+    }
 }
 
 TEST_CASE("parse_prompt never reads an artist or genre the mirror does not have", "[generate][prompt]") {

@@ -42,7 +42,8 @@ int create(const GlobalOptions& global, const Args& args) {
     opts.add_options()
         ("limit,n", po::value<std::string>()->value_name("N"), "exactly N tracks (1-1000)")
         ("duration,d", po::value<std::string>()->value_name("TIME"), "total length within ±5%: 45m, 1h30, 2h, 90 (minutes)")
-        ("genre", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this genre (repeatable)")
+        ("genre", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this genre and its subgenres (repeatable)")
+        ("genre-exact", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this one genre of the library, no subgenres (repeatable)")
         ("exclude-genre", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "no track of this genre (repeatable)")
         ("year", po::value<std::string>()->value_name("YEARS"), "1994, 1990-1999, 1990s, 90s")
         ("min-rating", po::value<std::string>()->value_name("STARS"), "rated at least this many stars (0-5, halves allowed)")
@@ -74,6 +75,7 @@ int create(const GlobalOptions& global, const Args& args) {
     input.options.limit = optional_of<std::string>(vm, "limit");
     input.options.duration = optional_of<std::string>(vm, "duration");
     input.options.genres = list_of(vm, "genre");
+    input.options.exact_genres = list_of(vm, "genre-exact");
     input.options.exclude_genres = list_of(vm, "exclude-genre");
     input.options.year = optional_of<std::string>(vm, "year");
     input.options.min_rating = optional_of<std::string>(vm, "min-rating");
@@ -170,8 +172,12 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
                     bool explain) {
     out << ctx.name << " — " << ctx.tracks.size() << " tracks, " << length_text(ctx.total_ms()) << "\n";
     if (explain) {
-        out << "  request:  " << gen::describe(ctx.request) << "\n"
-            << "  mood:     " << (ctx.request.mood_query.empty() ? "none" : ctx.request.mood_query)
+        out << "  request:  " << gen::describe(ctx.request) << "\n";
+        for (const auto& word : ctx.request.genre_words) {  // every genre a word became, not only the first few
+            out << "  " << (word.excluded ? "not:      " : "genre:    ") << word.word << " (" << word.read_as
+                << ") → " << (word.genres.empty() ? "none" : join(word.genres, ", ")) << "\n";
+        }
+        out << "  mood:     " << (ctx.request.mood_query.empty() ? "none" : ctx.request.mood_query)
             << " (the words not read as filters)\n"
             << "  filters:  " << (ctx.filters.empty() ? "none" : join(ctx.filters, "; ")) << " → "
             << ctx.candidates.size() << " candidates\n"
@@ -240,6 +246,17 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
     w.Key("mood"); w.String(ctx.request.mood_query.c_str());
     strings("not_applied", ctx.request.notes);
     strings("unparsed", ctx.request.unparsed);
+    w.Key("genre_words");  // how each genre word was read and the genres it became
+    w.StartArray();
+    for (const auto& word : ctx.request.genre_words) {
+        w.StartObject();
+        w.Key("word"); w.String(word.word.c_str());
+        w.Key("target"); w.String(word.read_as.c_str());
+        w.Key("excluded"); w.Bool(word.excluded);
+        strings("genres", word.genres);
+        w.EndObject();
+    }
+    w.EndArray();
     w.Key("options");
     {
         rapidjson::Document doc;

@@ -12,6 +12,7 @@
 #include <rapidjson/writer.h>
 
 #include "embed/model_index.hpp"
+#include "generate/genre_taxonomy.hpp"
 #include "generate/pipeline.hpp"
 #include "plugin/provider.hpp"
 #include "publish/playlist_publisher.hpp"
@@ -168,7 +169,13 @@ struct Run {
         parsed = true;
         const auto ids = server_ids(services);
         const auto started = std::chrono::steady_clock::now();
-        const Vocabulary vocab{genre_names(store(), ids), artist_names(store(), ids)};
+        // The genre tree is read once per process; without it genres match by name only.
+        std::string taxonomy_error;
+        const GenreTaxonomy* taxonomy = installed_genre_taxonomy(&taxonomy_error);
+        if (taxonomy == nullptr) {
+            ctx.notes.push_back("genre words match only the library's own names: " + taxonomy_error);
+        }
+        const Vocabulary vocab{genre_names(store(), ids), artist_names(store(), ids), taxonomy};
         ctx.timings.emplace_back("vocabulary", elapsed_ms(started));
         PlaylistRequest request;
         if (use_prompt) {
@@ -858,6 +865,7 @@ std::string options_json(const GenerateContext& ctx) {
     optional("limit", o.limit);
     optional("duration", o.duration);
     if (!o.genres.empty()) list("genre", o.genres);
+    if (!o.exact_genres.empty()) list("genre_exact", o.exact_genres);
     if (!o.exclude_genres.empty()) list("exclude_genre", o.exclude_genres);
     optional("year", o.year);
     optional("min_rating", o.min_rating);

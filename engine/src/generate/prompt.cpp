@@ -1203,6 +1203,11 @@ private:
         }
         if (genre.length > 0) {
             add_unique(request_.exclude_genres, genre.names);
+            if (!genre.read_as.empty()) {  // read through the taxonomy: keep the word for --explain
+                GenreWord read{std::string(text_between(at, at + genre.length)), genre.read_as, genre.names, true};
+                auto& words = request_.genre_words;
+                if (std::find(words.begin(), words.end(), read) == words.end()) words.push_back(std::move(read));
+            }
             return genre.length;
         }
         if (const auto year = year_expr(at)) {
@@ -1263,6 +1268,11 @@ private:
         const NameMatch genre = names_.match(tokens_, i, NameKind::genre);
         if (genre.length == 0) return 0;
         add_unique(request_.genres, genre.names);
+        if (!genre.read_as.empty()) {  // read through the taxonomy: keep the word for --explain
+            GenreWord read{std::string(text_between(i, i + genre.length)), genre.read_as, genre.names, false};
+            auto& words = request_.genre_words;
+            if (std::find(words.begin(), words.end(), read) == words.end()) words.push_back(std::move(read));
+        }
         claim(i, i + genre.length, Role::keep);
         kept_genres_.push_back({i, i + genre.length, genre.names});
         return genre.length;

@@ -41,6 +41,17 @@ struct YearRange {
     bool operator==(const YearRange&) const = default;
 };
 
+// A genre word of the prompt or of --genre/--exclude-genre and the mirror genres it became,
+// for --explain ("jazz → 14 genres (Bebop, Hard Bop, Vocal Jazz, …)"). Filled only when the
+// vocabulary has a genre taxonomy.
+struct GenreWord {
+    std::string word;                 // as typed ("psychadellic")
+    std::string read_as;              // what it was read as ("psychedelic rock"; the tree's or the mirror's spelling)
+    std::vector<std::string> genres;  // the mirror genres it means, in the mirror's spelling
+    bool excluded = false;            // a negated word ("no rock") or --exclude-genre
+    bool operator==(const GenreWord&) const = default;
+};
+
 // Filters and mood of one playlist. Every field's empty/zero value means "no constraint", so a
 // default-constructed request asks for the whole library. Names are spelled as in the mirror.
 struct PlaylistRequest {
@@ -49,6 +60,7 @@ struct PlaylistRequest {
     std::vector<YearRange> years{};
     std::vector<std::string> genres{};          // any of these (the mirror's spelling); empty: any
     std::vector<std::string> exclude_genres{};  // none of these
+    std::vector<GenreWord> genre_words{};       // how genres and exclude_genres were read (with a taxonomy)
     std::vector<std::string> artists{};         // any of these (the mirror's spelling); empty: any
     std::vector<std::string> exclude_artists{};
     int min_rating = 0;         // user rating floor on the 0–10 scale (2 per star); 0: none
@@ -86,9 +98,17 @@ struct PlaylistRequest {
 // and punctuation ("Beyoncé" = "beyonce", "Hip-Hop" = "hip hop" = "hiphop", "R.E.M." = "rem",
 // "Simon & Garfunkel" = "simon and garfunkel"); an artist whose name starts with "The" also
 // matches without it ("by beatles").
+//
+// With a genre taxonomy (generate/genre_taxonomy.hpp), a genre word means every mirror genre of
+// that concept: "jazz" → Jazz, Bebop, Vocal Jazz, Acid Jazz, …; "no rock" excludes every rock
+// genre the mirror has; aliases ("prog", "dnb", "r&b") and small typos ("psychadelic") are read.
+// Without one (null), a genre word matches the mirror's genres spelled the same, through a
+// small synonym table.
+class GenreTaxonomy;
 struct Vocabulary {
     std::vector<std::string> genres;
     std::vector<std::string> artists;
+    const GenreTaxonomy* taxonomy = nullptr;  // borrowed; must outlive the parse
 };
 
 // Reads a prompt. Never fails: what it does not understand becomes mood words or a note.
@@ -102,11 +122,14 @@ struct Vocabulary {
 // 1900–2099, and a count when a noun follows and it is at most 1000 ("20 songs"; "1994 songs"
 // is a year). "top 40" without a noun stays mood words.
 //
-// Genres are matched anywhere, longest first ("bossa nova" before "nova"), with a small table
-// of synonyms used only when the word itself is not a genre in the mirror (rap ↔ hip hop,
-// rnb/r&b/rhythm and blues, electronica/edm → electronic, rock n roll ↔ rock and roll,
-// heavy metal → metal, …) and a plural ("ballads" → "Ballad"). Artists are matched only after
-// "by"/"from" (include) or a negation (exclude), so that "love songs" never means the band Love.
+// Genres are matched anywhere, longest first ("bossa nova" before "nova"), and in the plural
+// ("ballads" → "Ballad"). With the vocabulary's taxonomy a genre word means every mirror genre
+// of its concept (see Vocabulary) and is recorded in genre_words; a genre of the tree the mirror
+// lacks is treated as an unknown word. Without one, a small table of synonyms is used only when
+// the word itself is not a genre in the mirror (rap ↔ hip hop, rnb/r&b/rhythm and blues,
+// electronica/edm → electronic, rock n roll ↔ rock and roll, heavy metal → metal, …).
+// Artists are matched only after "by"/"from" (include) or a negation (exclude), so that "love
+// songs" never means the band Love.
 // Negations ("no", "not", "without", "nothing", "except", "excluding", "skip", "avoid", …)
 // take a list joined by and/or/nor: "no metal or country", "nothing by X", "no 80s". A negation
 // followed by nothing known drops the words up to the end of the clause (or "but"/"with"/
@@ -144,6 +167,7 @@ struct CliOptions {
     std::optional<std::string> limit{};         // --limit N: tracks, 1–1000
     std::optional<std::string> duration{};      // --duration 45m | 45min | 1h30 | 1h30m | 2h | 1.5h | 90 (minutes)
     std::vector<std::string> genres{};          // --genre NAME (repeatable): replaces the prompt's genres
+    std::vector<std::string> exact_genres{};    // --genre-exact NAME (repeatable): one mirror genre, not expanded
     std::vector<std::string> exclude_genres{};  // --exclude-genre NAME (repeatable): replaces its exclusions
     std::optional<std::string> year{};          // --year 1994 | 1990-1999 | 1990s | 90s
     std::optional<std::string> min_rating{};    // --min-rating STARS: 0–5 in half stars (4, 4.5); 0 = none
@@ -155,13 +179,19 @@ struct CliOptions {
 // Applies explicit options over a parsed prompt: each set option replaces what the prompt said
 // about the same field (a genre or artist given explicitly is also removed from the other
 // side's list). Genre and artist names must exist in the mirror and are returned in its
-// spelling. Throws OptionError on a bad value; `request` is then unchanged.
+// spelling. --genre and --exclude-genre expand like a genre word of the prompt when the
+// vocabulary has a taxonomy (a genre the mirror lacks is then still an error); --genre-exact
+// takes the one mirror genre of that name (case, accents and punctuation folded), and together
+// with --genre replaces the prompt's genres. Throws OptionError on a bad value; `request` is
+// then unchanged.
 PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& options, const Vocabulary& vocab);
 
 // ---- Explaining ------------------------------------------------------------------------------
 
 // One line for --explain, parts joined by " · ", e.g.
 // "years 1980–1999 · genres: Jazz · not: Metal · ≥ 4★ · 45 min · mood: rainy sunday".
+// Genres read through the taxonomy show as their word: "genres: jazz → 14 genres (Bebop,
+// Cool Jazz, Jazz, …)", "not: prog → Progressive Rock" (a genre no word gave is listed as is).
 // "whole library" when the request has no constraint at all. Notes are not included.
 std::string describe(const PlaylistRequest& request);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "generate/genre_taxonomy.hpp"
 #include "generate/prompt_detail.hpp"
 #include "generate/prompt_names.hpp"
 #include "generate/prompt_text.hpp"
@@ -13,6 +14,7 @@ namespace pmx::gen {
 namespace {
 
 constexpr size_t kMaxIntegerDigits = 6;
+constexpr size_t kGenresShown = 3;  // describe(): genres named per genre word before "…"
 
 std::string quoted(std::string_view value) { return "\"" + std::string(value) + "\""; }
 
@@ -87,7 +89,7 @@ std::vector<std::string> resolve_names(const NameIndex& index, const std::vector
         const auto found = index.resolve(value, kind);
         if (found.empty()) {
             throw OptionError(std::string(option) + ": no " + (kind == NameKind::genre ? "genre " : "artist ") +
-                              quoted(value) + " in the library");
+                              quoted(std::string_view(value)) + " in the library");
         }
         for (const auto& name : found) {
             if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
@@ -96,9 +98,57 @@ std::vector<std::string> resolve_names(const NameIndex& index, const std::vector
     return names;
 }
 
+void add_unique(std::vector<std::string>& list, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+    }
+}
+
+// --genre/--exclude-genre: each value as a genre word of the prompt (expanded with a taxonomy),
+// appending how it was read to `words`.
+std::vector<std::string> resolve_genres(const NameIndex& index, const std::vector<std::string>& values,
+                                        std::string_view option, bool excluded, std::vector<GenreWord>& words) {
+    std::vector<std::string> names;
+    for (const auto& value : values) {
+        const NameMatch found = index.read(value, NameKind::genre);
+        if (found.length == 0) {
+            std::string message =
+                std::string(option) + ": no genre " + quoted(std::string_view(value)) + " in the library";
+            if (found.unknown_length > 0) message += " (read as " + found.read_as + ")";
+            throw OptionError(message);
+        }
+        add_unique(names, found.names);
+        if (!found.read_as.empty()) words.push_back({value, found.read_as, found.names, excluded});
+    }
+    return names;
+}
+
+// --genre-exact: the mirror genre of that name, not expanded.
+std::vector<std::string> resolve_exact_genres(const Vocabulary& vocab, const std::vector<std::string>& values) {
+    std::vector<std::string> names;
+    for (const auto& value : values) {
+        const auto found = exact_genres(vocab, value);
+        if (found.empty()) {
+            throw OptionError("--genre-exact: no genre " + quoted(std::string_view(value)) + " in the library");
+        }
+        add_unique(names, found);
+    }
+    return names;
+}
+
 void remove_all(std::vector<std::string>& list, const std::vector<std::string>& names) {
     std::erase_if(list, [&](const std::string& name) {
         return std::find(names.begin(), names.end(), name) != names.end();
+    });
+}
+
+// A genre word whose genres an option took off its side no longer explains anything.
+void drop_unused_words(PlaylistRequest& request) {
+    std::erase_if(request.genre_words, [&](const GenreWord& word) {
+        const auto& list = word.excluded ? request.exclude_genres : request.genres;
+        return std::none_of(word.genres.begin(), word.genres.end(), [&](const std::string& genre) {
+            return std::find(list.begin(), list.end(), genre) != list.end();
+        });
     });
 }
 
@@ -158,6 +208,42 @@ std::string day_text(int64_t unix_seconds) {
     return text;
 }
 
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+// A genre word and the genres of it the request kept: "Jazz" (the word spells its one genre),
+// "prog → Progressive Rock", "jazz → 14 genres (Acid Jazz, Bebop, Cool Jazz, …)".
+std::string genre_word_text(const GenreWord& word, const std::vector<std::string>& shown) {
+    if (shown.size() == 1) {
+        if (genre_key(shown.front()) == genre_key(word.word)) return shown.front();
+        return word.word + " \u2192 " + shown.front();
+    }
+    std::string text = word.word + " \u2192 " + std::to_string(shown.size()) + " genres (";
+    for (size_t i = 0; i < shown.size() && i < kGenresShown; ++i) text += (i > 0 ? ", " : "") + shown[i];
+    return text + (shown.size() > kGenresShown ? ", \u2026)" : ")");
+}
+
+// The genres of one side (included or excluded): by the words that gave them, then any other.
+std::string genres_text(const PlaylistRequest& request, bool excluded) {
+    const auto& list = excluded ? request.exclude_genres : request.genres;
+    std::vector<std::string> parts, covered;
+    for (const GenreWord& word : request.genre_words) {
+        if (word.excluded != excluded) continue;
+        std::vector<std::string> shown;
+        for (const auto& genre : word.genres) {
+            if (contains(list, genre)) shown.push_back(genre);
+        }
+        if (shown.empty()) continue;
+        parts.push_back(genre_word_text(word, shown));
+        add_unique(covered, shown);
+    }
+    for (const auto& genre : list) {
+        if (!contains(covered, genre)) parts.push_back(genre);
+    }
+    return join(parts);
+}
+
 }  // namespace
 
 PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& options, const Vocabulary& vocab) {
@@ -171,17 +257,26 @@ PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& optio
     }
     if (!options.sources.empty()) request.sources = options.sources;
 
-    const bool names = !options.genres.empty() || !options.exclude_genres.empty() || !options.artists.empty();
+    const bool names = !options.genres.empty() || !options.exact_genres.empty() || !options.exclude_genres.empty() ||
+                       !options.artists.empty();
     if (!names) return request;
     const NameIndex index(vocab);
-    if (!options.genres.empty()) {
-        request.genres = resolve_names(index, options.genres, NameKind::genre, "--genre");
+    if (!options.genres.empty() || !options.exact_genres.empty()) {
+        std::vector<GenreWord> words;
+        request.genres = resolve_genres(index, options.genres, "--genre", false, words);
+        add_unique(request.genres, resolve_exact_genres(vocab, options.exact_genres));
         remove_all(request.exclude_genres, request.genres);
+        std::erase_if(request.genre_words, [](const GenreWord& word) { return !word.excluded; });
+        request.genre_words.insert(request.genre_words.end(), words.begin(), words.end());
     }
     if (!options.exclude_genres.empty()) {
-        request.exclude_genres = resolve_names(index, options.exclude_genres, NameKind::genre, "--exclude-genre");
+        std::vector<GenreWord> words;
+        request.exclude_genres = resolve_genres(index, options.exclude_genres, "--exclude-genre", true, words);
         remove_all(request.genres, request.exclude_genres);
+        std::erase_if(request.genre_words, [](const GenreWord& word) { return word.excluded; });
+        request.genre_words.insert(request.genre_words.end(), words.begin(), words.end());
     }
+    drop_unused_words(request);
     if (!options.artists.empty()) {
         request.artists = resolve_names(index, options.artists, NameKind::artist, "--artist");
         remove_all(request.exclude_artists, request.artists);
@@ -192,8 +287,8 @@ PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& optio
 std::string describe(const PlaylistRequest& request) {
     std::vector<std::string> parts;
     if (!request.years.empty()) parts.push_back(years_text(request.years));
-    if (!request.genres.empty()) parts.push_back("genres: " + join(request.genres));
-    if (!request.exclude_genres.empty()) parts.push_back("not: " + join(request.exclude_genres));
+    if (!request.genres.empty()) parts.push_back("genres: " + genres_text(request, false));
+    if (!request.exclude_genres.empty()) parts.push_back("not: " + genres_text(request, true));
     if (!request.artists.empty()) parts.push_back("by: " + join(request.artists));
     if (!request.exclude_artists.empty()) parts.push_back("not by: " + join(request.exclude_artists));
     if (request.min_rating > 0) parts.push_back("\u2265 " + stars_text(request.min_rating));
