@@ -52,6 +52,7 @@ int create(const GlobalOptions& global, const Args& args) {
         ("name", po::value<std::string>()->value_name("NAME"), "the playlist's name (default: the prompt); an earlier one of that name is replaced")
         ("order", po::value<std::string>()->value_name("MODE"), "similarity, smooth, alternate or random (overrides the pipeline)")
         ("seed", po::value<uint64_t>()->value_name("N"), "seed of random orders and shuffles")
+        ("now", po::value<int64_t>()->value_name("UNIX"), "the time \"recently\" and \"this year\" count from (unix seconds; default: the clock)")
         ("dry-run", "show the playlist; publish nothing, save nothing")
         ("no-publish", "save the playlist locally only")
         ("explain", "per track: the filters it passed, its similarity and rank")
@@ -85,6 +86,7 @@ int create(const GlobalOptions& global, const Args& args) {
         if (!input.order) throw UsageError("create: --order " + *order + ": use similarity, smooth, alternate or random");
     }
     input.seed = optional_of<uint64_t>(vm, "seed");
+    input.now = optional_of<int64_t>(vm, "now");
     const bool dry_run = vm.count("dry-run") > 0;
     input.publish = !dry_run && !vm.count("no-publish");
     input.save = !dry_run;
@@ -261,6 +263,11 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         gen::write_track_fields(w, t);
         w.Key("rating");
         if (t.user_rating) w.Int64(*t.user_rating); else w.Null();
+        w.Key("play_count");
+        if (t.play_count) w.Int64(*t.play_count); else w.Null();
+        w.Key("last_played_at");
+        if (t.last_played_at) w.Int64(*t.last_played_at); else w.Null();
+        w.Key("live"); w.Bool(t.is_live);
         w.Key("rank"); w.Uint64(e.rank);
         w.Key("similarity");
         if (e.similarity) w.Double(static_cast<double>(*e.similarity)); else w.Null();
