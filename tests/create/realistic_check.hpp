@@ -54,8 +54,9 @@ inline Window last_days(int days) {
     return {kNow - days * kDay + give, kNow, kNow - days * kDay - give, kNow};
 }
 
-// What a prompt asks for, in the test's own terms. Caps default to the pipeline's; named
-// `artists` are exempt from both caps.
+// What a prompt asks for, in the test's own terms. Caps the prompt states hold; caps it does
+// not state are the pipeline's defaults, which may give way only when they alone would leave
+// the playlist short. Named `artists` are exempt from the caps the prompt does not state.
 struct Expect {
     std::optional<int> count{};                 // exactly this many tracks
     std::optional<int> minutes{};               // a total length within ±5%
@@ -65,8 +66,8 @@ struct Expect {
     std::vector<std::string> not_families{};    // no tag of these families
     std::vector<std::string> artists{};         // by one of them
     std::vector<std::string> not_artists{};     // by none of them
-    int per_artist = kDefaultPerArtist;
-    int per_album = kDefaultPerAlbum;
+    int per_artist = 0;                         // stated in the prompt; 0: the default, which may give way
+    int per_album = 0;
     int min_rating = 0;                         // 0-10, two per star
     bool no_live = false;
     bool unplayed = false;                      // never played
@@ -197,32 +198,54 @@ inline bool exempt(const Expect& e, const std::string& artist) {
     return std::find(e.artists.begin(), e.artists.end(), artist) != e.artists.end();
 }
 
-// How many tracks of `pool` fit under the caps (a named artist's tracks are not capped).
-inline size_t capped_count(const std::vector<const TruthTrack*>& pool, const Expect& e) {
+// The caps a playlist is held to: those the prompt states (for every artist), and with
+// `defaults` the pipeline's where it states none (for artists it does not name). 0: no cap.
+struct Caps {
+    int artist = 0, album = 0;
+    bool named_free_artist = true, named_free_album = true;
+
+    bool artist_capped(const Expect& e, const std::string& name) const {
+        return artist > 0 && !(named_free_artist && exempt(e, name));
+    }
+    bool album_capped(const Expect& e, const std::string& name) const {
+        return album > 0 && !(named_free_album && exempt(e, name));
+    }
+};
+
+inline Caps caps_of(const Expect& e, bool defaults) {
+    Caps c;
+    c.artist = e.per_artist > 0 ? e.per_artist : (defaults ? kDefaultPerArtist : 0);
+    c.album = e.per_album > 0 ? e.per_album : (defaults ? kDefaultPerAlbum : 0);
+    c.named_free_artist = e.per_artist == 0;
+    c.named_free_album = e.per_album == 0;
+    return c;
+}
+
+// How many tracks of `pool` fit under `caps`.
+inline size_t capped_count(const std::vector<const TruthTrack*>& pool, const Expect& e, const Caps& caps) {
     std::map<std::string, std::map<size_t, size_t>> by_artist;  // artist → album → tracks
     for (const auto* t : pool) ++by_artist[t->artist][t->album_index];
     size_t total = 0;
     for (const auto& [artist, albums] : by_artist) {
         size_t n = 0;
         for (const auto& [album, tracks] : albums) {
-            n += exempt(e, artist) || e.per_album <= 0 ? tracks : std::min<size_t>(tracks, static_cast<size_t>(e.per_album));
+            n += caps.album_capped(e, artist) ? std::min<size_t>(tracks, static_cast<size_t>(caps.album)) : tracks;
         }
-        total += exempt(e, artist) || e.per_artist <= 0 ? n : std::min<size_t>(n, static_cast<size_t>(e.per_artist));
+        total += caps.artist_capped(e, artist) ? std::min<size_t>(n, static_cast<size_t>(caps.artist)) : n;
     }
     return total;
 }
 
 // The longest total length of tracks of `pool` under the caps (greedy by length is optimal
 // for caps nested album within artist).
-inline uint64_t capped_ms(std::vector<const TruthTrack*> pool, const Expect& e) {
+inline uint64_t capped_ms(std::vector<const TruthTrack*> pool, const Expect& e, const Caps& caps) {
     std::sort(pool.begin(), pool.end(), [](auto* a, auto* b) { return a->duration_ms > b->duration_ms; });
     std::map<std::string, int> per_artist;
     std::map<size_t, int> per_album;
     uint64_t total = 0;
     for (const auto* t : pool) {
-        const bool free = exempt(e, t->artist);
-        if (!free && e.per_artist > 0 && per_artist[t->artist] >= e.per_artist) continue;
-        if (!free && e.per_album > 0 && per_album[t->album_index] >= e.per_album) continue;
+        if (caps.artist_capped(e, t->artist) && per_artist[t->artist] >= caps.artist) continue;
+        if (caps.album_capped(e, t->artist) && per_album[t->album_index] >= caps.album) continue;
         ++per_artist[t->artist];
         ++per_album[t->album_index];
         total += t->duration_ms;
@@ -387,9 +410,21 @@ inline Answer check(const Case& c, const std::string& extra = "") {
         a.problems.push_back(std::to_string(f.tracks) + " of " + std::to_string(a.keys.size()) + " tracks " + why +
                              " (" + join(details) + "), e.g. " + f.example);
     }
+    std::vector<const TruthTrack*> sure, possible;
+    for (const auto& t : world.truth()) {
+        const Verdict v = judge(t, e).verdict;
+        if (v == Verdict::yes) sure.push_back(&t);
+        if (v != Verdict::no) possible.push_back(&t);
+    }
+    // The caps: those stated always; the defaults unless they alone would leave it short.
+    const Caps stated = caps_of(e, false), defaults = caps_of(e, true);
+    bool defaults_fill = true;
+    if (e.count) defaults_fill = capped_count(sure, e, defaults) >= static_cast<size_t>(*e.count);
+    if (e.minutes) defaults_fill = static_cast<double>(capped_ms(sure, e, defaults)) >= *e.minutes * 60'000.0;
+    const Caps& held = defaults_fill ? defaults : stated;
     for (const auto& [artist, n] : per_artist) {
-        if (!exempt(e, artist) && e.per_artist > 0 && n > e.per_artist) {
-            a.problems.push_back(std::to_string(n) + " tracks by " + artist + ", cap " + std::to_string(e.per_artist));
+        if (held.artist_capped(e, artist) && n > held.artist) {
+            a.problems.push_back(std::to_string(n) + " tracks by " + artist + ", cap " + std::to_string(held.artist));
         }
     }
     for (const auto& [album, n] : per_album) {
@@ -400,23 +435,17 @@ inline Answer check(const Case& c, const std::string& extra = "") {
                 break;
             }
         }
-        if (any && !exempt(e, any->artist) && e.per_album > 0 && n > e.per_album) {
+        if (any && held.album_capped(e, any->artist) && n > held.album) {
             a.problems.push_back(std::to_string(n) + " tracks from the album '" + any->album + "' by " + any->album_artist +
-                                 ", cap " + std::to_string(e.per_album));
+                                 ", cap " + std::to_string(held.album));
         }
     }
 
-    // The target, and "short" only when the library cannot fill it.
-    std::vector<const TruthTrack*> sure, possible;
-    for (const auto& t : world.truth()) {
-        const Verdict v = judge(t, e).verdict;
-        if (v == Verdict::yes) sure.push_back(&t);
-        if (v != Verdict::no) possible.push_back(&t);
-    }
+    // The target, and "short" only when the library cannot fill it (under the stated caps).
     const size_t n = a.keys.size();
     if (e.count) {
         const auto want = static_cast<size_t>(*e.count);
-        const size_t low = capped_count(sure, e), high = capped_count(possible, e);
+        const size_t low = capped_count(sure, e, stated), high = capped_count(possible, e, stated);
         if (!a.short_of_target && n != want) {
             a.problems.push_back(std::to_string(n) + " tracks, asked " + std::to_string(want) + " (not marked short)");
         }
@@ -432,7 +461,7 @@ inline Answer check(const Case& c, const std::string& extra = "") {
     }
     if (e.minutes) {
         const double want = *e.minutes * 60'000.0;
-        const uint64_t low = capped_ms(sure, e);
+        const uint64_t low = capped_ms(sure, e, stated);
         const double off = std::abs(static_cast<double>(a.duration_ms) - want) / want;
         if (!a.short_of_target && off > kDurationTolerance) {
             a.problems.push_back("lasts " + std::to_string(a.duration_ms / 60'000) + " min, asked " +
