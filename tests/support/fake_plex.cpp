@@ -342,6 +342,10 @@ FakePlex::~FakePlex() {
 }
 
 void FakePlex::generate() {
+    if (!options_.albums.empty()) {
+        generate_given();
+        return;
+    }
     const std::size_t track_total = options_.tracks;
     const std::size_t per_album = std::max<std::size_t>(options_.tracks_per_album, 1);
     const std::size_t per_artist = std::max<std::size_t>(options_.albums_per_artist, 1);
@@ -423,6 +427,74 @@ void FakePlex::generate() {
     views_dirty_ = true;
 }
 
+void FakePlex::generate_given() {
+    const std::int64_t base = options_.base_time;
+    next_key_ = kFirstRatingKey;
+    std::map<std::string, std::uint64_t> artist_by_name;
+    std::uint64_t media_id = kFirstMediaId;
+    std::int64_t latest = base;
+    std::size_t t = 0;  // tracks so far: spaces addedAt
+    for (const FakePlexAlbumSpec& spec : options_.albums) {
+        auto [at, added] = artist_by_name.try_emplace(spec.artist, 0);
+        if (added) {
+            Artist a;
+            a.key = next_key_++;
+            a.guid = "plex://artist/" + hex24(a.key);
+            a.title = spec.artist;
+            a.added_at = base + static_cast<std::int64_t>(t) * kTrackSpacingSeconds;
+            a.updated_at = a.added_at;
+            render(a);
+            at->second = a.key;
+            artists_.emplace(a.key, std::move(a));
+        }
+        Album al;
+        al.key = next_key_++;
+        al.artist_key = at->second;
+        al.guid = "plex://album/" + hex24(al.key);
+        al.title = spec.title;
+        al.year = spec.year;
+        al.genres = spec.genres;
+        al.added_at = base + static_cast<std::int64_t>(t) * kTrackSpacingSeconds;
+        al.updated_at = al.added_at;
+        const std::uint64_t album_key = al.key;
+        albums_.emplace(al.key, std::move(al));
+        Album& album = albums_.at(album_key);
+        const Artist& artist = artists_.at(album.artist_key);
+        for (const FakePlexTrackSpec& ts : spec.tracks) {
+            Track tr;
+            tr.key = next_key_++;
+            tr.album_key = album.key;
+            tr.artist_key = artist.key;
+            tr.guid = "plex://track/" + hex24(tr.key);
+            tr.title = ts.title;
+            tr.original_title = ts.original_title;
+            tr.genres = ts.genres;
+            tr.disc = 1;
+            tr.index = static_cast<std::uint32_t>(album.leaf_count + 1);
+            tr.duration_ms = ts.duration_ms;
+            tr.media_id = media_id++;
+            tr.part_id = media_id++;
+            tr.year = ts.year;
+            tr.added_at = base + static_cast<std::int64_t>(t) * kTrackSpacingSeconds;
+            tr.updated_at = tr.added_at;
+            tr.user_rating = ts.user_rating;
+            if (ts.user_rating) tr.last_rated_at = tr.updated_at;
+            tr.view_count = ts.view_count;
+            tr.last_viewed_at = ts.last_viewed_at;
+            tr.file = "/data/music/" + artist.title + "/" + album.title + "/" + two_digits(tr.index) + " - " +
+                      tr.title + ".flac";
+            latest = std::max({latest, tr.updated_at, tr.last_viewed_at.value_or(0)});
+            ++album.leaf_count;
+            ++t;
+            render(tr);
+            tracks_.emplace(tr.key, std::move(tr));
+        }
+    }
+    for (auto& [key, album] : albums_) render(album);
+    clock_ = latest + 1;
+    views_dirty_ = true;
+}
+
 std::int64_t FakePlex::tick() { return ++clock_; }
 
 // --- rendering ----------------------------------------------------------------------------------
@@ -474,13 +546,17 @@ void FakePlex::render(Album& al) {
     put_name(o, "parentTitle");
     put_str(o, artist.title);
     o += ",\"summary\":\"\",\"index\":1";
-    put_name(o, "year");
-    put_int(o, al.year);
+    if (al.year != 0) {  // an album of unknown year has neither
+        put_name(o, "year");
+        put_int(o, al.year);
+    }
     put_path(o, "thumb", "/library/metadata/", al.key, "/thumb/" + decimal(static_cast<std::uint64_t>(al.updated_at)));
-    put_name(o, "originallyAvailableAt");
-    o += '"';
-    put_int(o, al.year);
-    o += "-01-01\"";
+    if (al.year != 0) {
+        put_name(o, "originallyAvailableAt");
+        o += '"';
+        put_int(o, al.year);
+        o += "-01-01\"";
+    }
     put_name(o, "leafCount");
     put_uint(o, al.leaf_count);
     o += ",\"viewedLeafCount\":0";
@@ -553,8 +629,10 @@ void FakePlex::render(Track& t) {
         put_name(o, "year");
         put_int(o, *t.year);
     }
-    put_name(o, "parentYear");
-    put_int(o, album.year);
+    if (album.year != 0) {
+        put_name(o, "parentYear");
+        put_int(o, album.year);
+    }
     put_path(o, "thumb", "/library/metadata/", album.key, "/thumb/" + stamp);
     put_path(o, "art", "/library/metadata/", artist.key, "/art/" + stamp);
     put_path(o, "parentThumb", "/library/metadata/", album.key, "/thumb/" + stamp);

@@ -17,6 +17,28 @@
 
 namespace pmx::test {
 
+// One track of a library given in full (FakePlexAlbumSpec::tracks).
+struct FakePlexTrackSpec {
+    std::string title;
+    std::string original_title;       // originalTitle (track artist); empty: not sent
+    std::vector<std::string> genres;  // the track's own Genre tags; empty: not sent (the album's apply)
+    std::optional<int> year;          // the track's own `year`; nullopt: not sent
+    std::uint64_t duration_ms = 0;
+    std::optional<double> user_rating;           // 0.0-10.0; nullopt: unrated (omitted)
+    std::optional<std::uint64_t> view_count;     // nullopt: never played (omitted)
+    std::optional<std::int64_t> last_viewed_at;  // nullopt: never played (omitted)
+};
+
+// One album of a library given in full (FakePlexOptions::albums). Albums with the same
+// `artist` share one artist item.
+struct FakePlexAlbumSpec {
+    std::string artist;               // the album artist (grandparentTitle)
+    std::string title;
+    int year = 0;                     // 0: unknown (year, originallyAvailableAt, parentYear omitted)
+    std::vector<std::string> genres;  // the album's Genre tags
+    std::vector<FakePlexTrackSpec> tracks;
+};
+
 // The shape of the generated library. Everything is deterministic: the same options give the
 // same keys, names, ratings and timestamps on every run.
 struct FakePlexOptions {
@@ -28,6 +50,9 @@ struct FakePlexOptions {
     std::string friendly_name = "Fake Plex";
     std::string version = "1.40.2.8395-c67dce28e";
     std::int64_t base_time = 1'600'000'000;  // addedAt of the first track (unix seconds)
+    // When not empty: this library instead of a generated one (tracks, tracks_per_album and
+    // albums_per_artist are then ignored); keys and timestamps are assigned in this order.
+    std::vector<FakePlexAlbumSpec> albums;
 };
 
 // A read-only snapshot of one track as the fake serves it.
@@ -248,6 +273,7 @@ private:
 
     // All below are called with mutex_ held.
     void generate();
+    void generate_given();  // from options_.albums
     void render(Artist& artist);
     void render(Album& album);
     void render(Track& track);

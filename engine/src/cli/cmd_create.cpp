@@ -290,6 +290,11 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         gen::write_track_fields(w, t);
         w.Key("rating");
         if (t.user_rating) w.Int64(*t.user_rating); else w.Null();
+        w.Key("play_count");
+        if (t.play_count) w.Int64(*t.play_count); else w.Null();
+        w.Key("last_played_at");
+        if (t.last_played_at) w.Int64(*t.last_played_at); else w.Null();
+        w.Key("live"); w.Bool(t.is_live);
         w.Key("rank"); w.Uint64(e.rank);
         w.Key("similarity");
         if (e.similarity) w.Double(static_cast<double>(*e.similarity)); else w.Null();
