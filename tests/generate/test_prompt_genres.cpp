@@ -118,7 +118,7 @@ const Row kRows[] = {
     {"edm workout", kElectronic, {}, {in("edm", "electronic", kElectronic)}},
     {"electronica", kElectronic, {}, {in("electronica", "electronic", kElectronic)}},
     {"80s synth pop", {"Synthpop"}, {}, {in("synth pop", "synthpop", {"Synthpop"})}},
-    {"sad indie", {"Indie Rock"}, {}, {in("indie", "indie rock", {"Indie Rock"})}},
+    {"sad indie", {"Indie Rock", "Indie Folk"}, {}, {in("indie", "Indie", {"Indie Rock", "Indie Folk"})}},
     {"punk", kPunk, {}, {in("punk", "punk rock", kPunk)}},
     {"big band swing", {"Big Band"}, {}, {in("big band", "swing", {"Big Band"}), in("swing", "swing", {"Big Band"})}},
     // Typos.

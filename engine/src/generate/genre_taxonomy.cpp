@@ -64,7 +64,7 @@ constexpr auto kAliases = std::to_array<AliasRow>({
     {"metal", "heavy metal", true},
     {"punk", "punk rock", true},
     {"hardcore", "hardcore punk", false},
-    {"indie", "indie rock", false},
+    // "indie" is no genre of the tree: it means every genre with the word (indie rock, pop, folk).
     {"alternative", "alternative rock", false},
     {"alt rock", "alternative rock", true},
     {"alt country", "alternative country", true},
@@ -118,6 +118,19 @@ constexpr auto kNotByWords = std::to_array<NotByWords>({
     {"new jack swing", "swing"},
     {"swing house", "swing"},
     {"liquid funk", "funk"},
+});
+
+// Words that name a family of genres and are no genre of the tree (lower case ASCII).
+constexpr auto kFamilyWords = std::to_array<std::string_view>({"indie"});
+
+// Genres of the tree placed under a parent most listeners would not look for them in: "blues"
+// would bring contemporary R&B (SZA, Usher), "rock" indie pop. They move to the parent named.
+struct Moved {
+    std::string_view genre, from, to;
+};
+constexpr auto kMoved = std::to_array<Moved>({
+    {"contemporary r and b", "blues", "rhythm and blues"},
+    {"indie pop", "alternative rock", "pop"},
 });
 
 bool not_by_words(std::string_view genre, std::string_view words) {
@@ -265,6 +278,18 @@ std::unique_ptr<GenreTaxonomy> GenreTaxonomy::load(const std::filesystem::path& 
 
 GenreTaxonomy::NodeId GenreTaxonomy::add(std::string_view name, std::optional<NodeId> parent) {
     std::string key = genre_key(name);
+    // A few placements of the tree that listeners do not share: the genre goes under the
+    // parent they would name instead.
+    if (parent) {
+        for (const Moved& row : kMoved) {
+            if (key != row.genre || nodes_[*parent].key != row.from) continue;
+            if (const auto to = by_key_.find(std::string(row.to)); to != by_key_.end()) {
+                parent = to->second;
+            } else {
+                parent = add(row.to, std::nullopt);
+            }
+        }
+    }
     NodeId id = 0;
     if (const auto found = by_key_.find(key); found != by_key_.end()) {
         id = found->second;
@@ -435,6 +460,20 @@ GenreMirror::GenreMirror(const GenreTaxonomy& taxonomy, const std::vector<std::s
         if (!spelling_.contains(part.key)) spelling_.emplace(part.key, std::string(spelling));
         if (!mirror_concepts.contains(part.key)) mirror_concepts.emplace(part.key);
     };
+    // Words that name a family of genres without being a genre of the tree: "indie" (indie
+    // rock, indie pop, indie folk). A concept of the mirror when one of its genres has the word.
+    for (const std::string& name : genres_) {
+        const std::string key = genre_key(name);
+        for (const std::string_view word : split_words(key)) {
+            if (std::find(kFamilyWords.begin(), kFamilyWords.end(), word) == kFamilyWords.end()) continue;
+            if (mirror_concepts.contains(word)) continue;
+            mirror_concepts.emplace(word);
+            std::string spelling(word);
+            spelling.front() = static_cast<char>(spelling.front() - 'a' + 'A');
+            spelling_.emplace(std::string(word), spelling);
+            add_phrase(std::string(word), std::string(word));
+        }
+    }
     for (size_t g = 0; g < genres_.size(); ++g) {
         const std::string& name = genres_[g];
         Reading& reading = readings[g];

@@ -432,7 +432,9 @@ struct Run {
     // The pool: the ranking under the caps (0: none), without a second track of the same title
     // and artist. Artists asked for by name are capped by no cap the prompt does not state:
     // "40 songs by X" means 40 songs by X.
-    void build_pool(int artist_cap, int album_cap) {
+    void build_pool(int artist_cap, int album_cap) { build_pool(artist_cap, album_cap, ctx.ranking); }
+
+    void build_pool(int artist_cap, int album_cap, const std::vector<RankedTrack>& ranking) {
         std::unordered_set<std::string> named;
         for (const auto& artist : ctx.request.artists) named.insert(ascii_lower(trim(artist)));
         ctx.pool.clear();
@@ -440,7 +442,7 @@ struct Run {
         std::unordered_map<std::string, int> per_artist;
         std::unordered_map<int64_t, int> per_album;
         std::unordered_set<std::string> seen;
-        for (const auto& t : ctx.ranking) {
+        for (const auto& t : ranking) {
             const TrackDetail& d = details.at(t.id);
             const std::string artist = ascii_lower(trim(d.artist));
             const std::string key = ascii_lower(trim(d.title)) + '\x1f' + artist;
@@ -482,6 +484,23 @@ struct Run {
         const size_t before = ctx.pool.size();
         const std::vector<RankedTrack> capped = ctx.pool;
         const size_t capped_artist = ctx.capped_artist, capped_album = ctx.capped_album;
+        if (ctx.target_seconds > 0) {
+            // A length: the caps may hold with the longer tracks of each artist and album.
+            std::vector<RankedTrack> longest_first = ctx.ranking;
+            std::stable_sort(longest_first.begin(), longest_first.end(), [&](const RankedTrack& x, const RankedTrack& y) {
+                return details.at(x.id).duration_ms.value_or(0) > details.at(y.id).duration_ms.value_or(0);
+            });
+            build_pool(artist_cap, album_cap, longest_first);
+            if (pool_reaches_target(ctx.pool)) {
+                std::sort(ctx.pool.begin(), ctx.pool.end(),
+                          [](const RankedTrack& x, const RankedTrack& y) { return x.rank < y.rank; });
+                ctx.capped_artist = capped_artist;
+                ctx.capped_album = capped_album;
+                ctx.notes.push_back("few tracks qualify for the length within the caps: the longer ones were chosen");
+                return;
+            }
+            ctx.pool = capped;
+        }
         int a = artist_cap, b = album_cap;
         for (size_t size = 0; !pool_reaches_target(ctx.pool);) {
             if (raise_artist) ++a;
