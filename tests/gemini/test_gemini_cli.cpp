@@ -143,3 +143,40 @@ TEST_CASE("gemini CLI: `embeddings generate` embeds the library through gemini, 
     // The key went only in headers.
     for (const auto& r : llm.http().requests()) CHECK(r.target.find(llm.key()) == std::string::npos);
 }
+
+TEST_CASE("gemini CLI: the key shows in no log line, error or `config show`, even at trace level", "[gemini][cli]") {
+    FakePlex plex(FakePlexOptions{.tracks = 20});
+    FakeLlm llm(FakeLlmOptions{.api = LlmApi::gemini});
+    const std::string wrong = "AIzaSyWrongKeyForTheTest-0123456789";
+    TempDir dir;
+    const auto write = [&](const std::string& key) {
+        std::ofstream out(dir.path() / "plexmix.yaml", std::ios::trunc);
+        out << "data_dir: " << (dir.path() / "data").string() << "\n"
+            << "providers:\n"
+            << "  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token() << ", retries: 0 }\n"
+            << "  gemini: { plugin: gemini, api_key: " << key << ", base_url: " << llm.url()
+            << "/v1beta, retries: 1 }\n"
+            << "use: { media: [home], embedder: gemini }\n";
+    };
+    const std::string with_config = "--config " + (dir.path() / "plexmix.yaml").string() + " ";
+    write(llm.key());
+    // One 429 on the way: the retry is logged too.
+    llm.add_rule(pmx::test::FakeLlmRule{.kind = pmx::test::FakeLlmRule::Kind::status, .status = 429,
+                                        .retry_after = "0.01", .times = 1});
+    const CliRun sync = cli("-vv " + with_config + "sync");
+    INFO(sync.out);
+    REQUIRE(sync.code == 0);
+    CHECK_THAT(sync.out, Catch::Contains("batchEmbedContents"));  // trace lines about the requests were written
+    CHECK(sync.out.find(llm.key()) == std::string::npos);
+    const CliRun show = cli(with_config + "config show");
+    INFO(show.out);
+    CHECK(show.code == 0);
+    CHECK(show.out.find(llm.key()) == std::string::npos);
+
+    write(wrong);
+    const CliRun refused = cli("-vv " + with_config + "embeddings rebuild");
+    INFO(refused.out);
+    CHECK(refused.code != 0);
+    CHECK_THAT(refused.out, Catch::Contains("API key not valid") && Catch::Contains("api_key"));
+    CHECK(refused.out.find(wrong) == std::string::npos);
+}
