@@ -63,28 +63,6 @@ Status read_status(std::string_view body) {
     return out;
 }
 
-// The API's message on one line, cut to a readable length on a UTF-8 boundary.
-std::string one_line(std::string_view text) {
-    std::string out;
-    bool space = false;
-    for (const char c : text) {
-        if (static_cast<unsigned char>(c) <= ' ') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    if (out.size() > kMaxMessageBytes) {
-        std::size_t end = kMaxMessageBytes;
-        while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0U) == 0x80U) --end;
-        out.resize(end);
-        out += "...";
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string without_secret(std::string text, std::string_view secret) {
@@ -140,7 +118,8 @@ void fail(const sdk::Call& call, const sdk::Response& response, const Connection
     const int code = response.status();
     const Status status = read_status(response.body());
     const std::string what = "Gemini " + std::string(method) + " (" + std::string(model.name) + ")";
-    std::string said = status.parsed ? one_line(status.message) : sdk::http_body_summary(response.body(), code);
+    std::string said = status.parsed ? sdk::http_body_summary(status.message, 0, kMaxMessageBytes)
+                                     : sdk::http_body_summary(response.body(), code, kMaxMessageBytes);
     said = without_secret(std::move(said), connection.api_key);
     const std::string http = "HTTP " + std::to_string(code) + (status.status.empty() ? "" : " " + status.status);
     const std::string detail = http + (said.empty() ? "" : ": " + said);
