@@ -8,6 +8,7 @@
 
 #include "host/call_context.hpp"
 #include "net/http_client.hpp"
+#include "net/retry_hint.hpp"
 #include "net/status.hpp"
 #include "util/redact.hpp"
 
@@ -292,6 +293,10 @@ pmx_status ProviderRuntime::attempt_http(CallContext& call, const HttpRequest& r
     if (!r.ok()) {
         if (r.status == PMX_TIMEOUT && capped_by_deadline) r.message += " (the call's deadline)";
         return fail(r.status, r.message);
+    }
+    if (response.retry_after <= milliseconds::zero()) {
+        // Google APIs say when to come back in the body (RetryInfo), not in Retry-After.
+        response.retry_after = body_retry_hint(response.status, response.body).value_or(milliseconds::zero());
     }
     call.set_http_status(response.status);
     call.set_retry_after(response.retry_after);
