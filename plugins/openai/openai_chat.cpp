@@ -173,7 +173,7 @@ pmx_status OpenAiInstance::complete(sdk::Call& call, const sdk::CompletionReques
                                        (form == JsonForm::json_schema || form == JsonForm::json_object);
             if (may_step_down && refuses(response, "response_format")) {
                 (form == JsonForm::json_schema ? json_schema_refused_ : json_object_refused_).store(true);
-                sdk::Host::get().warn(std::string("openai: ") + config_.base_url + " refuses response_format " +
+                sdk::Host::get().warn(config_.base_url + " refuses response_format " +
                                       form_name(form) + "; JSON answers are asked for another way from now on");
                 continue;
             }
