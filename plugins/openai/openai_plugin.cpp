@@ -32,7 +32,7 @@ constexpr std::int64_t kMaxDimension = 65'536;
 constexpr std::uint32_t kMaxConcurrentCalls = 16;
 
 constexpr pmx_setting_spec kApiKey = sdk::setting(
-    PMX_SETTING_STRING, "api_key", "",
+    PMX_SETTING_STRING, "api_key", nullptr,
     "API key, sent as Authorization: Bearer (required for api.openai.com; local servers need none)",
     PMX_SETTING_SECRET);
 constexpr pmx_setting_spec kBaseUrl = sdk::setting(
@@ -63,7 +63,7 @@ constexpr pmx_setting_spec kJsonMode = sdk::setting(
     "how JSON answers are asked for: json_schema, json_object, prompt; auto: the best the server takes");
 constexpr pmx_setting_spec kBatchSize = sdk::setting(
     PMX_SETTING_INT, "batch_size", "0",
-    "texts per embedding request (1..2048); 0: 2048 for OpenAI, 256 for compatible servers");
+    "texts per embedding batch (1..2048); 0: 2048 for OpenAI, 256 for compatible servers");
 constexpr const pmx_setting_spec* kSettings[] = {&kApiKey,    &kBaseUrl,      &kServer,       &kModel,
                                                  &kEmbeddingModel, &kDimensions, &kDimension,  &kOrganization,
                                                  &kContextTokens,  &kJsonMode,   &kBatchSize,  nullptr};

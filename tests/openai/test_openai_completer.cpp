@@ -225,7 +225,7 @@ TEST_CASE("openai completer: a server that refuses both JSON forms gets instruct
                                     Catch::Contains("\"required\":[\"moods\"]"));
 }
 
-TEST_CASE("openai completer: json_mode pins the form; a pinned json_schema refusal is an error, not a step down",
+TEST_CASE("openai completer: json_mode pins the form, a pinned json_schema refusal is an error, not a step down",
           "[openai][completer][compatible]") {
     FakeLlmOptions o;
     o.api = LlmApi::compatible;

@@ -54,7 +54,7 @@ FakeResponse float_answer(const FakeRequest& request, std::size_t dim) {
 
 }  // namespace
 
-TEST_CASE("openai embedder: OpenAI answers base64 float32, decoded in input order; usage reported",
+TEST_CASE("openai embedder: OpenAI answers base64 float32, decoded in input order, usage reported",
           "[openai][embedder]") {
     FakeLlm llm;
     auto provider = openai_provider(openai_settings(llm));
@@ -129,7 +129,7 @@ TEST_CASE("openai embedder: vectors are placed by data[i].index, whatever order 
     check_vectors(out, kTexts, 1536, 1536);
 }
 
-TEST_CASE("openai embedder: long texts split one call into requests of at most ~300k tokens; empty texts embed",
+TEST_CASE("openai embedder: long texts split one call into requests of at most ~300k tokens, empty texts embed",
           "[openai][embedder]") {
     FakeLlm llm;
     auto provider = openai_provider(openai_settings(llm));
@@ -159,7 +159,7 @@ TEST_CASE("openai embedder: long texts split one call into requests of at most ~
     check_vectors(out, texts, 1536, 1536);
 }
 
-TEST_CASE("openai embedder: a compatible server is asked for base64 once; floats answered are remembered",
+TEST_CASE("openai embedder: a compatible server is asked for base64 once, floats answered are remembered",
           "[openai][embedder][compatible]") {
     FakeLlmOptions o;
     o.api = LlmApi::compatible;
@@ -215,7 +215,7 @@ TEST_CASE("openai embedder: a compatible server is asked for base64 once; floats
     }
 }
 
-TEST_CASE("openai embedder: a model plexmix does not know needs `dimension`; a wrong one is named",
+TEST_CASE("openai embedder: a model plexmix does not know needs `dimension`, a wrong one is named",
           "[openai][embedder][compatible]") {
     FakeLlmOptions o;
     o.api = LlmApi::compatible;
