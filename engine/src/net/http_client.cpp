@@ -203,6 +203,23 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     return std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(kMaxRetryAfterSeconds));
 }
 
+std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value) {
+    const std::string_view v = trim(value);
+    const std::size_t dot = v.find('.');
+    const std::string_view whole = v.substr(0, dot);
+    const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
+    const auto digits = [](std::string_view s) {
+        return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    };
+    if (whole.empty() || !digits(whole) || !digits(fraction)) return std::nullopt;
+    constexpr long long kMaxMs = kMaxRetryAfterSeconds * 1000;
+    long long ms = 0;
+    const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), ms);
+    if (ec == std::errc::result_out_of_range) ms = kMaxMs;
+    else if (ec != std::errc() || end != whole.data() + whole.size()) return std::nullopt;
+    return std::chrono::milliseconds(std::min(ms, kMaxMs));  // a fraction of a millisecond is dropped
+}
+
 const std::string* HttpResponse::header(std::string_view lower_name) const {
     for (const auto& [name, value] : headers) {
         if (name == lower_name) return &value;
@@ -395,7 +412,9 @@ HttpResult HttpClient::perform(const HttpRequest& request, const HttpTimeouts& t
     }
 
     out.status = static_cast<int>(http_status);
-    if (const std::string* value = out.header("retry-after")) {
+    if (const std::string* ms = out.header("retry-after-ms"); ms && parse_retry_after_ms(*ms)) {
+        out.retry_after = *parse_retry_after_ms(*ms);
+    } else if (const std::string* value = out.header("retry-after")) {
         out.retry_after = parse_retry_after(*value, std::chrono::system_clock::now()).value_or(std::chrono::milliseconds{});
     }
     spdlog::debug("http [{}] {} {} -> {} ({} bytes, {} ms)", impl_->name, request.method, shown_url, out.status,

@@ -84,6 +84,10 @@ bool is_known_http_method(std::string_view method);
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
 
+// Parses a retry-after-ms value (OpenAI's: milliseconds, possibly fractional, "1500" or
+// "20.5"). nullopt when unreadable. Read before Retry-After, as OpenAI's own SDK does.
+std::optional<std::chrono::milliseconds> parse_retry_after_ms(std::string_view value);
+
 // Calls curl_global_init once per process (thread-safe). perform() does it too.
 void ensure_curl_initialized();
 
