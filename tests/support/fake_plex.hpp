@@ -52,7 +52,7 @@ struct FakePlexOptions {
     std::int64_t base_time = 1'600'000'000;  // addedAt of the first track (unix seconds)
     // When not empty: this library instead of a generated one (tracks, tracks_per_album and
     // albums_per_artist are then ignored); keys and timestamps are assigned in this order.
-    std::vector<FakePlexAlbumSpec> albums;
+    std::vector<FakePlexAlbumSpec> albums{};
 };
 
 // A read-only snapshot of one track as the fake serves it.
