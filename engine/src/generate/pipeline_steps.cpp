@@ -82,16 +82,6 @@ std::string minutes_text(int64_t ms) {
     return text;
 }
 
-// "2026-11-01": a day, local time.
-std::string date_text(int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
-}
-
 std::string year_range_text(const YearRange& y) {
     if (y.first && y.last) return *y.first == *y.last ? std::to_string(*y.first)
                                                        : std::to_string(*y.first) + "–" + std::to_string(*y.last);
@@ -247,8 +237,8 @@ struct Run {
             if (r.avoid_recent_days > 0) {
                 phrases.push_back("not played in the last " + std::to_string(r.avoid_recent_days) + " days");
             }
-            if (r.not_played_since > 0) phrases.push_back("not played since " + date_text(r.not_played_since));
-            if (r.played_since > 0) phrases.push_back("played since " + date_text(r.played_since));
+            if (r.not_played_since > 0) phrases.push_back("not played since " + local_day_text(r.not_played_since));
+            if (r.played_since > 0) phrases.push_back("played since " + local_day_text(r.played_since));
         }
         ctx.candidates = filter_tracks(store(), f);
         if (ctx.candidates.empty()) ctx.notes.push_back("no track of the mirror passes the filters");
@@ -650,7 +640,7 @@ struct Run {
         }
         if (r.exclude_live) out.push_back("not live");
         if (r.unplayed) out.push_back("never played");
-        if (r.played_since > 0 && d.last_played_at) out.push_back("last played " + date_text(*d.last_played_at));
+        if (r.played_since > 0 && d.last_played_at) out.push_back("last played " + local_day_text(*d.last_played_at));
         if (r.avoid_recent_days > 0 || r.not_played_since > 0) {
             if (!d.last_played_at) {
                 out.push_back("never played");

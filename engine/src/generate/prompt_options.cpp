@@ -9,6 +9,7 @@
 #include "generate/prompt_detail.hpp"
 #include "generate/prompt_names.hpp"
 #include "generate/prompt_text.hpp"
+#include "util/text.hpp"
 
 namespace pmx::gen {
 namespace {
@@ -198,15 +199,6 @@ std::string counted(int count, std::string_view noun) {
     return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
 }
 
-// "2026-05-01": a day, local time.
-std::string day_text(int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-    return text;
-}
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
     return std::find(list.begin(), list.end(), item) != list.end();
@@ -297,8 +289,8 @@ std::string describe(const PlaylistRequest& request) {
     if (request.exclude_live) parts.push_back("no live");
     if (request.unplayed) parts.push_back("unplayed");
     if (request.avoid_recent_days > 0) parts.push_back("not played in " + counted(request.avoid_recent_days, "day"));
-    if (request.not_played_since > 0) parts.push_back("not played since " + day_text(request.not_played_since));
-    if (request.played_since > 0) parts.push_back("played since " + day_text(request.played_since));
+    if (request.not_played_since > 0) parts.push_back("not played since " + local_day_text(request.not_played_since));
+    if (request.played_since > 0) parts.push_back("played since " + local_day_text(request.played_since));
     if (request.per_artist > 0) parts.push_back("\u2264 " + std::to_string(request.per_artist) + " per artist");
     if (request.per_album > 0) parts.push_back("\u2264 " + std::to_string(request.per_album) + " per album");
     if (!request.sources.empty()) parts.push_back("sources: " + join(request.sources));

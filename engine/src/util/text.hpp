@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,6 +101,16 @@ inline std::string one_line(std::string_view text, size_t max_bytes) {
     out.resize(cut);
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + std::string(kEllipsis);
+}
+
+// "2026-05-01": the day of a unix time, local time.
+inline std::string local_day_text(int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+    return text;
 }
 
 }  // namespace pmx
