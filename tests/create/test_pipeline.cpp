@@ -542,3 +542,31 @@ TEST_CASE("create: the same prompt on the same mirror gives the same playlist", 
         CHECK(a == ids(second.run(prompt)));
     }
 }
+
+TEST_CASE("create: a credit with 'feat.' counts toward its main artist's cap", "[create][pipeline][caps]") {
+    std::vector<TrackRecord> collabs;
+    for (int k = 0; k < 6; ++k) {
+        TrackRecord t = library_track(3);  // Artist 3's first track, ranked like it
+        t.key = "collab-" + std::to_string(k);
+        t.title += " (with a guest " + std::to_string(k) + ")";
+        t.artist = "Artist 3 feat. Guest " + std::to_string(k);
+        t.artist_key = "collab-artist-" + std::to_string(k);
+        t.album = "Collabs " + std::to_string(k);
+        t.album_key = "collabs-" + std::to_string(k);
+        t.file_path = "/music/collabs/" + std::to_string(k) + ".flac";
+        collabs.push_back(t);
+    }
+    Mirror mirror(kLibrary, true, collabs);
+    const auto ctx = mirror.run(library_track(3).title + ", 30 songs, no artist twice");
+    INFO(note_text(ctx));
+    REQUIRE(ctx.tracks.size() == 30);
+    std::map<std::string, int> main_artists;
+    for (const auto& e : ctx.tracks) {
+        const std::string& a = e.track.artist;
+        ++main_artists[a.substr(0, a.find(" feat. "))];
+    }
+    for (const auto& [name, n] : main_artists) {
+        INFO(name);
+        CHECK(n == 1);
+    }
+}

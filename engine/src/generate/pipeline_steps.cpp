@@ -424,6 +424,16 @@ struct Run {
     // "40 songs by X" means 40 songs by X.
     void build_pool(int artist_cap, int album_cap) { build_pool(artist_cap, album_cap, ctx.ranking); }
 
+    // The artist a cap counts: the credit before "feat." ("Young Jinx feat. Lil Brixx" is Young
+    // Jinx), lower case.
+    static std::string cap_artist(const std::string& credit) {
+        std::string artist = ascii_lower(trim(credit));
+        for (const std::string_view mark : {" feat. ", " feat ", " ft. ", " ft ", " featuring ", " (feat. ", " (ft. "}) {
+            if (const size_t at = artist.find(mark); at != std::string::npos && at > 0) artist.resize(at);
+        }
+        return trim(artist);
+    }
+
     void build_pool(int artist_cap, int album_cap, const std::vector<RankedTrack>& ranking) {
         std::unordered_set<std::string> named;
         for (const auto& artist : ctx.request.artists) named.insert(ascii_lower(trim(artist)));
@@ -434,14 +444,15 @@ struct Run {
         std::unordered_set<std::string> seen;
         for (const auto& t : ranking) {
             const TrackDetail& d = details.at(t.id);
-            const std::string artist = ascii_lower(trim(d.artist));
-            const std::string key = ascii_lower(trim(d.title)) + '\x1f' + artist;
+            const std::string artist = cap_artist(d.artist);
+            const std::string key = ascii_lower(trim(d.title)) + '\x1f' + ascii_lower(trim(d.artist));
             if (seen.contains(key)) {
                 ++ctx.duplicates;
                 continue;
             }
             // A cap the prompt states holds for named artists too ("by X, max 2 per album").
-            const bool is_named = named.contains(artist) || named.contains(ascii_lower(trim(d.album_artist)));
+            const bool is_named = named.contains(ascii_lower(trim(d.artist))) || named.contains(artist) ||
+                                  named.contains(ascii_lower(trim(d.album_artist)));
             const bool free_artist = is_named && ctx.request.per_artist == 0;
             const bool free_album = is_named && ctx.request.per_album == 0;
             if (!free_artist && artist_cap > 0 && per_artist[artist] >= artist_cap) {
