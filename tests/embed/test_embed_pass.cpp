@@ -208,3 +208,15 @@ TEST_CASE("hybrid search puts the tracks of a genre first for that genre's word"
         }
     }
 }
+
+TEST_CASE("batches are as large as the embedder allows", "[embed][pass]") {
+    TempDir dir;
+    auto store = Store::open(dir / "plexmix.db");
+    add_tracks(*store, genre_tracks(250));
+    auto wide = embedder_provider(PMX_FLAKY_EMBEDDER, {{"max_batch", "100"}}, "flaky");
+    const EmbedReport r = run_pass(*store, *wide, dir.path());
+    INFO(r.error);
+    CHECK(r.ok());
+    CHECK(r.embedded == 250);
+    CHECK(r.batches == 3);  // 100 + 100 + 50, not 64 at a time
+}

@@ -85,8 +85,11 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
     }
     report.to_embed = work.ids.size();
 
-    size_t batch = std::max<size_t>(1, options.batch_cap);
+    // As large as the embedder allows (a cloud API's per-request limit), else the default.
+    size_t batch = options.batch_cap != 0 ? options.batch_cap
+                                          : (info.max_batch != 0 ? info.max_batch : kDefaultEmbedBatchCap);
     if (info.max_batch != 0) batch = std::min<size_t>(batch, info.max_batch);
+    batch = std::max<size_t>(1, batch);
     const size_t in_flight = static_cast<size_t>(std::max(1, embedder.runtime().concurrency_limit()));
 
     InvokeOptions invoke;
@@ -112,6 +115,7 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
             return out;
         });
         pending.push_back(std::move(p));
+        ++report.batches;
         next += count;
     };
 

@@ -7,7 +7,8 @@
 //     that changed dimension is re-created: its old vectors are deleted, noted).
 //  2. Every track's text (embed/track_text.hpp) is hashed; tracks with no vector of this
 //     model, or whose stored hash differs, are to embed (all of them with `reembed_all`).
-//  3. Batches of min(the embedder's max_batch, batch_cap) texts go through Provider::embed in
+//  3. Batches of the embedder's max_batch texts (kDefaultEmbedBatchCap when it sets none, or
+//     EmbedOptions::batch_cap when given) go through Provider::embed in
 //     document mode, i.e. through the provider's call core (deadline, retries with backoff,
 //     concurrency and rate limits, cancellation). Up to the provider's concurrency limit
 //     batches are in flight at once. Vectors come back L2-normalised (Provider::embed
@@ -36,13 +37,13 @@ namespace pmx {
 class Provider;
 class Store;
 
-inline constexpr size_t kDefaultEmbedBatchCap = 64;   // texts per call when the embedder allows more
+inline constexpr size_t kDefaultEmbedBatchCap = 64;   // texts per call when the embedder sets no limit
 inline constexpr int kMaxConsecutiveFailures = 3;     // failed batches in a row that end a pass
 
 struct EmbedOptions {
     bool reembed_all = false;               // `embeddings rebuild`: ignore the stored hashes
     bool rebuild_index = false;             // build the index from the stored vectors, not the file
-    size_t batch_cap = kDefaultEmbedBatchCap;
+    size_t batch_cap = 0;                   // texts per call; 0: the embedder's max_batch
     std::filesystem::path index_dir;        // where index files live; empty: leave the index alone
     const CancelToken* cancel = nullptr;    // nullptr: global_cancel()
     // Texts embedded (stored) so far of the total to embed; on the calling thread.
@@ -59,6 +60,7 @@ struct EmbedReport {
     uint64_t up_to_date = 0;      // skipped: their vector matches their text
     uint64_t failed = 0;          // in batches that failed
     uint64_t left = 0;            // not tried: the pass stopped early
+    uint64_t batches = 0;         // embed calls sent
     uint64_t index_size = 0;      // vectors in the model's index after the pass
     bool index_built = false;     // there was no index file: built from the stored vectors
     bool index_rebuilt = false;   // rebuilt in place of a file it could not use, or on request
