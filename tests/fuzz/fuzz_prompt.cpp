@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "generate/genre_taxonomy.hpp"
 #include "generate/prompt.hpp"
 
 namespace {
@@ -28,6 +29,20 @@ const gen::Vocabulary& mirror() {
     };
     return vocab;
 }
+
+// The same mirror read through the installed genre tree (the build tree's copy of beets'),
+// when it can be read; else the plain mirror again.
+const gen::Vocabulary& mirror_with_tree() {
+    static const gen::Vocabulary vocab = [] {
+        gen::Vocabulary v = mirror();
+        v.taxonomy = gen::installed_genre_taxonomy();
+        return v;
+    }();
+    return vocab;
+}
+
+// A fixed clock: plays and two-digit years read the same on every run.
+constexpr std::int64_t kNow = 1781697600;  // 2026-06-17
 
 // Well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
 bool valid_utf8(std::string_view s) {
@@ -89,12 +104,18 @@ void check_request(const gen::PlaylistRequest& r, bool utf8_prompt) {
           "a duration out of range");
     check(r.avoid_recent_days >= 0 && r.avoid_recent_days <= gen::kMaxAvoidRecentDays,
           "an avoid-recent window out of range");
+    check(r.per_artist >= 0 && r.per_artist <= gen::kMaxTrackCount, "a per-artist cap out of range");
+    check(r.per_album >= 0 && r.per_album <= gen::kMaxTrackCount, "a per-album cap out of range");
+    check(r.played_since >= 0 && r.played_since <= kNow, "a played-since time after the clock");
+    check(r.not_played_since >= 0 && r.not_played_since <= kNow, "a not-played-since time after the clock");
+    for (const auto& word : r.genre_words) check(all_in(word.genres, vocab.genres), "a genre word's genre is not the mirror's");
     const std::string& mood = r.mood_query;
     check(mood.empty() || (mood.front() != ' ' && mood.back() != ' '), "the mood query has outer spaces");
     check(mood.find("  ") == std::string::npos, "the mood query is not joined by single spaces");
     if (utf8_prompt) {
         check(valid_utf8(mood), "the mood query of a UTF-8 prompt is not UTF-8");
         for (const std::string& note : r.notes) check(valid_utf8(note), "a note on a UTF-8 prompt is not UTF-8");
+        for (const std::string& phrase : r.unparsed) check(valid_utf8(phrase), "an unparsed phrase is not UTF-8");
         check(valid_utf8(gen::describe(r)), "describe() of a UTF-8 prompt is not UTF-8");
     } else {
         gen::describe(r);
@@ -133,9 +154,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view prompt = input.substr(0, newline);
     const bool utf8 = valid_utf8(input);  // the option values too: describe() shows --source names
 
-    const gen::PlaylistRequest request = gen::parse_prompt(prompt, mirror());
-    check(request == gen::parse_prompt(prompt, mirror()), "the same prompt read twice gave two requests");
+    const gen::PlaylistRequest request = gen::parse_prompt(prompt, mirror(), kNow);
+    check(request == gen::parse_prompt(prompt, mirror(), kNow), "the same prompt read twice gave two requests");
     check_request(request, utf8);
+    const gen::PlaylistRequest with_tree = gen::parse_prompt(prompt, mirror_with_tree(), kNow);
+    check(with_tree == gen::parse_prompt(prompt, mirror_with_tree(), kNow), "the same prompt read twice gave two requests");
+    check_request(with_tree, utf8);
 
     if (newline == std::string_view::npos) return 0;
     const gen::CliOptions options = options_of(input.substr(newline + 1));
