@@ -549,3 +549,43 @@ TEST_CASE("claude: the structured-call service over a non-object schema: a wrapp
     CHECK(answer.asks == 2);
     CHECK(answer.repaired);
 }
+
+TEST_CASE("claude: a refusal is INVALID_INPUT, a forced tool's answer without its tool_use block BAD_RESPONSE",
+          "[claude][errors]") {
+    FakeLlm llm = make_fake();
+    auto provider = make_claude(llm);
+    std::string stop_reason;
+    std::string content;
+    // A well-formed message the fake's model would not give: the API's envelope with chosen parts.
+    llm.http().set_interceptor([&](const FakeRequest&, const pmx::test::FakeResponse* answered)
+                                   -> std::optional<pmx::test::FakeResponse> {
+        if (answered != nullptr) return std::nullopt;
+        return pmx::test::FakeResponse::json(
+            200, R"({"id":"msg_x","type":"message","role":"assistant","model":")" + std::string(kSonnet) +
+                     R"(","content":)" + content + R"(,"stop_reason":")" + stop_reason +
+                     R"(","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":2}})");
+    });
+    std::string text;
+
+    stop_reason = "refusal";
+    content = "[]";
+    CallResult r = provider->complete(chat("hi"), &text);
+    CHECK(r.status == PMX_INVALID_INPUT);
+    CHECK_THAT(r.message, Catch::Contains("declined"));
+    CHECK(r.input_tokens == 5);  // usage is reported even for an answer that fails
+
+    stop_reason = "end_turn";
+    content = R"([{"type":"text","text":"Here are the moods."}])";
+    CompletionRequest request = chat("hi");
+    request.json = true;
+    request.json_schema = std::string(kMoodsSchema);
+    r = provider->complete(request, &text);
+    CHECK(r.status == PMX_BAD_RESPONSE);
+    CHECK_THAT(r.message, Catch::Contains("no \"answer\" tool_use block"));
+
+    content = R"([{"type":"text","text":"Rainy "},{"type":"text","text":"jazz."}])";
+    r = provider->complete(chat("hi"), &text);
+    INFO(r.message);
+    REQUIRE(r.ok());
+    CHECK(text == "Rainy jazz.");  // text blocks joined
+}
