@@ -146,3 +146,41 @@ TEST_CASE("cohere CLI: `embeddings generate` embeds the library through cohere i
     CHECK(show.code == 0);
     CHECK(show.out.find(llm.key()) == std::string::npos);
 }
+
+TEST_CASE("cohere CLI: `sync` embeds through cohere, and the key shows in no log line, error or `config show`",
+          "[cohere][cli]") {
+    FakePlex plex(FakePlexOptions{.tracks = 20});
+    FakeLlm llm = cohere_fake();
+    const std::string wrong = "co-wrong-key-for-the-cli-test-0123456789";
+    TempDir dir;
+    const auto write = [&](const std::string& key) {
+        std::ofstream out(dir.path() / "plexmix.yaml", std::ios::trunc);
+        out << "data_dir: " << (dir.path() / "data").string() << "\n"
+            << "providers:\n"
+            << "  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token() << ", retries: 0 }\n"
+            << "  cohere: { plugin: cohere, api_key: " << key << ", base_url: " << llm.url() << "/v2, retries: 1 }\n"
+            << "use: { media: [home], embedder: cohere }\n";
+    };
+    const std::string with_config = "--config " + (dir.path() / "plexmix.yaml").string() + " ";
+    write(llm.key());
+    // One 429 on the way: the retry is logged too.
+    llm.add_rule(FakeLlmRule{.kind = FakeLlmRule::Kind::status, .status = 429, .retry_after = "0.01", .times = 1});
+    const CliRun sync = cli("-vv " + with_config + "sync");
+    INFO(sync.out);
+    REQUIRE(sync.code == 0);
+    CHECK_THAT(sync.out, Catch::Contains("/v2/embed"));  // trace lines about the requests were written
+    CHECK_THAT(sync.out, Catch::Contains("cohere (embed-v4.0): 20 embedded"));
+    CHECK(llm.embedded_texts() == 20);
+    CHECK(sync.out.find(llm.key()) == std::string::npos);
+    const CliRun show = cli(with_config + "config show");
+    INFO(show.out);
+    CHECK(show.code == 0);
+    CHECK(show.out.find(llm.key()) == std::string::npos);
+
+    write(wrong);
+    const CliRun refused = cli("-vv " + with_config + "embeddings rebuild");
+    INFO(refused.out);
+    CHECK(refused.code != 0);
+    CHECK_THAT(refused.out, Catch::Contains("invalid api token") && Catch::Contains("api_key"));
+    CHECK(refused.out.find(wrong) == std::string::npos);
+}
