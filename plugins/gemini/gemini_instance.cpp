@@ -223,7 +223,9 @@ pmx_status Gemini::complete(sdk::Call& call, const sdk::CompletionRequest& reque
                                 ? "maxOutputTokens " + std::to_string(request.max_output_tokens())
                                 : std::string("the model's output limit");
         if (thought_tokens != 0) limit += ", " + std::to_string(thought_tokens) + " of them spent on thinking";
-        return call.error(PMX_BAD_RESPONSE, what + ": the answer was cut at " + limit +
+        // INVALID_INPUT, not BAD_RESPONSE: the host would send the same request again, to be cut
+        // at the same place (as the openai, claude and cohere plugins do).
+        return call.error(PMX_INVALID_INPUT, what + ": the answer was cut at " + limit +
                                                 " (finishReason MAX_TOKENS): raise the output limit" +
                                                 (thought_tokens != 0 ? " or lower `thinking_budget`" : ""));
     }

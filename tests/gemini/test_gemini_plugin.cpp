@@ -316,7 +316,7 @@ TEST_CASE("gemini: bare JSON mode asks for application/json without a schema", "
     CHECK(parse(text).IsObject());
 }
 
-TEST_CASE("gemini: an answer cut at maxOutputTokens is BAD_RESPONSE saying it was cut", "[gemini]") {
+TEST_CASE("gemini: an answer cut at maxOutputTokens is INVALID_INPUT saying it was cut, and not sent again", "[gemini]") {
     FakeLlm llm = make_fake();
     auto provider = make_gemini(llm);
     llm.push_answer("one two three four five six seven eight nine ten");
@@ -324,7 +324,8 @@ TEST_CASE("gemini: an answer cut at maxOutputTokens is BAD_RESPONSE saying it wa
     request.max_output_tokens = 4;
     std::string text;
     const CallResult r = provider->complete(request, &text);
-    CHECK(r.status == PMX_BAD_RESPONSE);
+    CHECK(r.status == PMX_INVALID_INPUT);
+    CHECK(r.attempts == 1);
     CHECK_THAT(r.message, Catch::Contains("cut") && Catch::Contains("MAX_TOKENS") &&
                               Catch::Contains("maxOutputTokens 4"));
     CHECK(r.output_tokens == 4);  // the tokens were spent all the same
