@@ -502,13 +502,13 @@ struct Run {
             }
             ctx.pool = capped;
         }
-        int a = artist_cap, b = album_cap;
-        for (size_t size = 0; !pool_reaches_target(ctx.pool);) {
-            if (raise_artist) ++a;
-            if (raise_album) ++b;
-            build_pool(a, b);
+        int a = artist_cap, b = album_cap;  // the caps that last let more in
+        for (size_t size = before; !pool_reaches_target(ctx.pool);) {
+            build_pool(raise_artist ? a + 1 : a, raise_album ? b + 1 : b);
             if (ctx.pool.size() == size) break;  // raising lets nothing more in
             size = ctx.pool.size();
+            if (raise_artist) ++a;
+            if (raise_album) ++b;
         }
         // The counts say what the asked (or default) caps left out.
         ctx.capped_artist = capped_artist;
