@@ -15,6 +15,7 @@
 #include "plugin/provider.hpp"
 #include "support/fake_http_server.hpp"
 #include "support/fake_llm.hpp"
+#include "support/provider_plugin.hpp"
 
 using namespace pmx;
 using pmx::test::FakeLlm;
@@ -31,15 +32,7 @@ constexpr const char* kSonnet = "claude-sonnet-4-5-20250929";  // in the fake's 
 constexpr const char* kOldHaiku = "claude-3-haiku-20240307";   // cap 4,096
 constexpr const char* kWrongKey = "sk-ant-api03-wrongwrongwrong0123456789abcdef";
 
-LoadedPlugin& claude_plugin() {
-    static std::unique_ptr<LoadedPlugin> plugin = [] {
-        LoadResult r = load_plugin(PMX_CLAUDE_PLUGIN);
-        INFO(r.error);
-        REQUIRE(r.ok());
-        return std::move(r.plugin);
-    }();
-    return *plugin;
-}
+LoadedPlugin& claude_plugin() { return test::plugin_from(PMX_CLAUDE_PLUGIN); }
 
 struct Options {
     std::optional<std::string> key{};  // default: the fake's
@@ -70,23 +63,11 @@ CallPolicy policy_of(const Options& o) {
 }
 
 std::unique_ptr<Provider> make_claude(const FakeLlm& llm, const Options& o = {}) {
-    LoadedPlugin& plugin = claude_plugin();
-    auto runtime = std::make_unique<ProviderRuntime>("claude", plugin.info().id, policy_of(o),
-                                                     plugin.info().max_concurrent_calls, o.hooks);
-    std::string error;
-    auto instance = PluginInstance::create(plugin, settings_for(llm, o), *runtime, &error);
-    INFO(error);
-    REQUIRE(instance);
-    return std::make_unique<Provider>("claude", std::move(runtime), std::move(instance));
+    return test::provider_of(claude_plugin(), "claude", settings_for(llm, o), policy_of(o), o.hooks);
 }
 
 // Tries to create an instance; returns the error (empty when it was created).
-std::string create_error(const SettingList& settings) {
-    ProviderRuntime runtime("claude", "claude", CallPolicy{}, 1);
-    std::string error;
-    auto instance = PluginInstance::create(claude_plugin(), settings, runtime, &error);
-    return instance ? std::string() : error;
-}
+std::string create_error(const SettingList& settings) { return test::create_error_of(claude_plugin(), "claude", settings); }
 
 rapidjson::Document parse(const std::string& text) {
     rapidjson::Document doc;

@@ -15,6 +15,7 @@
 #include "plugin/provider.hpp"
 #include "support/fake_http_server.hpp"
 #include "support/fake_llm.hpp"
+#include "support/provider_plugin.hpp"
 
 using namespace pmx;
 using pmx::test::FakeHttpServer;
@@ -33,15 +34,7 @@ constexpr std::size_t kShortDim = 768;
 constexpr std::size_t kMaxBatch = 100;
 constexpr double kTolerance = 1e-5;
 
-LoadedPlugin& gemini_plugin() {
-    static std::unique_ptr<LoadedPlugin> plugin = [] {
-        LoadResult r = load_plugin(PMX_GEMINI_PLUGIN);
-        INFO(r.error);
-        REQUIRE(r.ok());
-        return std::move(r.plugin);
-    }();
-    return *plugin;
-}
+LoadedPlugin& gemini_plugin() { return test::plugin_from(PMX_GEMINI_PLUGIN); }
 
 struct Options {
     std::optional<std::string> key;  // default: the fake's
@@ -67,18 +60,11 @@ SettingList settings_for(const std::string& base_url, const std::string& key, co
 }
 
 std::unique_ptr<Provider> make_gemini_at(const std::string& base_url, const std::string& key, const Options& o = {}) {
-    LoadedPlugin& plugin = gemini_plugin();
     CallPolicy policy;
     policy.retries = o.retries;
     policy.timeout = std::chrono::seconds(10);
     policy.deadline = std::chrono::seconds(60);
-    auto runtime = std::make_unique<ProviderRuntime>("gemini", plugin.info().id, policy,
-                                                     plugin.info().max_concurrent_calls, o.hooks);
-    std::string error;
-    auto instance = PluginInstance::create(plugin, settings_for(base_url, key, o), *runtime, &error);
-    INFO(error);
-    REQUIRE(instance);
-    return std::make_unique<Provider>("gemini", std::move(runtime), std::move(instance));
+    return test::provider_of(gemini_plugin(), "gemini", settings_for(base_url, key, o), policy, o.hooks);
 }
 
 std::unique_ptr<Provider> make_gemini(const FakeLlm& llm, const Options& o = {}) {
