@@ -29,6 +29,7 @@ struct Config {
     std::string anthropic_version;  // the anthropic-version header, e.g. "2023-06-01"
     std::string model;              // e.g. "claude-haiku-4-5"
     std::uint32_t max_tokens = 0;   // the `max_tokens` setting; 0: unset
+    std::uint64_t context_tokens = 0;  // the `context_tokens` setting, told to the host
 };
 
 // The most output tokens the API takes for `model` ("claude-sonnet-4-5", dated ids such as

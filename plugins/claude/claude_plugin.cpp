@@ -74,6 +74,8 @@ std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& 
     }
     if (const std::optional<std::int64_t> context = settings.get_int("context_tokens"); context && *context < 1) {
         invalid("the setting `context_tokens` must be positive");
+    } else if (context) {
+        config.context_tokens = static_cast<std::uint64_t>(*context);
     }
     return std::make_unique<Claude>(std::move(config));
 }

@@ -24,6 +24,7 @@ struct Config {
     std::uint32_t full_dimension = 0;    // the embedding model's full vector size
     std::uint32_t dimension = 0;         // the size asked for and declared
     bool send_output_dimension = false;  // embed-v4: output_dimension goes with every request
+    std::uint64_t context_tokens = 0;    // the chat model's context window, told to the host
 };
 
 // Which setting names the model of a request, for the message of a 404 (models are retired).

@@ -92,6 +92,8 @@ bool valid_output_dimension(std::uint32_t dimension) {
 }
 
 Cohere::Cohere(Config config) : config_(std::move(config)) {
+    completer_info_.context_tokens = config_.context_tokens;
+    completer_info_.model = config_.model;
     info_.dimension = config_.dimension;
     info_.max_batch = kMaxBatch;
     info_.max_input_chars = kMaxInputChars;

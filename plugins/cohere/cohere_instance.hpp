@@ -33,11 +33,13 @@ public:
     pmx_status complete(sdk::Call& call, const sdk::CompletionRequest& request, sdk::TextSink& out) override;
 
     const sdk::EmbedderInfo& info() const override { return info_; }
+    const sdk::CompleterInfo& completer_info() const override { return completer_info_; }
     pmx_status embed(sdk::Call& call, const sdk::Texts& texts, sdk::EmbedKind kind, sdk::Span<float> out) override;
 
 private:
     const Config config_;
     sdk::EmbedderInfo info_;
+    sdk::CompleterInfo completer_info_;
 };
 
 }  // namespace pmx::cohere

@@ -69,6 +69,8 @@ std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& 
     config.embedding_model = required(settings, "embedding_model", kDefaultEmbeddingModel);
     if (const std::optional<std::int64_t> context = settings.get_int("context_tokens"); context && *context < 1) {
         invalid("the setting `context_tokens` must be positive");
+    } else if (context) {
+        config.context_tokens = static_cast<std::uint64_t>(*context);
     }
 
     const pmx::cohere::KnownEmbedder* known = pmx::cohere::known_embedder(config.embedding_model);

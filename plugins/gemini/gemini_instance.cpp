@@ -136,6 +136,8 @@ std::uint32_t known_embedding_dimension(std::string_view model) {
 }
 
 Gemini::Gemini(Config config) : config_(std::move(config)) {
+    completer_info_.context_tokens = config_.context_tokens;
+    completer_info_.model = config_.model;
     info_.dimension = config_.dimension;
     info_.max_batch = kMaxBatch;
     info_.max_input_chars = kMaxInputChars;

@@ -26,6 +26,7 @@ struct Config {
     std::uint32_t full_dimension = 0;          // the embedding model's full vector size
     std::uint32_t dimension = 0;               // what is asked for (outputDimensionality when below full)
     std::int64_t thinking_budget = 0;          // the setting; see thinking_budget_for()
+    std::uint64_t context_tokens = 0;          // the setting, told to the host
 };
 
 // The thinkingBudget to send for `model`, or nullopt when the model does not think (Gemini 1.x,
@@ -46,11 +47,13 @@ public:
     pmx_status complete(sdk::Call& call, const sdk::CompletionRequest& request, sdk::TextSink& out) override;
 
     const sdk::EmbedderInfo& info() const override { return info_; }
+    const sdk::CompleterInfo& completer_info() const override { return completer_info_; }
     pmx_status embed(sdk::Call& call, const sdk::Texts& texts, sdk::EmbedKind kind, sdk::Span<float> out) override;
 
 private:
     const Config config_;
     sdk::EmbedderInfo info_;
+    sdk::CompleterInfo completer_info_;
 };
 
 }  // namespace pmx::gemini

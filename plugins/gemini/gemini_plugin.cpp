@@ -72,6 +72,8 @@ std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& 
     config.thinking_budget = settings.get_int("thinking_budget").value_or(0);
     if (const std::optional<std::int64_t> context = settings.get_int("context_tokens"); context && *context < 1) {
         throw sdk::Error(PMX_INVALID_INPUT, "gemini: the setting `context_tokens` must be positive");
+    } else if (context) {
+        config.context_tokens = static_cast<std::uint64_t>(*context);
     }
 
     const std::uint32_t known = pmx::gemini::known_embedding_dimension(config.embedding_model);

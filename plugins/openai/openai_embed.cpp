@@ -176,6 +176,8 @@ EmbeddingShape embedding_shape(const Config& config) {
 }
 
 OpenAiInstance::OpenAiInstance(Config config) : config_(std::move(config)) {
+    completer_info_.context_tokens = config_.context_tokens;
+    completer_info_.model = config_.model;
     const EmbeddingShape shape = embedding_shape(config_);
     info_.dimension = shape.dimension;
     info_.max_batch = config_.batch_size;

@@ -28,6 +28,7 @@ public:
 
     pmx_status complete(sdk::Call& call, const sdk::CompletionRequest& request, sdk::TextSink& out) override;
     const sdk::EmbedderInfo& info() const override { return info_; }
+    const sdk::CompleterInfo& completer_info() const override { return completer_info_; }
     pmx_status embed(sdk::Call& call, const sdk::Texts& texts, sdk::EmbedKind kind, sdk::Span<float> out) override;
 
 private:
@@ -40,6 +41,7 @@ private:
 
     const Config config_;
     sdk::EmbedderInfo info_;
+    sdk::CompleterInfo completer_info_;
     // Learned once per instance, then every request is sent in the form the server takes.
     std::atomic<bool> json_schema_refused_{false};
     std::atomic<bool> json_object_refused_{false};

@@ -108,7 +108,7 @@ static pmx_status do_delete_playlist(pmx_instance *self, const pmx_call *call, p
     return key.len == 0 ? PMX_NOT_FOUND : PMX_OK;
 }
 
-static const pmx_completer kCompleter = {sizeof(pmx_completer), 0, do_complete};
+static const pmx_completer kCompleter = {sizeof(pmx_completer), 0, do_complete, NULL};
 static const pmx_embedder kEmbedder = {sizeof(pmx_embedder), 0, do_info, do_embed};
 static const pmx_media_source kMediaSource = {sizeof(pmx_media_source), 0, do_identity,
                                               do_list_libraries, do_scan_tracks,

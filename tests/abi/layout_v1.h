@@ -30,9 +30,10 @@
 
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
-PMX_PIN_VALUE(PMX_ABI_MINOR, 2u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
+PMX_PIN_VALUE(PMX_ABI_MINOR, 3u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
                                     1.2: PMX_HTTP_RETRY_SAFE, pmx_host.install_id,
-                                    pmx_media_sink.playlist_created, pmx_playlist_write.marker */
+                                    pmx_media_sink.playlist_created, pmx_playlist_write.marker;
+                                    1.3: pmx_completer.info, pmx_completer_info */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -176,10 +177,17 @@ PMX_PIN_FIELD(pmx_text_sink, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_text_sink, ctx, 8, 8);
 PMX_PIN_FIELD(pmx_text_sink, write, 16, 8);
 
-PMX_PIN_SIZE(pmx_completer, 16, 8);
+PMX_PIN_SIZE(pmx_completer, 24, 8); /* 16 before ABI 1.3 */
 PMX_PIN_FIELD(pmx_completer, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_completer, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_completer, complete, 8, 8);
+PMX_PIN_FIELD(pmx_completer, info, 16, 8); /* ABI 1.3 */
+
+PMX_PIN_SIZE(pmx_completer_info, 32, 8); /* ABI 1.3 */
+PMX_PIN_FIELD(pmx_completer_info, struct_size, 0, 4);
+PMX_PIN_FIELD(pmx_completer_info, max_output_tokens, 4, 4);
+PMX_PIN_FIELD(pmx_completer_info, context_tokens, 8, 8);
+PMX_PIN_FIELD(pmx_completer_info, model, 16, 16);
 
 PMX_PIN_SIZE(pmx_embedder_info, 40, 8);
 PMX_PIN_FIELD(pmx_embedder_info, struct_size, 0, 4);

@@ -48,6 +48,8 @@ TEST_CASE("claude CLI: `plexmix plugins check` passes against the fake with the 
     INFO(run.out);
     CHECK(run.code == 0);
     CHECK_THAT(run.out, Catch::Contains("The plugin conforms to the contract."));
+    // The host learns the model's limits (ABI 1.3): the window from the setting's default, the cap by family.
+    CHECK_THAT(run.out, Catch::Contains("completer: model \"claude-haiku-4-5\", context 200000 tokens, answers up to 64000 tokens"));
     CHECK(run.out.find(llm.key()) == std::string::npos);
     CHECK(llm.completion_requests() >= 2);  // text and JSON
     for (const FakeLlmCall& call : llm.calls()) CHECK(call.model == "claude-haiku-4-5");

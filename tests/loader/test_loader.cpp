@@ -2,6 +2,7 @@
 // misbehaviour contained) with a one-line reason naming the file, and the host never crashes.
 #include <sys/wait.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -129,8 +130,26 @@ TEST_CASE("a vtable smaller than ABI 1.0 defines is refused when the instance is
     std::string error;
     auto instance = PluginInstance::create(*r.plugin, {}, runtime, &error);
     CHECK_FALSE(instance);
+    // ABI 1.0's completer ends after complete(); info() came in 1.3 and is optional.
     CHECK(error == "plugin broken-bad-vtable's pmx.completer/1 vtable is 4 bytes, ABI 1.0 needs " +
-                       std::to_string(sizeof(pmx_completer)));
+                       std::to_string(offsetof(pmx_completer, complete) + sizeof(void*)));
+}
+
+TEST_CASE("a completer without info() (before ABI 1.3) is made, and reports no limits", "[loader]") {
+    LoadResult r = load_plugin(plugin_file("test_good"));
+    REQUIRE(r.ok());
+    auto runtime = std::make_unique<ProviderRuntime>("test", "good", CallPolicy{}, 1);
+    std::string error;
+    auto instance = PluginInstance::create(*r.plugin, {}, *runtime, &error);
+    INFO(error);
+    REQUIRE(instance);
+    REQUIRE(instance->completer()->info == nullptr);
+    Provider provider("test", std::move(runtime), std::move(instance));
+    CompleterInfo info{1, 2, "stale"};
+    CHECK(provider.completer_info(&info).ok());
+    CHECK(info.context_tokens == 0);
+    CHECK(info.max_output_tokens == 0);
+    CHECK(info.model.empty());
 }
 
 TEST_CASE("a plugin whose init fails is refused with its own reason", "[loader]") {

@@ -123,11 +123,27 @@ void expect_cancelled(Checker& c, Provider& provider, const std::string& kind, c
 }
 
 void check_completer(Checker& c, Provider& provider) {
+    CompleterInfo info;
+    CallResult r = provider.completer_info(&info);
+    if (c.expect(r.ok(), "completer: info() answers OK when present", describe(r))) {
+        if (provider.instance().completer()->info == nullptr) {
+            c.pass("completer: no info() (a plugin before ABI 1.3): requests are not sized to a context window");
+        } else {
+            c.expect(info.context_tokens == 0 || info.max_output_tokens < info.context_tokens,
+                     "completer: info()'s output cap is below its context window",
+                     std::to_string(info.max_output_tokens) + " ≥ " + std::to_string(info.context_tokens));
+            c.pass("completer: model \"" + info.model + "\", context " +
+                   (info.context_tokens ? std::to_string(info.context_tokens) + " tokens" : std::string("unknown")) +
+                   (info.max_output_tokens ? ", answers up to " + std::to_string(info.max_output_tokens) + " tokens"
+                                           : std::string()));
+        }
+    }
+
     CompletionRequest request;
     request.system = "You are a conformance check. Answer briefly.";
     request.messages.push_back({PMX_ROLE_USER, "Say hello to plexmix."});
     std::string text;
-    CallResult r = provider.complete(request, &text);
+    r = provider.complete(request, &text);
     if (c.expect(r.ok(), "completer: complete() answers OK", describe(r))) {
         c.expect(!text.empty(), "completer: the answer is not empty");
         c.expect(valid_utf8(text), "completer: the answer is valid UTF-8");

@@ -342,6 +342,27 @@ CallResult Provider::complete(const CompletionRequest& request, std::string* tex
     return r;
 }
 
+CallResult Provider::completer_info(CompleterInfo* out) {
+    const pmx_completer* vt = instance_->completer();
+    if (!vt) return unsupported("complete text");
+    *out = {};
+    if (vt->info == nullptr) return {};  // zero-filled when the plugin's vtable predates 1.3
+    pmx_completer_info info{};
+    InvokeOptions options;
+    options.retry = false;
+    CallResult r = runtime_->invoke(
+        "info",
+        [&](const pmx_call*) {
+            info = pmx_completer_info{};
+            info.struct_size = sizeof info;
+            return vt->info(instance_->raw(), &info);
+        },
+        options);
+    if (!r.ok()) return r;
+    *out = {info.context_tokens, info.max_output_tokens, str(info.model)};
+    return r;
+}
+
 CallResult Provider::embedder_info(EmbedderInfo* out) {
     const pmx_embedder* vt = instance_->embedder();
     if (!vt) return unsupported("embed text");

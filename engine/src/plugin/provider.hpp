@@ -37,6 +37,13 @@ struct CompletionRequest {
     std::optional<float> temperature;
 };
 
+// A completer's model limits (ABI 1.3 plugins; all zero/empty when the plugin says nothing).
+struct CompleterInfo {
+    uint64_t context_tokens = 0;     // input + output; 0 = unknown
+    uint32_t max_output_tokens = 0;  // 0 = unknown
+    std::string model;               // empty = unknown
+};
+
 struct EmbedderInfo {
     uint32_t dimension = 0;
     uint32_t max_batch = 0;
@@ -101,6 +108,8 @@ public:
 
     // Completer.
     CallResult complete(const CompletionRequest& request, std::string* text, const InvokeOptions& options = {});
+    // What the plugin reports of its model; an older plugin reports nothing (ok, all unknown).
+    CallResult completer_info(CompleterInfo* info);
 
     // Embedder. embed() fills `out` with texts.size() × dimension floats, row-major.
     CallResult embedder_info(EmbedderInfo* info);

@@ -57,7 +57,7 @@ extern "C" {
  * accepts any minor: an older plugin simply lacks appended fields (read as zero), a newer
  * plugin must check the host's minor (pmx_host.abi_minor) before relying on newer services. */
 #define PMX_ABI_MAJOR 1u
-#define PMX_ABI_MINOR 2u
+#define PMX_ABI_MINOR 3u
 
 /* True when a struct received with `struct_size` contains `field` (for host vtables). */
 #define PMX_HAS_FIELD(ptr, type, field) \
@@ -315,6 +315,15 @@ typedef struct pmx_text_sink {
     int32_t (*write)(void *ctx, const char *data, size_t len);
 } pmx_text_sink;
 
+/* What a completer's model can take (ABI 1.3), so that the host sizes its requests to fit and
+ * prices them: the context window counts input and output tokens together. */
+typedef struct pmx_completer_info {
+    uint32_t struct_size;
+    uint32_t max_output_tokens;  /* most output tokens one answer may have; 0 = unknown */
+    uint64_t context_tokens;     /* the model's context window (input + output); 0 = unknown */
+    pmx_str model;               /* the configured model, e.g. "gpt-4o-mini"; may be empty */
+} pmx_completer_info;
+
 typedef struct pmx_completer {
     uint32_t struct_size;
     uint32_t reserved;
@@ -325,6 +334,11 @@ typedef struct pmx_completer {
      * discarded by the host. */
     pmx_status (*complete)(pmx_instance *self, const pmx_call *call,
                            const pmx_completion_request *request, const pmx_text_sink *out);
+    /* Optional (ABI 1.3; NULL or absent from an older plugin: nothing is known). Fills *info
+     * (zero-filled by the host, with info->struct_size set by the host: write only fields
+     * that fit). The model string must stay valid for the instance's lifetime. Any host
+     * thread, no I/O. */
+    pmx_status (*info)(pmx_instance *self, pmx_completer_info *info);
 } pmx_completer;
 
 /* ---------------------------------------------------------------------------------------- */

@@ -819,6 +819,14 @@ enum class EmbedKind : std::int32_t {
     query = PMX_EMBED_QUERY,        // a search query
 };
 
+// What a completer's model can take (ABI 1.3); the C++ form of pmx_completer_info. The host
+// sizes its requests to fit the context window and prices the model's tokens.
+struct CompleterInfo {
+    std::uint64_t context_tokens = 0;     // the context window (input + output); 0 = unknown
+    std::uint32_t max_output_tokens = 0;  // most output tokens one answer may have; 0 = unknown
+    std::string model{};                  // the configured model, e.g. "gpt-4o-mini"
+};
+
 // What an embedder reports; the C++ form of pmx_embedder_info.
 struct EmbedderInfo {
     std::uint32_t dimension = 0;        // floats per vector; > 0, fixed for the instance
@@ -907,6 +915,14 @@ public:
     // again with the same request after a retryable failure: no side effects beyond the
     // provider request. What was written is discarded by the host on non-OK.
     virtual pmx_status complete(Call& call, const CompletionRequest& request, TextSink& out) = 0;
+
+    // The model's limits (ABI 1.3). Any thread, no I/O. Return a member set by the
+    // constructor: the object (and its model string) must live, unchanged, as long as the
+    // instance. The default says nothing is known.
+    virtual const CompleterInfo& completer_info() const {
+        static const CompleterInfo unknown;
+        return unknown;
+    }
 };
 
 // "pmx.embedder/1"
@@ -1040,6 +1056,22 @@ inline pmx_status complete(pmx_instance* self, const pmx_call* raw_call,
     });
 }
 
+inline pmx_status completer_info(pmx_instance* self, pmx_completer_info* out) noexcept {
+    const Call no_call;  // info() receives no pmx_call: errors go to the host log
+    return guarded(no_call, [&]() -> pmx_status {
+        if (out == nullptr) return PMX_INVALID_INPUT;
+        const CompleterInfo& info = as<Completer>(self).completer_info();
+        pmx_completer_info full;
+        std::memset(&full, 0, sizeof full);
+        full.struct_size = size_of<pmx_completer_info>();
+        full.max_output_tokens = info.max_output_tokens;
+        full.context_tokens = info.context_tokens;
+        full.model = to_pmx(info.model);
+        write_fitting(out, full);
+        return PMX_OK;
+    });
+}
+
 // --- embedder ---
 
 inline pmx_status embedder_info(pmx_instance* self, pmx_embedder_info* out) noexcept {
@@ -1151,7 +1183,7 @@ inline pmx_status delete_playlist(pmx_instance* self, const pmx_call* raw_call,
 
 // --- vtables: one per interface, shared by every instance of this plugin ---
 
-inline constexpr pmx_completer kCompleterVtable{size_of<pmx_completer>(), 0u, &complete};
+inline constexpr pmx_completer kCompleterVtable{size_of<pmx_completer>(), 0u, &complete, &completer_info};
 inline constexpr pmx_embedder kEmbedderVtable{size_of<pmx_embedder>(), 0u, &embedder_info,
                                               &embed};
 inline constexpr pmx_media_source kMediaSourceVtable{size_of<pmx_media_source>(), 0u,

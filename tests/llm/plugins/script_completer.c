@@ -1,7 +1,9 @@
 /* A completer for the structured-call tests: answers in turn from its `answers` setting (the
  * answers separated by a line holding only "---"; the last one repeats), reports usage (one
  * token per 4 bytes in, per 4 bytes out), fails with status `fail` when it is set, and appends
- * what it was asked (each message as "role: content" lines, then "===") to the file `log`. */
+ * what it was asked (each message as "role: content" lines, then "===") to the file `log`.
+ * Its info() (ABI 1.3) reports the `context_tokens` and `max_output` settings and the model
+ * "script-model". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@ struct pmx_instance {
     size_t count;
     size_t next;
     int fail;
+    unsigned long long context_tokens;
+    unsigned max_output;
     char log[512];
 };
 
@@ -38,8 +42,8 @@ static void log_request(const struct pmx_instance *self, const pmx_completion_re
         fprintf(file, "%s: %.*s\n", m->role == PMX_ROLE_USER ? "user" : "assistant", (int)m->content.len,
                 m->content.data);
     }
-    fprintf(file, "json: %u schema: %.*s\n===\n", (unsigned)(req->flags & PMX_COMPLETE_JSON), (int)req->json_schema.len,
-            req->json_schema.data);
+    fprintf(file, "json: %u schema: %.*s\nmax_output: %u\n===\n", (unsigned)(req->flags & PMX_COMPLETE_JSON),
+            (int)req->json_schema.len, req->json_schema.data, (unsigned)req->max_output_tokens);
     fclose(file);
 }
 
@@ -59,7 +63,20 @@ static pmx_status complete(pmx_instance *self, const pmx_call *call, const pmx_c
     return PMX_OK;
 }
 
-static const pmx_completer completer = {sizeof(pmx_completer), 0, complete};
+static pmx_status info(pmx_instance *self, pmx_completer_info *out) {
+    pmx_completer_info full;
+    memset(&full, 0, sizeof full);
+    full.struct_size = sizeof full;
+    full.context_tokens = self->context_tokens;
+    full.max_output_tokens = self->max_output;
+    full.model.data = "script-model";
+    full.model.len = 12;
+    memcpy(out, &full, out->struct_size < sizeof full ? out->struct_size : sizeof full);
+    out->struct_size = (uint32_t)(out->struct_size < sizeof full ? out->struct_size : sizeof full);
+    return PMX_OK;
+}
+
+static const pmx_completer completer = {sizeof(pmx_completer), 0, complete, info};
 
 static pmx_status create(const pmx_kv *settings, size_t count, const pmx_call *call, pmx_instance **out) {
     (void)call;
@@ -80,6 +97,14 @@ static pmx_status create(const pmx_kv *settings, size_t count, const pmx_call *c
         } else if (kv->key.len == 4 && memcmp(kv->key.data, "fail", 4) == 0) {
             char *text = copy(kv->value.data, kv->value.len);
             self->fail = text ? atoi(text) : 0;
+            free(text);
+        } else if (kv->key.len == 14 && memcmp(kv->key.data, "context_tokens", 14) == 0) {
+            char *text = copy(kv->value.data, kv->value.len);
+            self->context_tokens = text ? strtoull(text, NULL, 10) : 0;
+            free(text);
+        } else if (kv->key.len == 10 && memcmp(kv->key.data, "max_output", 10) == 0) {
+            char *text = copy(kv->value.data, kv->value.len);
+            self->max_output = text ? (unsigned)strtoul(text, NULL, 10) : 0;
             free(text);
         } else if (kv->key.len == 3 && memcmp(kv->key.data, "log", 3) == 0 && kv->value.len < sizeof self->log) {
             memcpy(self->log, kv->value.data, kv->value.len);
@@ -106,7 +131,11 @@ static const pmx_setting_spec fail = {sizeof(pmx_setting_spec), PMX_SETTING_STRI
                                       "a pmx_status to fail every call with"};
 static const pmx_setting_spec log_file = {sizeof(pmx_setting_spec), PMX_SETTING_STRING, 0, 0, "log", "",
                                           "a file to append each request to"};
-static const pmx_setting_spec *const settings[] = {&answers, &fail, &log_file, NULL};
+static const pmx_setting_spec context_tokens = {sizeof(pmx_setting_spec), PMX_SETTING_STRING, 0, 0, "context_tokens",
+                                                "0", "the context window info() reports (0: unknown)"};
+static const pmx_setting_spec max_output = {sizeof(pmx_setting_spec), PMX_SETTING_STRING, 0, 0, "max_output", "0",
+                                            "the output cap info() reports (0: unknown)"};
+static const pmx_setting_spec *const settings[] = {&answers, &fail, &log_file, &context_tokens, &max_output, NULL};
 
 PMX_EXPORT const pmx_plugin_entry pmx_entry = {
     PMX_ABI_MAJOR, PMX_ABI_MINOR, sizeof(pmx_plugin_entry), 0,
