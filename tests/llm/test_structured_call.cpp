@@ -154,3 +154,113 @@ TEST_CASE("structured_call: a provider failure is the answer's status and messag
     CHECK(answer.asks == 1);
     CHECK_THAT(answer.error, Catch::Contains("scripted failure"));
 }
+
+// --- sizing to the context window (the completer's info(), ABI 1.3) ---
+
+namespace {
+
+// The max_output the n-th logged request (0-based) carried.
+long max_output_of(const std::string& log, size_t n) {
+    size_t at = 0;
+    for (size_t i = 0; i <= n; ++i) {
+        at = log.find("max_output: ", at);
+        if (at == std::string::npos) return -1;
+        at += 12;
+    }
+    return std::stol(log.substr(at));
+}
+
+}  // namespace
+
+TEST_CASE("structured_call: a request too large for the context window is refused before anything is sent",
+          "[llm][context]") {
+    const llm::Schema schema(kTagsSchema);
+    test::TempDir dir;
+    const auto log = dir.path() / "requests.log";
+    auto provider = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()}, {"context_tokens", "600"}});
+    const std::string user = "Tag these tracks: " + std::string(4000, 'x');  // about 1,000 tokens
+    const auto answer = llm::structured_call(*provider, ask("sys", user, schema));
+    CHECK(answer.status == PMX_INVALID_INPUT);
+    CHECK_THAT(answer.error, Catch::Contains("context window of 600 tokens") && Catch::Contains("`context_tokens`"));
+    CHECK(answer.usage.requests == 0);
+    CHECK_FALSE(std::filesystem::exists(log));  // the completer was never called
+}
+
+TEST_CASE("structured_call: the output limit is lowered so that input and answer fit the window", "[llm][context]") {
+    const llm::Schema schema(kTagsSchema);
+    test::TempDir dir;
+    const auto log = dir.path() / "requests.log";
+    constexpr long kWindow = 4096;  // a local server's default
+    auto provider = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()},
+                               {"context_tokens", std::to_string(kWindow)}, {"max_output", "8192"}});
+    const std::string user = "Tag these tracks: " + std::string(8000, 'y');  // about 2,000 tokens
+    auto request = ask("You tag music.", user, schema);
+    request.max_output_tokens = 3000;  // asked for more than is left
+    const auto answer = llm::structured_call(*provider, request);
+    INFO(answer.error);
+    REQUIRE(answer.ok());
+    const long sent = max_output_of(read_all(log), 0);
+    CHECK(sent > 0);
+    CHECK(sent < 3000);
+    // What the completer counted as input (one token per 4 bytes) plus the output limit fits.
+    CHECK(static_cast<long>(answer.usage.input_tokens) + sent <= kWindow);
+}
+
+TEST_CASE("structured_call: without a requested limit the model's own cap is sent when it fits", "[llm][context]") {
+    const llm::Schema schema(kTagsSchema);
+    test::TempDir dir;
+    const auto log = dir.path() / "requests.log";
+    auto provider = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()},
+                               {"context_tokens", "200000"}, {"max_output", "8192"}});
+    const auto answer = llm::structured_call(*provider, ask("sys", "Tag track 1.", schema));
+    REQUIRE(answer.ok());
+    CHECK(max_output_of(read_all(log), 0) == 8192);
+}
+
+TEST_CASE("structured_call: a completer that reports no window gets the request as asked", "[llm][context]") {
+    const llm::Schema schema(kTagsSchema);
+    test::TempDir dir;
+    const auto log = dir.path() / "requests.log";
+    auto provider = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()}});
+    auto request = ask("sys", "Tag track 1. " + std::string(40000, 'z'), schema);
+    const auto answer = llm::structured_call(*provider, request);
+    REQUIRE(answer.ok());
+    CHECK(max_output_of(read_all(log), 0) == 0);  // the provider's default
+}
+
+TEST_CASE("structured_call: a repair that would not fit the window ends with the first answer's error, said",
+          "[llm][context]") {
+    const llm::Schema schema(kTagsSchema);
+    test::TempDir dir;
+    const auto log = dir.path() / "requests.log";
+    // The first ask (~100 tokens) fits 700 with room for an answer; echoing a 3,000-byte invalid
+    // answer back (~750 tokens) does not.
+    auto provider = completer({{"answers", "{\"tracks\": \"" + std::string(3000, 'n') + "\"}"},
+                               {"log", log.string()}, {"context_tokens", "700"}});
+    const auto answer = llm::structured_call(*provider, ask("sys", "Tag track 1.", schema));
+    CHECK(answer.status == PMX_BAD_RESPONSE);
+    CHECK(answer.asks == 1);
+    CHECK_THAT(answer.error, Catch::StartsWith("the answer is invalid: ") && Catch::Contains("no repair: the request"));
+    CHECK(answer.usage.requests == 1);
+}
+
+TEST_CASE("input_budget: what a request may hold is the window less the answer and the framing", "[llm][context]") {
+    CHECK(llm::input_budget({}, 1000) == UINT64_MAX);  // unknown window: no limit known
+    const llm::CompleterLimits local{4096, 0, "llama3.1"};
+    const uint64_t with_1000 = llm::input_budget(local, 1000);
+    CHECK(with_1000 < 4096 - 1000);
+    CHECK(with_1000 > 4096 - 1000 - 100);
+    CHECK(llm::input_budget(local, 0) == llm::input_budget(local, llm::kMinAnswerTokens));
+    CHECK(llm::input_budget(local, 5000) == 0);  // an answer larger than the window leaves nothing
+}
+
+TEST_CASE("structured_call: usage goes to the ledger under the model the completer reports", "[llm]") {
+    const llm::Schema schema(kTagsSchema);
+    auto provider = completer({{"answers", "{\"tracks\": []}"}});
+    llm::UsageLedger ledger;
+    const auto answer = llm::structured_call(*provider, ask("sys", "user", schema), &ledger);
+    REQUIRE(answer.ok());
+    CHECK(answer.model == "script-model");
+    REQUIRE(ledger.entries().count({"script", "script-model"}) == 1);
+    CHECK(ledger.entries().at({"script", "script-model"}).requests == 1);
+}

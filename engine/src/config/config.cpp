@@ -38,7 +38,9 @@ const std::vector<std::string> kTopLevelKeys{"data_dir", "log", "providers", "us
 const std::vector<std::string> kLogKeys{"level", "file"};
 const std::vector<std::string> kUseKeys{"media", "embedder", "completer"};
 const std::vector<std::string> kHostProviderKeys{"plugin",  "timeout",     "connect_timeout", "deadline",
-                                                 "retries", "concurrency", "rpm"};
+                                                 "retries", "concurrency", "rpm",             "price_in",
+                                                 "price_out"};
+constexpr double kMaxPricePerMillion = 1000;  // USD; a price above it is a typo (cents per token?)
 
 // Ends the message about a key or value that is not UTF-8 (a file saved as Latin-1, say).
 constexpr std::string_view kSaveAsUtf8 = " (is the file saved as UTF-8?)";
@@ -365,6 +367,16 @@ void Loader::load_policy_key(const std::string& key, const Interpolated& value, 
         if (key == "timeout") provider.policy.timeout = *duration;
         else if (key == "connect_timeout") provider.policy.connect_timeout = *duration;
         else provider.policy.deadline = *duration;
+        return;
+    }
+    if (key == "price_in" || key == "price_out") {
+        const auto price = parse_decimal(text);
+        if (!price || *price > kMaxPricePerMillion) {
+            issues_.add(mark, what + " must be US dollars per million tokens, a number from 0 to " +
+                                  std::to_string(static_cast<int>(kMaxPricePerMillion)) + " such as 0.15" + got(value));
+            return;
+        }
+        (key == "price_in" ? provider.price_in : provider.price_out) = *price;
         return;
     }
     const int minimum = key == "concurrency" ? kMinConcurrency : kMinCount;

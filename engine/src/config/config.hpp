@@ -37,6 +37,8 @@ struct ProviderConfig {
     std::string name;
     std::string plugin;                 // [a-z0-9-]+
     CallPolicy policy;                  // timeout, connect_timeout, deadline, retries, concurrency, rpm
+    std::optional<double> price_in;     // USD per million input tokens (llm/pricing.hpp); unset: built-in
+    std::optional<double> price_out;    // USD per million output tokens
     std::vector<SettingValue> settings; // every other key, in file order
     Mark mark;                          // where the provider's name is written
 

@@ -2,6 +2,7 @@
 #include "config/render.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <yaml-cpp/yaml.h>
 
@@ -43,6 +44,14 @@ void emit_provider(YAML::Emitter& out, const ProviderConfig& provider, const Sec
     out << YAML::Key << provider.name << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "plugin" << YAML::Value << provider.plugin;
     emit_policy(out, provider.policy);
+    // As written (0.15), not as the nearest double prints (0.14999999999999999).
+    const auto price = [](double usd) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.10g", usd);
+        return std::string(text);
+    };
+    if (provider.price_in) out << YAML::Key << "price_in" << YAML::Value << price(*provider.price_in);
+    if (provider.price_out) out << YAML::Key << "price_out" << YAML::Value << price(*provider.price_out);
     for (const auto& setting : provider.settings) {
         const bool secret = is_secret_setting(setting, declared_secret(setting.key));
         out << YAML::Key << setting.key << YAML::Value;

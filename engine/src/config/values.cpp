@@ -76,6 +76,14 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
     return value;
 }
 
+std::optional<double> parse_decimal(std::string_view text) {
+    if (text.empty() || text.find_first_not_of("0123456789.") != std::string_view::npos) return std::nullopt;
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
 std::optional<bool> parse_bool(std::string_view text) {
     const std::string word = lower(text);
     if (word == "true" || word == "yes" || word == "on") return true;

@@ -13,6 +13,10 @@ namespace pmx {
 // A decimal integer with an optional sign ("42", "-3", "+7"); nothing else, no spaces.
 std::optional<std::int64_t> parse_int(std::string_view text);
 
+// A plain decimal number that is not negative ("0", "0.15", "2.5", "10"); no sign, exponent,
+// spaces or units (a price in dollars must not be read from "$0.15" or "1e3").
+std::optional<double> parse_decimal(std::string_view text);
+
 // true/false/yes/no/on/off, case-insensitive.
 std::optional<bool> parse_bool(std::string_view text);
 

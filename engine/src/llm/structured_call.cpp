@@ -1,6 +1,9 @@
 // structured_call(): ask, strip, parse, validate, ask once more with the error, account.
 #include "llm/structured_call.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 #include <rapidjson/document.h>
@@ -8,6 +11,7 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "llm/pricing.hpp"
 #include "plugin/provider.hpp"
 
 namespace pmx::llm {
@@ -16,6 +20,34 @@ namespace {
 // How much of an invalid answer goes back to the model with the repair request.
 constexpr size_t kMaxEchoedAnswer = 4000;
 constexpr std::string_view kFence = "```";
+// Tokens the APIs add around each message and the request (roles, separators, the schema's
+// tool or response_format wrapper); generous, so that the estimate errs on the safe side.
+constexpr uint64_t kFramingTokensPerMessage = 8;
+constexpr uint64_t kFramingTokensPerRequest = 32;
+
+// The estimated input of `request` as the completer will receive it.
+uint64_t estimated_input(const CompletionRequest& request) {
+    uint64_t tokens = kFramingTokensPerRequest + estimate_tokens(request.system) + estimate_tokens(request.json_schema);
+    for (const ChatMessage& m : request.messages) tokens += kFramingTokensPerMessage + estimate_tokens(m.content);
+    return tokens;
+}
+
+// Fits `request` to the context window: lowers its output limit to what is left; returns an
+// error (and changes nothing) when the input leaves less than kMinAnswerTokens.
+std::string fit_to_window(CompletionRequest& request, const CompleterLimits& limits, uint32_t wanted_output) {
+    if (limits.context_tokens == 0) return {};
+    const uint64_t input = estimated_input(request);
+    if (input + kMinAnswerTokens > limits.context_tokens) {
+        return "the request (about " + std::to_string(input) + " tokens) does not fit the model's context window of " +
+               std::to_string(limits.context_tokens) + " tokens with room for an answer; raise the provider's " +
+               "`context_tokens` if the model takes more, or send less";
+    }
+    uint64_t output = wanted_output != 0 ? wanted_output : limits.max_output_tokens;
+    const uint64_t room = limits.context_tokens - input;
+    if (output == 0 || output > room) output = room;
+    request.max_output_tokens = static_cast<uint32_t>(std::min<uint64_t>(output, UINT32_MAX));
+    return {};
+}
 
 std::string trimmed(std::string_view text) {
     const size_t first = text.find_first_not_of(" \t\r\n");
@@ -76,6 +108,19 @@ bool Schema::validate(std::string_view json, std::string* error) const {
     return false;
 }
 
+CompleterLimits limits_of(Provider& completer) {
+    CompleterInfo info;
+    if (!completer.completer_info(&info).ok()) return {};
+    return {info.context_tokens, info.max_output_tokens, std::move(info.model)};
+}
+
+uint64_t input_budget(const CompleterLimits& limits, uint32_t max_output_tokens) {
+    if (limits.context_tokens == 0) return std::numeric_limits<uint64_t>::max();
+    const uint64_t output = max_output_tokens != 0 ? max_output_tokens : kMinAnswerTokens;
+    const uint64_t reserved = output + kFramingTokensPerRequest;
+    return limits.context_tokens > reserved ? limits.context_tokens - reserved : 0;
+}
+
 void UsageLedger::add(const std::string& provider, const std::string& model, const Usage& usage) {
     entries_[{provider, model.empty() ? std::string("default") : model}] += usage;
 }
@@ -111,9 +156,17 @@ StructuredAnswer structured_call(Provider& completer, const StructuredRequest& r
     completion.json_schema = request.schema->text();
     completion.max_output_tokens = request.max_output_tokens;
     completion.temperature = request.temperature;
+    const CompleterLimits limits = limits_of(completer);
+    answer.model = model.empty() ? limits.model : model;
 
     constexpr int kMaxAsks = 2;
     for (int ask = 1; ask <= kMaxAsks; ++ask) {
+        if (std::string too_big = fit_to_window(completion, limits, request.max_output_tokens); !too_big.empty()) {
+            // A repair that no longer fits ends with the first answer's error, said as such.
+            answer.status = ask == 1 ? PMX_INVALID_INPUT : PMX_BAD_RESPONSE;
+            answer.error = ask == 1 ? too_big : answer.error + " (no repair: " + too_big + ")";
+            break;
+        }
         answer.asks = ask;
         std::string text;
         const CallResult result = completer.complete(completion, &text);
@@ -140,7 +193,7 @@ StructuredAnswer structured_call(Provider& completer, const StructuredRequest& r
             {PMX_ROLE_USER, "That answer is not valid: " + invalid +
                                 ". Answer again with only one JSON value that is valid against the schema, nothing else."});
     }
-    if (ledger) ledger->add(completer.name(), model, answer.usage);
+    if (ledger && answer.usage.requests > 0) ledger->add(completer.name(), answer.model, answer.usage);
     return answer;
 }
 

@@ -8,6 +8,13 @@
 // schema validator). An invalid answer is asked for once more, with the validation error and
 // the invalid answer in the conversation; a second invalid answer is a clear failure
 // (PMX_BAD_RESPONSE), never a silent fallback. Token usage is added up per provider and model.
+//
+// Every request is sized to the completer's context window (its info(), ABI 1.3: a local
+// server's 4,096 tokens silently cut a longer prompt): the input (estimated) and the output
+// limit together must fit it. The output limit is lowered to what is left when needed; an
+// input that leaves less than kMinAnswerTokens is refused before anything is sent
+// (PMX_INVALID_INPUT naming `context_tokens`). Callers that batch (tagging, selection) size
+// their batches with input_budget() first.
 
 #include <cstdint>
 #include <map>
@@ -53,6 +60,24 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// The fewest output tokens a request must leave room for.
+inline constexpr uint32_t kMinAnswerTokens = 256;
+
+// A completer's limits: what Provider::completer_info() reports (all zero/empty: unknown).
+struct CompleterLimits {
+    uint64_t context_tokens = 0;
+    uint32_t max_output_tokens = 0;
+    std::string model;
+};
+
+// Asks the provider (no I/O); unknown limits when the plugin predates ABI 1.3 or info() fails.
+CompleterLimits limits_of(Provider& completer);
+
+// The input tokens (as estimate_tokens() counts them, framing included) a request may hold so
+// that it and an answer of `max_output_tokens` (0: kMinAnswerTokens) fit the context window;
+// UINT64_MAX when the window is unknown.
+uint64_t input_budget(const CompleterLimits& limits, uint32_t max_output_tokens);
+
 struct StructuredRequest {
     std::string system;
     std::string user;
@@ -65,6 +90,7 @@ struct StructuredAnswer {
     pmx_status status = PMX_OK;
     std::string json;       // the valid answer, fences stripped (when ok())
     std::string error;      // why not, when !ok(): the provider's message or the validation error
+    std::string model;      // the model that answered, as the completer names it (may be empty)
     int asks = 0;           // 1, or 2 when the first answer was invalid
     bool repaired = false;  // the second ask gave the valid answer
     Usage usage;
@@ -89,8 +115,8 @@ private:
 std::string strip_code_fences(std::string_view text);
 
 // Asks `completer` for an answer valid against request.schema (see the top of this file).
-// `model` names the model for the ledger (empty: "default"). Never throws for what the
-// provider or the model does; the answer says it.
+// `model` names the model for the ledger (empty: the one the completer reports, else
+// "default"). Never throws for what the provider or the model does; the answer says it.
 StructuredAnswer structured_call(Provider& completer, const StructuredRequest& request, UsageLedger* ledger = nullptr,
                                  const std::string& model = {});
 
