@@ -94,3 +94,55 @@ TEST_CASE("openai CLI: `sync` embeds a library through the openai embedder, swit
     INFO(shown.out);
     CHECK(shown.out.find(llm.key()) == std::string::npos);
 }
+
+TEST_CASE("openai CLI: embedding says what it will cost before, and the usage and cost the API reported after",
+          "[openai][cli][price]") {
+    constexpr std::size_t kTracks = 40;
+    FakePlexOptions po;
+    po.tracks = kTracks;
+    FakePlex plex(po);
+    FakeLlm llm;
+    TempDir dir;
+    const fs::path config = dir.path() / "plexmix.yaml";
+    // A price of $1,000 per million input tokens makes the cost of a few hundred tokens readable.
+    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                          << "providers:\n"
+                          << "  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
+                          << ", retries: 0 }\n"
+                          << "  openai: { plugin: openai, base_url: " << llm.url() << "/v1, server: openai"
+                          << ", api_key: " << llm.key() << ", batch_size: 16, price_in: 1000 }\n"
+                          << "use: { media: [home], embedder: openai }\n";
+    const std::string args = "--config " + config.string() + " ";
+    REQUIRE(plexmix(args + "sync --no-embeddings").code == 0);
+
+    const CliRun run = plexmix(args + "embeddings generate");
+    INFO(run.out);
+    REQUIRE(run.code == 0);
+    // Before: texts, requests, estimated tokens and cost.
+    const std::string plan = "openai (text-embedding-3-small): " + std::to_string(kTracks) + " texts to embed in 3 requests, about ";
+    const auto plan_at = run.out.find(plan);
+    REQUIRE(plan_at != std::string::npos);
+    // After: what the API reported (the fake counts a token per word), priced.
+    const std::string used = "openai (text-embedding-3-small): used ";
+    const auto used_at = run.out.find(used);
+    REQUIRE(used_at != std::string::npos);
+    CHECK(plan_at < used_at);
+    const std::uint64_t tokens = std::stoull(
+        [&] {
+            std::string digits;
+            for (std::size_t i = used_at + used.size(); i < run.out.size() && run.out[i] != ' '; ++i) {
+                if (run.out[i] != ',') digits += run.out[i];
+            }
+            return digits;
+        }());
+    CHECK(tokens > kTracks);  // every text has several words
+    char cost[32];
+    std::snprintf(cost, sizeof cost, "$%.2f", static_cast<double>(tokens) * 1000 / 1e6);
+    CHECK_THAT(run.out, Catch::Contains(" in tokens in 3 requests, " + std::string(cost) + " (configured prices)"));
+
+    // Nothing left to embed: no estimate, no usage line.
+    const CliRun again = plexmix(args + "embeddings generate");
+    CHECK(again.code == 0);
+    CHECK(again.out.find("texts to embed") == std::string::npos);
+    CHECK(again.out.find(": used ") == std::string::npos);
+}

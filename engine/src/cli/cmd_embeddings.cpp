@@ -14,6 +14,7 @@
 #include "embed/embed_pass.hpp"
 #include "embed/model_index.hpp"
 #include "embed/track_text.hpp"
+#include "llm/pricing.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/store.hpp"
 
@@ -243,6 +244,16 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
     options.rebuild_index = reembed_all;
     options.index_dir = vectors_dir(app.data_dir());
     options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
+    // A paid embedder: what the pass will cost, before anything is sent.
+    options.on_plan = [&](const EmbedPlan& plan) {
+        const llm::ModelPrice price = llm::price_of(app.config(), embedder.config->name, plan.model);
+        if (!price.known() || price.price.input_per_million <= 0) return;
+        const double cost = llm::cost_usd({plan.estimated_tokens, 0, 0}, price.price);
+        std::cout << embedder.config->name << " (" << plan.model << "): " << plan.texts << " texts to embed in "
+                  << plan.requests << (plan.requests == 1 ? " request" : " requests") << ", about "
+                  << plan.estimated_tokens << " tokens, about " << llm::format_usd(cost) << "\n"
+                  << std::flush;
+    };
     const EmbedReport r = embed_tracks(app.store(), *embedder.provider, options);
     if (r.to_embed > 0) progress.finish();
     const std::string who = r.provider + (r.model.empty() ? "" : " (" + r.model + ")");
@@ -256,6 +267,24 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
     if (r.left) std::cout << ", " << r.left << " left for the next run";
     std::cout << " in " << seconds_text(r.elapsed) << "; index " << r.index_size << " vectors"
               << (r.index_rebuilt ? " (rebuilt)" : r.index_built ? " (built)" : "") << "\n";
+    // What it cost, as the embedder reported it; an API that reports no usage (Gemini's
+    // batchEmbedContents) is priced by the estimate, and says so.
+    if (r.input_tokens > 0) {
+        llm::UsageLedger ledger;
+        ledger.add(r.provider, r.model, {r.input_tokens, 0, static_cast<uint32_t>(r.batches)});
+        for (const llm::PricedUsage& line : llm::priced(app.config(), ledger)) {
+            std::cout << who << ": used " << llm::usage_line(line) << "\n";
+        }
+    } else if (r.embedded > 0 && r.to_embed > 0) {
+        const llm::ModelPrice price = llm::price_of(app.config(), r.provider, r.model);
+        if (price.known() && price.price.input_per_million > 0) {
+            const uint64_t tokens = r.estimated_tokens * r.embedded / r.to_embed;
+            std::cout << who << ": used about " << tokens << " tokens in " << r.batches
+                      << (r.batches == 1 ? " request" : " requests") << ", about "
+                      << llm::format_usd(llm::cost_usd({tokens, 0, 0}, price.price))
+                      << " (estimated: the embedder reports no usage)\n";
+        }
+    }
     if (!r.error.empty()) std::cerr << "  " << r.error << "\n";  // under the summary (cerr flushes cout first)
     return r.ok() ? kExitOk : kExitFailure;
 }

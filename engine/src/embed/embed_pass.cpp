@@ -7,6 +7,7 @@
 
 #include "embed/model_index.hpp"
 #include "embed/track_text.hpp"
+#include "llm/pricing.hpp"
 #include "plugin/provider.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/store.hpp"
@@ -91,6 +92,10 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
     if (info.max_batch != 0) batch = std::min<size_t>(batch, info.max_batch);
     batch = std::max<size_t>(1, batch);
     const size_t in_flight = static_cast<size_t>(std::max(1, embedder.runtime().concurrency_limit()));
+    for (const std::string& text : work.texts) report.estimated_tokens += llm::estimate_tokens(text);
+    if (options.on_plan && !work.ids.empty()) {
+        options.on_plan({info.model, work.ids.size(), (work.ids.size() + batch - 1) / batch, report.estimated_tokens});
+    }
 
     InvokeOptions invoke;
     invoke.cancel = &cancel;
@@ -126,6 +131,7 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
         Pending p = std::move(pending.front());
         pending.pop_front();
         BatchResult result = p.result.get();
+        report.input_tokens += result.call.input_tokens;  // a failed call may have been billed too
         if (result.call.ok()) {
             consecutive_failures = 0;
             embeddings.put_vectors(model, std::span(work.ids).subspan(p.begin, p.count),

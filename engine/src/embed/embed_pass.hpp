@@ -40,6 +40,14 @@ class Store;
 inline constexpr size_t kDefaultEmbedBatchCap = 64;   // texts per call when the embedder sets no limit
 inline constexpr int kMaxConsecutiveFailures = 3;     // failed batches in a row that end a pass
 
+// What a pass is about to send, known before the first call (for a cost estimate).
+struct EmbedPlan {
+    std::string model;
+    uint64_t texts = 0;             // to embed
+    uint64_t requests = 0;          // embed calls (batches)
+    uint64_t estimated_tokens = 0;  // llm::estimate_tokens over the texts
+};
+
 struct EmbedOptions {
     bool reembed_all = false;               // `embeddings rebuild`: ignore the stored hashes
     bool rebuild_index = false;             // build the index from the stored vectors, not the file
@@ -48,6 +56,8 @@ struct EmbedOptions {
     const CancelToken* cancel = nullptr;    // nullptr: global_cancel()
     // Texts embedded (stored) so far of the total to embed; on the calling thread.
     std::function<void(uint64_t done, uint64_t total)> progress;
+    // Called once, before the first call, when there is something to embed; on the calling thread.
+    std::function<void(const EmbedPlan& plan)> on_plan;
 };
 
 struct EmbedReport {
@@ -61,6 +71,8 @@ struct EmbedReport {
     uint64_t failed = 0;          // in batches that failed
     uint64_t left = 0;            // not tried: the pass stopped early
     uint64_t batches = 0;         // embed calls sent
+    uint64_t estimated_tokens = 0;  // of the texts to embed, before the pass (EmbedPlan)
+    uint64_t input_tokens = 0;    // the usage the embedder reported (0: it reports none)
     uint64_t index_size = 0;      // vectors in the model's index after the pass
     bool index_built = false;     // there was no index file: built from the stored vectors
     bool index_rebuilt = false;   // rebuilt in place of a file it could not use, or on request
