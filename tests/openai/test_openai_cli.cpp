@@ -138,7 +138,7 @@ TEST_CASE("openai CLI: embedding says what it will cost before, and the usage an
     CHECK(tokens > kTracks);  // every text has several words
     char cost[32];
     std::snprintf(cost, sizeof cost, "$%.2f", static_cast<double>(tokens) * 1000 / 1e6);
-    CHECK_THAT(run.out, Catch::Contains(" in tokens in 3 requests, " + std::string(cost) + " (configured prices)"));
+    CHECK_THAT(run.out, Catch::Contains(" tokens in 3 requests, " + std::string(cost) + " (configured prices)"));
 
     // Nothing left to embed: no estimate, no usage line.
     const CliRun again = plexmix(args + "embeddings generate");

@@ -249,9 +249,10 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
         const llm::ModelPrice price = llm::price_of(app.config(), embedder.config->name, plan.model);
         if (!price.known() || price.price.input_per_million <= 0) return;
         const double cost = llm::cost_usd({plan.estimated_tokens, 0, 0}, price.price);
-        std::cout << embedder.config->name << " (" << plan.model << "): " << plan.texts << " texts to embed in "
-                  << plan.requests << (plan.requests == 1 ? " request" : " requests") << ", about "
-                  << plan.estimated_tokens << " tokens, about " << llm::format_usd(cost) << "\n"
+        std::cout << embedder.config->name << " (" << plan.model << "): " << llm::with_commas(plan.texts)
+                  << " texts to embed in " << llm::with_commas(plan.requests)
+                  << (plan.requests == 1 ? " request" : " requests") << ", about "
+                  << llm::with_commas(plan.estimated_tokens) << " tokens, about " << llm::format_usd(cost) << "\n"
                   << std::flush;
     };
     const EmbedReport r = embed_tracks(app.store(), *embedder.provider, options);
@@ -279,7 +280,7 @@ int run_embed_step(App& app, EmbedderProvider& embedder, bool reembed_all) {
         const llm::ModelPrice price = llm::price_of(app.config(), r.provider, r.model);
         if (price.known() && price.price.input_per_million > 0) {
             const uint64_t tokens = r.estimated_tokens * r.embedded / r.to_embed;
-            std::cout << who << ": used about " << tokens << " tokens in " << r.batches
+            std::cout << who << ": used about " << llm::with_commas(tokens) << " tokens in " << r.batches
                       << (r.batches == 1 ? " request" : " requests") << ", about "
                       << llm::format_usd(llm::cost_usd({tokens, 0, 0}, price.price))
                       << " (estimated: the embedder reports no usage)\n";

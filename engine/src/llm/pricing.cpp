@@ -71,13 +71,13 @@ bool is_snapshot_of(std::string_view model, std::string_view family) {
     return rest.size() >= 2 && rest[0] == '-' && std::isdigit(static_cast<unsigned char>(rest[1]));
 }
 
+}  // namespace
+
 std::string with_commas(uint64_t n) {
     std::string digits = std::to_string(n);
     for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<size_t>(at), ",");
     return digits;
 }
-
-}  // namespace
 
 std::optional<Price> builtin_price(std::string_view plugin, std::string_view model) {
     if (model.starts_with("models/")) model.remove_prefix(7);  // Gemini's resource names
@@ -142,8 +142,9 @@ std::vector<PricedUsage> priced(const Config& config, const UsageLedger& ledger)
 }
 
 std::string usage_line(const PricedUsage& u) {
-    std::string line = with_commas(u.usage.input_tokens) + " in";
-    if (u.usage.output_tokens > 0) line += " + " + with_commas(u.usage.output_tokens) + " out";
+    // An embedder's usage is input only: "1,234 tokens".
+    std::string line = with_commas(u.usage.input_tokens);
+    if (u.usage.output_tokens > 0) line += " in + " + with_commas(u.usage.output_tokens) + " out";
     line += " tokens";
     if (u.usage.requests > 0) {
         line += " in " + with_commas(u.usage.requests) + (u.usage.requests == 1 ? " request" : " requests");

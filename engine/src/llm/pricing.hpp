@@ -55,6 +55,9 @@ double cost_usd(const Usage& usage, const Price& price);
 // "$0.42", "$0.0031", "$12.50", "under $0.0001": enough digits to be useful for small sums.
 std::string format_usd(double usd);
 
+// "1,234,567": counts as the usage lines print them.
+std::string with_commas(uint64_t n);
+
 // A rough token count of `text` for estimates and request sizing: one token per 4 bytes,
 // rounded up (over-counts non-Latin text, which errs on the safe side for sizing).
 uint64_t estimate_tokens(std::string_view text);
@@ -69,8 +72,8 @@ struct PricedUsage {
 };
 std::vector<PricedUsage> priced(const Config& config, const UsageLedger& ledger);
 
-// "1,234 in + 567 out tokens in 3 requests, $0.0042" (or "..., cost unknown: set price_in and
-// price_out of provider NAME"): one line for a PricedUsage.
+// "1,234 in + 567 out tokens in 3 requests, $0.0042" ("1,234 tokens ..." for input only; "...,
+// cost unknown (set price_in and price_out of provider NAME)"): one line for a PricedUsage.
 std::string usage_line(const PricedUsage& usage);
 
 }  // namespace pmx::llm
