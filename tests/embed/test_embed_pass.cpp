@@ -1,6 +1,9 @@
-// The embed pass with real embedder plugins (toy-embedder, flaky-embedder) over a real store.
+// The embed pass with real embedder plugins (toy-embedder, flaky-embedder, openai) over a real store.
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "embed/embed_pass.hpp"
 #include "embed/model_index.hpp"
@@ -8,6 +11,7 @@
 #include "embed_support.hpp"
 #include "search/hybrid_search.hpp"
 #include "store/embeddings_store.hpp"
+#include "support/fake_llm.hpp"
 #include "support/test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -162,6 +166,39 @@ TEST_CASE("concurrent batches land on the right tracks, normalised by the host",
         for (const float x : *stored) norm += double(x) * x;
         CHECK(std::sqrt(norm) == Approx(1.0).epsilon(1e-5));  // the plugin's are ~3× longer
     }
+}
+
+TEST_CASE("a batch held up does not hold back the batches behind it", "[embed][pass]") {
+    constexpr size_t kTracks = 6;
+    TempDir dir;
+    auto store = Store::open(dir / "plexmix.db");
+    add_tracks(*store, genre_tracks(kTracks));
+    FakeLlm llm(FakeLlmOptions{.api = LlmApi::openai});
+    // The first embed request is answered only once every batch has reached the server (or
+    // after 20 s): with two slots, the other five can get there only through the second slot
+    // while the first waits, as when one batch waits out a 429's Retry-After.
+    std::atomic<bool> held{false};
+    std::atomic<bool> others_arrived{false};
+    llm.http().set_interceptor(
+        [&](const FakeRequest& request, const FakeResponse* answered) -> std::optional<FakeResponse> {
+            if (answered != nullptr || request.path != "/v1/embeddings" || held.exchange(true)) return std::nullopt;
+            others_arrived = llm.http().wait_for_requests(kTracks, std::chrono::seconds(20));
+            return std::nullopt;
+        });
+    auto openai = embedder_provider(PMX_OPENAI_PLUGIN,
+                                    {{"api_key", llm.key()}, {"base_url", llm.url() + "/v1"}, {"server", "openai"},
+                                     {"batch_size", "1"}},
+                                    "openai", 2);
+    REQUIRE(openai->runtime().concurrency_limit() == 2);
+
+    const EmbedReport r = run_pass(*store, *openai, dir.path());
+    INFO(r.error);
+    CHECK(r.ok());
+    CHECK(r.batches == kTracks);
+    CHECK(r.embedded == kTracks);
+    CHECK(llm.http().request_count() == kTracks);  // one request per batch, nothing else
+    CHECK(others_arrived);  // the pass did not wait for the first batch before sending the third
+    CHECK(llm.embedded_texts() == kTracks);
 }
 
 TEST_CASE("a model whose dimension changed is re-embedded from scratch, with a note", "[embed][pass]") {

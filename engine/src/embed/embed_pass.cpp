@@ -2,8 +2,11 @@
 #include "embed/embed_pass.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
+#include <exception>
 #include <future>
+#include <mutex>
 
 #include "embed/model_index.hpp"
 #include "embed/track_text.hpp"
@@ -100,11 +103,20 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
     InvokeOptions invoke;
     invoke.cancel = &cancel;
 
-    struct Pending {
+    // Batches are handled in the order they finish, not the order they were sent: a batch that
+    // waits out a 429 (Retry-After) or a slow answer holds its own slot only, and the other
+    // slots go on with the next batches.
+    struct Done {
         size_t begin = 0, count = 0;
-        std::future<BatchResult> result;
+        BatchResult result;
+        std::exception_ptr abort;  // the host failed during the call (HostAbort): rethrown here
     };
-    std::deque<Pending> pending;
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    std::deque<Done> done;
+    // Declared after what the tasks use: destroyed first, each waiting for its task to end.
+    std::vector<std::future<void>> tasks;
+    size_t running = 0;
     size_t next = 0;
     int consecutive_failures = 0;
     bool stop = false;
@@ -113,42 +125,55 @@ EmbedReport embed_tracks(Store& store, Provider& embedder, const EmbedOptions& o
         std::vector<std::string> texts(std::make_move_iterator(work.texts.begin() + static_cast<std::ptrdiff_t>(next)),
                                        std::make_move_iterator(work.texts.begin() +
                                                                static_cast<std::ptrdiff_t>(next + count)));
-        Pending p{next, count, {}};
-        p.result = std::async(std::launch::async, [&embedder, &invoke, texts = std::move(texts)] {
-            BatchResult out;
-            out.call = embedder.embed(texts, PMX_EMBED_DOCUMENT, &out.vectors, invoke);
-            return out;
-        });
-        pending.push_back(std::move(p));
+        tasks.push_back(std::async(std::launch::async, [&, begin = next, count, texts = std::move(texts)] {
+            Done d{begin, count, {}, {}};
+            try {
+                d.result.call = embedder.embed(texts, PMX_EMBED_DOCUMENT, &d.result.vectors, invoke);
+            } catch (...) {
+                d.abort = std::current_exception();
+            }
+            {
+                std::lock_guard lock(done_mutex);
+                done.push_back(std::move(d));
+            }
+            done_cv.notify_one();
+        }));
+        ++running;
         ++report.batches;
         next += count;
     };
 
     if (options.progress && !work.ids.empty()) options.progress(0, work.ids.size());
-    while (!pending.empty() || (!stop && next < work.ids.size())) {
-        while (!stop && !cancel.cancelled() && next < work.ids.size() && pending.size() < in_flight) launch();
-        if (pending.empty()) break;
-        Pending p = std::move(pending.front());
-        pending.pop_front();
-        BatchResult result = p.result.get();
-        report.input_tokens += result.call.input_tokens;  // a failed call may have been billed too
-        if (result.call.ok()) {
+    while (running > 0 || (!stop && next < work.ids.size())) {
+        while (!stop && !cancel.cancelled() && next < work.ids.size() && running < in_flight) launch();
+        if (running == 0) break;
+        Done d;
+        {
+            std::unique_lock lock(done_mutex);
+            done_cv.wait(lock, [&] { return !done.empty(); });
+            d = std::move(done.front());
+            done.pop_front();
+        }
+        --running;
+        if (d.abort) std::rethrow_exception(d.abort);
+        report.input_tokens += d.result.call.input_tokens;  // a failed call may have been billed too
+        if (d.result.call.ok()) {
             consecutive_failures = 0;
-            embeddings.put_vectors(model, std::span(work.ids).subspan(p.begin, p.count),
-                                   std::span(work.hashes).subspan(p.begin, p.count), result.vectors);
-            report.embedded += p.count;
+            embeddings.put_vectors(model, std::span(work.ids).subspan(d.begin, d.count),
+                                   std::span(work.hashes).subspan(d.begin, d.count), d.result.vectors);
+            report.embedded += d.count;
             if (options.progress) options.progress(report.embedded, work.ids.size());
             continue;
         }
-        if (result.call.status == PMX_CANCELLED || cancel.cancelled()) {
+        if (d.result.call.status == PMX_CANCELLED || cancel.cancelled()) {
             report.cancelled = true;
-            report.left += p.count;
+            report.left += d.count;
             stop = true;
             continue;
         }
-        report.failed += p.count;
-        if (report.error.empty()) report.error = "embedder " + embedder.name() + ": " + describe(result.call);
-        if (ends_pass(result.call.status) || ++consecutive_failures >= kMaxConsecutiveFailures) stop = true;
+        report.failed += d.count;
+        if (report.error.empty()) report.error = "embedder " + embedder.name() + ": " + describe(d.result.call);
+        if (ends_pass(d.result.call.status) || ++consecutive_failures >= kMaxConsecutiveFailures) stop = true;
     }
     if (cancel.cancelled()) report.cancelled = true;
     report.left += work.ids.size() - next;

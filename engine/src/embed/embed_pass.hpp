@@ -11,10 +11,11 @@
 //     EmbedOptions::batch_cap when given) go through Provider::embed in
 //     document mode, i.e. through the provider's call core (deadline, retries with backoff,
 //     concurrency and rate limits, cancellation). Up to the provider's concurrency limit
-//     batches are in flight at once. Vectors come back L2-normalised (Provider::embed
-//     normalises when the embedder says they are not).
-//  4. Each batch is stored in its own transaction as it arrives: Ctrl+C or a crash loses at
-//     most the batches in flight, and the store is never half-written.
+//     batches are in flight at once; a new one starts as soon as any of them finishes, so a
+//     batch waiting out a 429 does not hold back the others. Vectors come back L2-normalised
+//     (Provider::embed normalises when the embedder says they are not).
+//  4. Each batch is stored in its own transaction as it arrives (in the order batches finish):
+//     Ctrl+C or a crash loses at most the batches in flight, and the store is never half-written.
 //  5. A batch that fails (after the call core's retries) is counted as failed and the pass
 //     goes on; it stops at once on cancellation or an answer that will not change (AUTH,
 //     UNSUPPORTED, INTERNAL), and after kMaxConsecutiveFailures failed batches in a row.
