@@ -10,7 +10,9 @@
 // - JSON mode wants the word "JSON" somewhere in the messages (an API rule, from memory of
 //   OpenAI's JSON-mode guide; the search tool found no public copy of the error text).
 // - llama.cpp's server before json_schema support answers 500 naming response_format; LM Studio
-//   refuses json_object with 400; both name response_format in the error.
+//   refuses json_object with 400; both name response_format in the error. Ollama Cloud takes
+//   json_schema without enforcing it (pydantic/pydantic-ai PR 4160): on compatible servers the
+//   schema is written in the instructions as well.
 // - The answer is choices[0].message.content; finish_reason "length" means the output limit
 //   cut it, "content_filter" that a filter removed it; message.refusal holds a refusal.
 #include <rapidjson/stringbuffer.h>
@@ -55,12 +57,21 @@ void write_string(Writer& w, std::string_view text) {
     w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
+// Whether the model must read the schema in its instructions: the prompt form has nowhere else
+// to put it, json_object carries none, and a compatible server may take json_schema without
+// enforcing it (Ollama Cloud does), so there the model would never see it otherwise.
+bool schema_in_text(const sdk::CompletionRequest& request, JsonForm form, ServerKind server) {
+    if (form == JsonForm::prompt) return true;
+    if (request.json_schema().empty()) return false;
+    return form == JsonForm::json_object || (form == JsonForm::json_schema && server == ServerKind::compatible);
+}
+
 // The request body for `form`. `schema` is the parsed schema (or null).
 std::string build_body(const sdk::CompletionRequest& request, std::string_view model, JsonForm form,
-                       const rapidjson::Value& schema) {
+                       const rapidjson::Value& schema, ServerKind server) {
     const bool reasoning = is_reasoning_model(model);
     std::string system(request.system());
-    if (form == JsonForm::prompt) {
+    if (schema_in_text(request, form, server)) {
         system += system.empty() ? "" : "\n\n";
         system += "Answer with one JSON value and nothing else: no prose, no code fences.";
         if (!request.json_schema().empty()) {
@@ -166,7 +177,7 @@ pmx_status OpenAiInstance::complete(sdk::Call& call, const sdk::CompletionReques
 
     for (int attempt = 0; attempt < kMaxFormAttempts; ++attempt) {
         const JsonForm form = pick();
-        const std::string body = build_body(request, model, form, schema);
+        const std::string body = build_body(request, model, form, schema, config_.server);
         const sdk::Response response = post(call, config_, "/chat/completions", body);
         if (!response.ok()) {
             const bool may_step_down = config_.json_mode == JsonMode::automatic &&

@@ -144,6 +144,51 @@ TEST_CASE("gemini CLI: `embeddings generate` embeds the library through gemini, 
     for (const auto& r : llm.http().requests()) CHECK(r.target.find(llm.key()) == std::string::npos);
 }
 
+TEST_CASE("gemini CLI: `sync` embeds a library through gemini, switched on with one line under use:",
+          "[gemini][cli][sync]") {
+    constexpr std::size_t kSyncTracks = 60;
+    constexpr std::size_t kMaxTextsPerRequest = 100;  // batchEmbedContents takes at most 100
+    FakePlex plex(FakePlexOptions{.tracks = kSyncTracks});
+    FakeLlm llm(FakeLlmOptions{.api = LlmApi::gemini});
+    TempDir dir;
+    const fs::path config = dir.path() / "plexmix.yaml";
+    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                          << "providers:\n"
+                          << "  home: { plugin: plex, url: " << plex.url() << ", token: " << plex.token()
+                          << ", page_size: 50, retries: 0 }\n"
+                          << "  gemini: { plugin: gemini, api_key: " << llm.key() << ", base_url: " << llm.url()
+                          << "/v1beta, retries: 0 }\n"
+                          << "use: { media: [home], embedder: gemini }\n";
+    const std::string with_config = "--config " + config.string() + " ";
+
+    const CliRun check = cli(with_config + "config check");
+    INFO(check.out);
+    CHECK(check.code == 0);
+
+    const CliRun sync = cli(with_config + "sync");
+    INFO(sync.out);
+    REQUIRE(sync.code == 0);
+    CHECK_THAT(sync.out, Catch::Contains("gemini-embedding-001") &&
+                             Catch::Contains(std::to_string(kSyncTracks) + " embedded"));
+    CHECK(llm.embedded_texts() == kSyncTracks);
+    // Every request went to batchEmbedContents with at most 100 texts, each track's text once.
+    const auto requests = llm.http().requests();
+    REQUIRE_FALSE(requests.empty());
+    std::size_t sent = 0;
+    for (const auto& r : requests) {
+        CHECK(r.path == "/v1beta/models/gemini-embedding-001:batchEmbedContents");
+        const std::size_t texts = pmx::test::count_of(r.body, "\"taskType\":\"RETRIEVAL_DOCUMENT\"");
+        CHECK(texts >= 1);
+        CHECK(texts <= kMaxTextsPerRequest);
+        sent += texts;
+        CHECK(r.target.find(llm.key()) == std::string::npos);
+        CHECK(r.body.find(llm.key()) == std::string::npos);
+    }
+    CHECK(sent == kSyncTracks);
+    CHECK(sync.out.find(llm.key()) == std::string::npos);
+    CHECK(check.out.find(llm.key()) == std::string::npos);
+}
+
 TEST_CASE("gemini CLI: the key shows in no log line, error or `config show`, even at trace level", "[gemini][cli]") {
     FakePlex plex(FakePlexOptions{.tracks = 20});
     FakeLlm llm(FakeLlmOptions{.api = LlmApi::gemini});
