@@ -121,6 +121,10 @@ int search(const GlobalOptions& global, const Args& args) {
                 rest.remove_prefix(at + 2);
             }
             w.EndArray();
+            w.Key("tags");
+            w.StartArray();
+            for (const std::string& tag : split_list(hit.track.tags)) w.String(tag.c_str());
+            w.EndArray();
             w.Key("score"); w.Double(hit.score);
             w.Key("keyword_rank");
             if (hit.keyword_rank) w.Uint64(*hit.keyword_rank); else w.Null();

@@ -1,19 +1,10 @@
 // The embedded text of a track, and its FNV-1a hash.
 #include "embed/track_text.hpp"
 
+#include "util/hash.hpp"
 #include "util/text.hpp"
 
 namespace pmx {
-namespace {
-
-constexpr uint64_t kFnvOffsetBasis = 14695981039346656037ull;
-constexpr uint64_t kFnvPrime = 1099511628211ull;
-
-void fnv1a(uint64_t& hash, std::string_view bytes) {
-    for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
-}
-
-}  // namespace
 
 std::string track_text(const TrackTextSource& track) {
     std::string text = track.title;
@@ -27,11 +18,7 @@ std::string track_text(const TrackTextSource& track) {
 }
 
 uint64_t text_hash(std::string_view text) {
-    uint64_t hash = kFnvOffsetBasis;
-    fnv1a(hash, kTrackTextVersion);
-    fnv1a(hash, "\n");
-    fnv1a(hash, text);
-    return hash;
+    return fnv1a(fnv1a(fnv1a(kFnvOffsetBasis, kTrackTextVersion), "\n"), text);
 }
 
 }  // namespace pmx

@@ -6,8 +6,10 @@
 #include <cstring>
 #include <limits>
 
+#include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
+#include "util/text.hpp"
 
 namespace pmx {
 namespace {
@@ -34,17 +36,6 @@ EmbeddingModel read_model(const sql::Statement& row) {
     return model;
 }
 
-std::vector<std::string> split_genres(std::string_view joined) {
-    std::vector<std::string> genres;
-    while (!joined.empty()) {
-        const size_t at = joined.find(kGenreSeparator);
-        const std::string_view name = joined.substr(0, at);
-        if (!name.empty()) genres.emplace_back(name);
-        if (at == std::string_view::npos) break;
-        joined.remove_prefix(at + kGenreSeparator.size());
-    }
-    return genres;
-}
 
 }  // namespace
 
@@ -101,21 +92,21 @@ EmbeddingModel EmbeddingStore::ensure_model(std::string_view name, uint32_t dim,
 }
 
 void EmbeddingStore::for_each_track_text(const std::function<void(const TrackTextSource&)>& fn) const {
-    // Hook for LLM tags: when the tags table exists (`plexmix tags generate`), select each
-    // track's tags here into TrackTextSource::tags. They then enter the text and its hash, so
-    // that newly tagged tracks count as stale and are re-embedded.
+    // A track's active LLM tags (`plexmix tags generate`) enter its text and its hash, so that
+    // newly tagged or re-tagged tracks count as stale and are re-embedded.
     sql::Statement query(store_.native_handle(),
                          "SELECT t.id, t.title, CASE WHEN t.artist <> '' THEN t.artist ELSE t.album_artist END, "
-                         "t.album, t.genres, COALESCE(t.year, al.year) "
-                         "FROM tracks t LEFT JOIN albums al ON al.id = t.album_id ORDER BY t.id");
+                         "t.album, t.genres, COALESCE(t.year, al.year), " + std::string(kTagText) +
+                             " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id ORDER BY t.id");
     TrackTextSource source;
     while (query.step()) {
         source.track_id = query.int64(0);
         source.title = query.text(1);
         source.artist = query.text(2);
         source.album = query.text(3);
-        source.genres = split_genres(query.text_view(4));
+        source.genres = split_list(query.text_view(4), kGenreSeparator);
         source.year = query.optional_int64(5);
+        source.tags = split_list(query.text_view(6), ", ");  // as kTagText joins them
         fn(source);
     }
 }

@@ -320,6 +320,74 @@ UPDATE playlists SET saved_tracks =
     (SELECT COALESCE(max(position) + 1, 0) FROM playlist_tracks WHERE playlist_id = playlists.id);
 )sql";
 
+// LLM tags (tags/, `plexmix tags`), kept per completer model like embeddings: switching the
+// completer keeps the old tags.
+//  - tag_models: a (provider, model) that tagged; used_at moves with each tagging run, and the
+//    most recently used model with tags for a track gives that track's active tags.
+//  - track_tags: one row per model and track. input_hash: FNV-1a 64 (bits as signed) of what
+//    was asked (the track's line, the model, the prompt and vocabulary version): a track whose
+//    current input hashes differently is stale. Lists hold canonical vocabulary terms joined
+//    by ", ". error: why the track could not be tagged (its lists empty), NULL when tagged.
+//  - active_tags: each track's tags from its most recently used model (failures left out).
+//  - tracks_fts gains a `tags` column (an FTS5 table cannot add one: it is made again, with
+//    its triggers as v3 left them, and filled from tracks).
+constexpr std::string_view kSchemaV9 = R"sql(
+CREATE TABLE tag_models (
+    id         INTEGER PRIMARY KEY,
+    provider   TEXT NOT NULL,               -- config name of the completer ("gemini")
+    model      TEXT NOT NULL,               -- the model it reported ("gemini-2.5-flash")
+    created_at INTEGER NOT NULL,            -- unix ms
+    used_at    INTEGER NOT NULL,            -- unix ms of its latest tagging run
+    UNIQUE (provider, model)
+);
+
+CREATE TABLE track_tags (
+    model_id     INTEGER NOT NULL REFERENCES tag_models(id) ON DELETE CASCADE,
+    track_id     INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    input_hash   INTEGER NOT NULL,
+    moods        TEXT NOT NULL DEFAULT '',
+    environments TEXT NOT NULL DEFAULT '',
+    instruments  TEXT NOT NULL DEFAULT '',
+    energy       INTEGER CHECK (energy BETWEEN 1 AND 5),
+    error        TEXT,
+    tagged_at    INTEGER NOT NULL,          -- unix ms
+    PRIMARY KEY (model_id, track_id)
+) WITHOUT ROWID;
+CREATE INDEX track_tags_track ON track_tags(track_id);
+
+CREATE VIEW active_tags AS
+SELECT tt.track_id, tt.model_id, tt.moods, tt.environments, tt.instruments, tt.energy
+FROM track_tags tt
+WHERE tt.error IS NULL AND tt.model_id = (
+    SELECT t2.model_id FROM track_tags t2 JOIN tag_models m ON m.id = t2.model_id
+    WHERE t2.track_id = tt.track_id AND t2.error IS NULL
+    ORDER BY m.used_at DESC, m.id DESC LIMIT 1);
+
+DROP TRIGGER tracks_fts_delete;
+DROP TRIGGER tracks_fts_update;
+DROP TABLE tracks_fts;
+CREATE VIRTUAL TABLE tracks_fts USING fts5(
+    title, artist, album, genres, tags,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+    DELETE FROM tracks_fts WHERE rowid = old.id;
+END;
+CREATE TRIGGER tracks_fts_update AFTER UPDATE OF id, title, artist, album, genres ON tracks
+WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.artist IS NOT new.artist
+     OR old.album IS NOT new.album OR old.genres IS NOT new.genres
+BEGIN
+    INSERT INTO tracks_fts_stale(track_id)
+    SELECT old.id WHERE NOT EXISTS (SELECT 1 FROM tracks_fts_stale WHERE track_id = old.id);
+    INSERT INTO tracks_fts_stale(track_id)
+    SELECT new.id WHERE new.id IS NOT old.id
+                    AND NOT EXISTS (SELECT 1 FROM tracks_fts_stale WHERE track_id = new.id);
+END;
+INSERT INTO tracks_fts(rowid, title, artist, album, genres, tags)
+SELECT id, title, artist, album, genres, '' FROM tracks ORDER BY id;
+DELETE FROM tracks_fts_stale;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
@@ -329,6 +397,7 @@ constexpr std::array kMigrations{
     Migration{6, "add track artists as artists (tracks.track_artist_id)", kSchemaV6},
     Migration{7, "publish playlists as a protocol (playlists.state, marker, published_at, publish_error)", kSchemaV7},
     Migration{8, "add unreached_syncs and playlists.saved_tracks", kSchemaV8},
+    Migration{9, "add LLM tags per model (tag_models, track_tags, active_tags) and tracks_fts.tags", kSchemaV9},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

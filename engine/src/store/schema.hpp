@@ -18,11 +18,18 @@ namespace pmx {
 
 // The schema version this build writes (PRAGMA user_version). A database with a higher one
 // was written by a newer plexmix and is refused.
-inline constexpr int kStoreSchemaVersion = 8;
+inline constexpr int kStoreSchemaVersion = 9;
 
 // PRAGMA application_id of plexmix databases ("PMXD"); a database with another non-zero id
 // is not ours and is refused.
 inline constexpr int32_t kStoreApplicationId = 0x504D5844;
+
+// SQL for the active tags (view active_tags) of the track aliased `t`, as one text: moods,
+// environments and instruments joined by ", "; '' when the track has none. What tracks_fts.tags
+// holds and what prompts and embedding texts read.
+inline constexpr std::string_view kTagText =
+    "COALESCE((SELECT trim(replace(replace(a.moods || ', ' || a.environments || ', ' || a.instruments, "
+    "', , ', ', '), ', , ', ', '), ', ') FROM active_tags a WHERE a.track_id = t.id), '')";
 
 struct Migration {
     int version;                   // 1, 2, ...: the user_version once it has run

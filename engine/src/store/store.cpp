@@ -241,7 +241,8 @@ void check_fts(sqlite3* db, std::vector<std::string>& problems) {
     const IdCheck different = collect_ids(
         db,
         "SELECT t.id FROM tracks t JOIN tracks_fts f ON f.rowid = t.id "
-        "WHERE f.title IS NOT t.title OR f.artist IS NOT t.artist OR f.album IS NOT t.album OR f.genres IS NOT t.genres");
+        "WHERE f.title IS NOT t.title OR f.artist IS NOT t.artist OR f.album IS NOT t.album OR f.genres IS NOT t.genres "
+        "OR f.tags IS NOT " + std::string(kTagText));
     const int64_t total = missing.count + orphaned.count + different.count;
     if (total > 0) {
         std::vector<int64_t> sample = missing.sample;
@@ -307,19 +308,19 @@ struct Store::Impl {
         writes_since_index = 0;
         if (!unindexed.empty()) {
             sql::Statement insert(db,
-                                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
-                                  "SELECT id, title, artist, album, genres FROM tracks "
-                                  "WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id");
+                                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres, tags) "
+                                  "SELECT t.id, t.title, t.artist, t.album, t.genres, " + std::string(kTagText) +
+                                      " FROM tracks t WHERE t.id IN (SELECT value FROM json_each(?1)) ORDER BY t.id");
             insert.bind(1, json_ids(unindexed)).run();
             unindexed.clear();
         }
         if (sql::query_int64(db, "SELECT EXISTS (SELECT 1 FROM tracks_fts_stale)").value_or(0) == 0) return;
         sql::exec(db,
                   "DELETE FROM tracks_fts WHERE rowid IN (SELECT track_id FROM tracks_fts_stale); "
-                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
-                  "SELECT t.id, t.title, t.artist, t.album, t.genres FROM tracks_fts_stale s "
-                  "JOIN tracks t ON t.id = s.track_id ORDER BY t.id; "
-                  "DELETE FROM tracks_fts_stale;");
+                  "INSERT INTO tracks_fts(rowid, title, artist, album, genres, tags) "
+                  "SELECT t.id, t.title, t.artist, t.album, t.genres, " + std::string(kTagText) +
+                      " FROM tracks_fts_stale s JOIN tracks t ON t.id = s.track_id ORDER BY t.id; "
+                      "DELETE FROM tracks_fts_stale;");
     }
 
     void count_write() {
@@ -499,10 +500,11 @@ void Store::rebuild_search_index() {
     sql::WriteScope scope(impl_->db);
     sql::exec(impl_->db,
               "DELETE FROM tracks_fts; "
-              "INSERT INTO tracks_fts(rowid, title, artist, album, genres) "
-              "SELECT id, title, artist, album, genres FROM tracks ORDER BY id; "
-              "DELETE FROM tracks_fts_stale; "
-              "INSERT INTO tracks_fts(tracks_fts) VALUES('optimize');");
+              "INSERT INTO tracks_fts(rowid, title, artist, album, genres, tags) "
+              "SELECT t.id, t.title, t.artist, t.album, t.genres, " + std::string(kTagText) +
+                  " FROM tracks t ORDER BY t.id; "
+                  "DELETE FROM tracks_fts_stale; "
+                  "INSERT INTO tracks_fts(tracks_fts) VALUES('optimize');");
     impl_->unindexed.clear();
     scope.commit();
 }

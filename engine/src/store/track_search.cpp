@@ -1,6 +1,7 @@
 // Keyword search (FTS5 MATCH ranked by bm25) and track rows for display.
 #include "store/track_search.hpp"
 
+#include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -58,8 +59,8 @@ std::vector<int64_t> keyword_search(Store& store, std::string_view text, size_t 
 std::vector<TrackRow> track_rows(Store& store, const std::vector<int64_t>& ids) {
     sql::Statement query(store.native_handle(),
                          "SELECT t.id, t.title, CASE WHEN t.artist <> '' THEN t.artist ELSE t.album_artist END, "
-                         "t.album, t.genres, COALESCE(t.year, al.year) "
-                         "FROM tracks t LEFT JOIN albums al ON al.id = t.album_id WHERE t.id = ?1",
+                         "t.album, t.genres, COALESCE(t.year, al.year), " + std::string(kTagText) +
+                             " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id WHERE t.id = ?1",
                          true);
     std::vector<TrackRow> rows;
     rows.reserve(ids.size());
@@ -74,6 +75,7 @@ std::vector<TrackRow> track_rows(Store& store, const std::vector<int64_t>& ids) 
         row.album = query.text(3);
         row.genres = query.text(4);
         row.year = query.optional_int64(5);
+        row.tags = query.text(6);
         rows.push_back(std::move(row));
     }
     return rows;

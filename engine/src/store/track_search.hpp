@@ -18,6 +18,7 @@ struct TrackRow {
     std::string title, artist, album;
     std::string genres;            // "Rock; Blues", as stored
     std::optional<int64_t> year;   // the track's, else its album's
+    std::string tags;              // its active LLM tags, "melancholic, rainy day, piano"; "" when none
 };
 
 // An FTS5 query matching any word of `text`: each word (a run of letters, digits or non-ASCII
@@ -25,7 +26,7 @@ struct TrackRow {
 // syntax (AND, NEAR, column:, *, ") in user text from being interpreted.
 std::string fts_any_word_query(std::string_view text);
 
-// Ids of the tracks matching any word of `text` in title, artist, album or genres, best
+// Ids of the tracks matching any word of `text` in title, artist, album, genres or tags, best
 // first by bm25 (FTS5's rank: more query words, rarer words and shorter fields rank higher),
 // at most `k`; only ids in `candidates` when given. Throws StoreError.
 std::vector<int64_t> keyword_search(Store& store, std::string_view text, size_t k,

@@ -21,6 +21,19 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
 }
 
 // ASCII-only case folding (what SQLite's NOCASE does); other bytes are left as they are.
+// The non-empty items of `joined`, split at each `separator` (the inverse of join()).
+inline std::vector<std::string> split_list(std::string_view joined, std::string_view separator = ", ") {
+    std::vector<std::string> items;
+    while (!joined.empty()) {
+        const size_t at = joined.find(separator);
+        const std::string_view item = joined.substr(0, at);
+        if (!item.empty()) items.emplace_back(item);
+        if (at == std::string_view::npos) break;
+        joined.remove_prefix(at + separator.size());
+    }
+    return items;
+}
+
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 inline std::string ascii_lower(std::string_view text) {
