@@ -232,10 +232,16 @@ TEST_CASE("realistic: --strict refuses a prompt with a phrase nothing can apply"
         CHECK_THAT(run.err, Catch::Contains("kazoo solos"));
     }
     SECTION("a constraint on something the library does not know") {
+        const auto run = world.create("15 rock songs without autotune", "--strict");
+        INFO(run.out << run.err);
+        CHECK(run.code == 1);
+        CHECK_THAT(run.err, Catch::Contains("without autotune"));
+    }
+    SECTION("a tag to exclude in a library nobody has tagged yet") {
         const auto run = world.create("15 rock songs without vocals", "--strict");
         INFO(run.out << run.err);
         CHECK(run.code == 1);
-        CHECK_THAT(run.err, Catch::Contains("without vocals"));
+        CHECK_THAT(run.err, Catch::Contains("\"not: vocals\" needs tags") && Catch::Contains("plexmix tags generate"));
     }
     SECTION("a prompt fully understood passes --strict") {
         const auto run = world.create("10 jazz tracks from the 60s", "--strict");

@@ -518,13 +518,16 @@ TEST_CASE("create --strict: what cannot be applied or was not read is an error, 
         gen::run_pipeline(gen::default_generate_pipeline(), ctx, services);
         return ctx;
     };
-    CHECK_THROWS_WITH(strict("rainy piano without vocals"), Catch::Contains("without vocals"));
+    CHECK_THROWS_WITH(strict("rainy piano without autotune"), Catch::Contains("without autotune"));
+    CHECK_THROWS_WITH(strict("rainy piano without vocals"), Catch::Contains("\"not: vocals\" needs tags"));
     CHECK_THROWS_WITH(strict("top 40 piano"), Catch::Contains("top 40"));
     CHECK_THROWS_AS(strict("piano, 100 hours"), gen::PromptError);
     CHECK(strict("rainy piano, no metal, 12 songs").tracks.size() == 12);
     // Without --strict the same prompt runs and says what it left out.
-    const auto lenient = mirror.run("rainy piano without vocals");
-    CHECK_THAT(note_text(lenient), Catch::Contains("not applied: not understood: \"without vocals\""));
+    const auto lenient = mirror.run("rainy piano without autotune");
+    CHECK_THAT(note_text(lenient), Catch::Contains("not applied: not understood: \"without autotune\""));
+    const auto untagged = mirror.run("rainy piano without vocals");
+    CHECK_THAT(note_text(untagged), Catch::Contains("not applied: \"not: vocals\" needs tags"));
 }
 
 TEST_CASE("create: the same prompt on the same mirror gives the same playlist", "[create][pipeline][determinism]") {

@@ -63,8 +63,19 @@ inline std::string dump(const PlaylistRequest& r) {
     if (r.played_since) out << " played_since=" << r.played_since;
     if (r.not_played_since) out << " not_played_since=" << r.not_played_since;
     list("unparsed", r.unparsed);
+    for (const TagWord& t : r.tags) {
+        out << " tag=" << (t.use == TagWord::Use::only ? "only:" : t.use == TagWord::Use::exclude ? "not:" : "")
+            << t.facet << ":" << t.term;
+    }
     out << " }";
     return out.str();
+}
+
+// The request without its tag words: the tables of filters are checked apart from them (the tag
+// vocabulary's words in prompts are tested in test_prompt_tags.cpp).
+inline PlaylistRequest without_tags(PlaylistRequest r) {
+    r.tags.clear();
+    return r;
 }
 
 }  // namespace pmx::gen::test

@@ -146,7 +146,7 @@ TEST_CASE("describe renders a request as one short line", "[generate][describe]"
     CHECK(describe(parse_prompt("rainy sunday jazz from the 80s and 90s, no metal, 4+ stars, 45 minutes",
                                 test::mirror())) ==
           "years 1980\u20131999 \u00b7 genres: Jazz \u00b7 not: Metal \u00b7 \u2265 4\u2605 \u00b7 45 min \u00b7 "
-          "mood: rainy sunday jazz");
+          "tags: rainy \u2192 rainy day \u00b7 mood: rainy sunday jazz");
     CHECK(describe(parse_prompt("before 1970 or after 2010, 3.5 stars, an hour and a half, 12 songs, no live",
                                 test::mirror())) ==
           "years \u2264 1969, \u2265 2011 \u00b7 \u2265 3.5\u2605 \u00b7 1 h 30 min \u00b7 12 tracks \u00b7 no live");

@@ -75,22 +75,38 @@ std::vector<MediaProvider> App::media_providers(const std::optional<std::string>
     return out;
 }
 
-std::optional<EmbedderProvider> App::embedder(const std::optional<std::string>& name) {
+std::optional<std::pair<const ProviderConfig*, std::unique_ptr<Provider>>> App::role_provider(
+    const std::optional<std::string>& name, const std::optional<ProviderRef>& in_use, std::string_view flag,
+    bool (*implements)(const PluginInstance&), std::string_view role) {
     const ProviderConfig* p = nullptr;
     if (name) {
         p = config_.find_provider(*name);
-        if (!p) throw ConfigError(Mark{config_.source.string(), 0, 0}, "--embedder " + *name + ": no such provider");
-    } else if (config_.use.embedder) {
-        p = config_.find_provider(config_.use.embedder->name);
+        if (!p) throw ConfigError(Mark{config_.source.string(), 0, 0}, std::string(flag) + " " + *name + ": no such provider");
+    } else if (in_use) {
+        p = config_.find_provider(in_use->name);
     }
     if (!p) return std::nullopt;
     std::vector<ConfigIssue> issues;
     auto provider = make_provider(*p, registry_, &issues);
-    if (provider && !provider->instance().embedder()) {
-        issues.push_back({p->mark, "provider '" + p->name + "' (plugin " + p->plugin + ") is not an embedder"});
+    if (provider && !implements(provider->instance())) {
+        issues.push_back({p->mark, "provider '" + p->name + "' (plugin " + p->plugin + ") is not " + std::string(role)});
     }
     if (!issues.empty()) throw ConfigError(std::move(issues));
-    return EmbedderProvider{p, std::move(provider)};
+    return std::pair{p, std::move(provider)};
+}
+
+std::optional<EmbedderProvider> App::embedder(const std::optional<std::string>& name) {
+    auto made = role_provider(name, config_.use.embedder, "--embedder",
+                              [](const PluginInstance& i) { return i.embedder() != nullptr; }, "an embedder");
+    if (!made) return std::nullopt;
+    return EmbedderProvider{made->first, std::move(made->second)};
+}
+
+std::optional<CompleterProvider> App::completer(const std::optional<std::string>& name) {
+    auto made = role_provider(name, config_.use.completer, "--provider",
+                              [](const PluginInstance& i) { return i.completer() != nullptr; }, "a completer");
+    if (!made) return std::nullopt;
+    return CompleterProvider{made->first, std::move(made->second)};
 }
 
 }  // namespace pmx::cli

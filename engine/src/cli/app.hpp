@@ -30,6 +30,12 @@ struct EmbedderProvider {
     std::unique_ptr<Provider> provider;
 };
 
+// A configured completer, made.
+struct CompleterProvider {
+    const ProviderConfig* config;
+    std::unique_ptr<Provider> provider;
+};
+
 class App {
 public:
     // Loads the config (ConfigError on problems), creates the data dir (0700), starts the log
@@ -49,6 +55,10 @@ public:
     // nullopt when neither. Throws ConfigError when it cannot be made or embeds nothing.
     std::optional<EmbedderProvider> embedder(const std::optional<std::string>& name = std::nullopt);
 
+    // The completer `name` when given, else the one in use.completer; nullopt when neither.
+    // Throws ConfigError when it cannot be made or completes nothing.
+    std::optional<CompleterProvider> completer(const std::optional<std::string>& name = std::nullopt);
+
     // The data dir (created 0700 by open()); the store and the vector index files live there.
     const std::filesystem::path& data_dir() const { return data_dir_; }
 
@@ -59,6 +69,12 @@ public:
     void lock_writer(std::string_view command, bool wait, std::string_view why = "writing");
 
 private:
+    // The provider `name` (a --flag's value) or the one `in_use` names, made and checked to
+    // implement `interface_id`; nullopt when neither is given.
+    std::optional<std::pair<const ProviderConfig*, std::unique_ptr<Provider>>> role_provider(
+        const std::optional<std::string>& name, const std::optional<ProviderRef>& in_use, std::string_view flag,
+        bool (*implements)(const PluginInstance&), std::string_view role);
+
     App(Config config, PluginRegistry registry) : config_(std::move(config)), registry_(std::move(registry)) {}
 
     Config config_;

@@ -187,6 +187,9 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
             << "  order:    " << ctx.ordered_by << "\n"
             << "  pipeline: " << pipeline.describe() << (pipeline.from_config ? " (from the config)" : "") << "\n";
     }
+    // A column of the prompt's tag words each track carries, when the prompt had any.
+    const bool with_tags = std::any_of(ctx.request.tags.begin(), ctx.request.tags.end(),
+                                       [](const gen::TagWord& t) { return t.use == gen::TagWord::Use::rank; });
     std::vector<std::vector<std::string>> rows;
     size_t position = 0;
     for (const auto& e : ctx.tracks) {
@@ -197,11 +200,13 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
             row.push_back(std::to_string(e.rank));
             row.push_back(similarity_text(e.similarity));
             row.push_back(e.passed.empty() ? "-" : join(e.passed, "; "));
+            if (with_tags) row.push_back(e.matched_tags.empty() ? "-" : join(e.matched_tags));
         }
         rows.push_back(std::move(row));
     }
     std::vector<std::string> header{"#", "title", "artist", "album", "year", "length"};
     if (explain) header.insert(header.end(), {"rank", "similarity", "passed"});
+    if (explain && with_tags) header.push_back("tags matched");
     if (!rows.empty()) print_table(out, header, rows);
     if (!ctx.input.publish && !ctx.input.save) out << "Dry run: nothing published, nothing saved.\n";
     for (const auto& p : ctx.published) {
@@ -257,6 +262,18 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.EndObject();
     }
     w.EndArray();
+    w.Key("tag_words");  // the tag vocabulary's words: ranking, only, or excluded
+    w.StartArray();
+    for (const auto& tag : ctx.request.tags) {
+        w.StartObject();
+        w.Key("word"); w.String(tag.word.c_str());
+        w.Key("facet"); w.String(tag.facet.c_str());
+        w.Key("term"); w.String(tag.term.c_str());
+        w.Key("use");
+        w.String(tag.use == gen::TagWord::Use::only ? "only" : tag.use == gen::TagWord::Use::exclude ? "exclude" : "rank");
+        w.EndObject();
+    }
+    w.EndArray();
     w.Key("options");
     {
         rapidjson::Document doc;
@@ -299,6 +316,8 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.Key("similarity");
         if (e.similarity) w.Double(static_cast<double>(*e.similarity)); else w.Null();
         strings("passed", e.passed);
+        strings("tags", e.tags);
+        strings("matched_tags", e.matched_tags);
         w.Key("file_path");
         if (t.file_path.empty()) w.Null(); else w.String(t.file_path.c_str());
         w.EndObject();

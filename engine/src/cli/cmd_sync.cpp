@@ -9,6 +9,7 @@
 #include "cli/app.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/embed_step.hpp"
+#include "cli/tag_step.hpp"
 #include "cli/progress.hpp"
 #include "generate/pipeline_config.hpp"
 #include "net/cancel.hpp"
@@ -113,6 +114,19 @@ int sync(const GlobalOptions& global, const Args& args) {
                       << "; the mirror is unchanged\n  " << r.error << "\n";
             code = kExitFailure;
         }
+    }
+    // The tagging step, when the sync pipeline has it (pipelines: { sync: [scan, tag, embed] }):
+    // new and changed tracks, without asking (the config asked for it), within the step's budget.
+    if (synced && gen::sync_tags(app->config()) && !global_cancel().cancelled()) {
+        auto completer = app->completer();
+        if (!completer) {
+            throw ConfigError(Mark{app->config().source.string(), 0, 0},
+                              "pipeline sync has step tag but no completer is configured: name one in use: "
+                              "{ completer: NAME }");
+        }
+        TagStepOptions step;
+        step.tag.budget_usd = gen::tag_budget(app->config(), "sync");
+        if (run_tag_step(*app, *completer, step) != kExitOk) code = kExitFailure;
     }
     // The embedding step: new and changed tracks of what was just mirrored, when an embedder is
     // configured (use: { embedder: }) and the sync pipeline has it (pipelines: { sync: [scan] }

@@ -30,6 +30,7 @@ int run_embeddings(const GlobalOptions& global, const Args& args);  // embedding
 int run_search(const GlobalOptions& global, const Args& args);      // search QUERY
 int run_create(const GlobalOptions& global, const Args& args);      // create "PROMPT" [options]
 int run_playlists(const GlobalOptions& global, const Args& args);   // playlists list|show|export|delete
+int run_tags(const GlobalOptions& global, const Args& args);        // tags generate|status|show|clear
 int run_demo(const GlobalOptions& global, const Args& args);        // demo ["PROMPT"]
 
 }  // namespace pmx::cli

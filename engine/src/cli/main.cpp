@@ -29,6 +29,7 @@ constexpr Command kCommands[] = {
     {"sync", "mirror the media servers into the local store (sync [--full], sync verify)", run_sync},
     {"status", "what is mirrored, and how the last syncs went", run_status},
     {"embeddings", "embed the tracks' text for search (embeddings generate|status|rebuild)", run_embeddings},
+    {"tags", "tag tracks with moods, environments and instruments by LLM (tags generate|status|show|clear)", run_tags},
     {"search", "find tracks by keywords and meaning (search \"QUERY\" [--limit N] [--json])", run_search},
     {"create", "make a playlist from one sentence (create \"PROMPT\" [--limit N] [--duration 45m] [--dry-run])", run_create},
     {"playlists", "the playlists plexmix made (playlists list|show|export|delete)", run_playlists},

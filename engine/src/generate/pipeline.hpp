@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config_error.hpp"
@@ -163,6 +164,8 @@ struct PlaylistEntry {
     size_t rank = 0;                    // retrieval rank
     std::optional<float> similarity;
     std::vector<std::string> passed;    // the filters it passed, with its values ("year 1994 in 1990–1999")
+    std::vector<std::string> tags;      // its active LLM tags (moods, environments, instruments)
+    std::vector<std::string> matched_tags;  // of the prompt's ranking tag words, those it carries
 };
 
 struct PublishedPart {
@@ -191,6 +194,9 @@ struct GenerateContext {
     std::vector<RankedTrack> ranking;   // best first
     bool ranking_complete = false;      // every candidate is ranked
     std::string ranking_method;         // "similarity (use-lite)", "keywords, then rating", ...
+    // Candidates whose active tags hold the prompt's ranking tag words → those terms; they come
+    // first in the ranking, more terms first.
+    std::unordered_map<int64_t, std::vector<std::string>> tag_matches;
     std::optional<EmbeddingModel> model;
     std::vector<float> query_vector;
     std::function<void(size_t depth)> deepen;  // ranks deeper (set by retrieve)

@@ -42,12 +42,13 @@ constexpr std::string_view kSync = "sync";
 constexpr std::string_view kTag = "tag";
 constexpr std::string_view kGenerate = "generate";
 
-// The steps of sync and tag, in their order. `tag` (LLM tags, wave 2) is not built yet: a
-// pipeline naming it is refused, not run without it, so that nobody believes their tracks are
-// being tagged (and so that a config written today does not start paying an LLM silently on
-// the day the step exists).
-constexpr std::array<std::string_view, 2> kSyncSteps{"scan", "embed"};
+// The steps of sync and tag, in their order. `tag` (LLM tags) is never in the default sync: a
+// sync starts paying an LLM only when the config says so.
+constexpr std::array<std::string_view, 3> kSyncSteps{"scan", "tag", "embed"};
+constexpr std::array<std::string_view, 2> kTagSteps{"tag", "embed"};
 constexpr std::string_view kTagStep = "tag";
+constexpr std::string_view kBudgetOption = "budget";
+constexpr double kMaxBudgetUsd = 1'000'000;
 
 struct PipelineDef {
     std::string_view name;
@@ -55,7 +56,7 @@ struct PipelineDef {
 };
 constexpr std::array kPipelines{
     PipelineDef{kSync, "[scan, embed]"},
-    PipelineDef{kTag, "[tag]"},
+    PipelineDef{kTag, "[tag, embed]"},
     PipelineDef{kGenerate, "[parse, filter, retrieve]"},
 };
 
@@ -80,16 +81,9 @@ bool check_step_names(const Pipeline& pipeline, std::span<const std::string_view
     bool names_known = true;
     std::vector<std::pair<size_t, Mark>> seen;  // index in `order`, where
     for (const PipelineStep& step : pipeline.steps) {
-        if (step.name == kTagStep) {
-            issues.add(step.mark, "step \"tag\" is not built yet: tagging comes in a later version of plexmix; " +
-                                      (pipeline.name == kTag ? std::string("remove pipeline tag")
-                                                             : "remove it from pipeline " + pipeline.name));
-            continue;
-        }
         const auto found = std::find(order.begin(), order.end(), step.name);
         if (found == order.end()) {
-            const std::string steps = order.empty() ? " (its only step, tag, is not built yet)"
-                                                    : " (steps: " + listed(order) + ")";
+            const std::string steps = " (steps: " + listed(order) + ")";
             issues.add(step.mark, "unknown step " + in_quotes(step.name) + " in pipeline " + pipeline.name +
                                       did_you_mean(step.name, candidates) + steps);
             names_known = false;
@@ -124,15 +118,32 @@ bool has_step(const Pipeline& pipeline, std::string_view name) {
     return std::any_of(pipeline.steps.begin(), pipeline.steps.end(), [&](const PipelineStep& s) { return s.name == name; });
 }
 
-// sync: [scan, embed]; scan is what reads the servers. tag: nothing is built yet.
+// sync: [scan, tag, embed]; scan is what reads the servers. tag: [tag, embed]; tag is what
+// tags. The tag step takes `budget` (US dollars: a run whose estimate exceeds it sends nothing).
 void check_sync_or_tag(const Pipeline& pipeline, IssueCollector& issues) {
     const std::span<const std::string_view> order =
-        pipeline.name == kSync ? std::span<const std::string_view>(kSyncSteps) : std::span<const std::string_view>();
+        pipeline.name == kSync ? std::span<const std::string_view>(kSyncSteps) : std::span<const std::string_view>(kTagSteps);
     const bool names_known = check_step_names(pipeline, order, issues, [&](const PipelineStep& step, size_t) {
-        for (const StepOption& option : step.options) unknown_option(option, step, pipeline.name, {}, issues);
+        for (const StepOption& option : step.options) {
+            if (step.name == kTagStep && option.key == kBudgetOption) {
+                const auto usd = parse_decimal(option.value);
+                if (!usd || *usd > kMaxBudgetUsd) {
+                    issues.add(option.mark, "option budget of step tag in pipeline " + pipeline.name +
+                                                " must be US dollars such as 2.50, got " + in_quotes(option.value));
+                }
+                continue;
+            }
+            unknown_option(option, step, pipeline.name,
+                           step.name == kTagStep ? std::vector<std::string_view>{kBudgetOption}
+                                                 : std::vector<std::string_view>{},
+                           issues);
+        }
     });
     if (pipeline.name == kSync && names_known && !has_step(pipeline, "scan")) {
         issues.add(pipeline.mark, "pipeline sync has no step \"scan\", which reads the servers");
+    }
+    if (pipeline.name == kTag && names_known && !has_step(pipeline, kTagStep)) {
+        issues.add(pipeline.mark, "pipeline tag has no step \"tag\", which tags the tracks");
     }
 }
 
@@ -289,6 +300,26 @@ void check_pipelines(const std::vector<Pipeline>& pipelines, IssueCollector& iss
 bool sync_embeds(const Config& config) {
     const Pipeline* sync = config.find_pipeline(kSync);
     return sync == nullptr || has_step(*sync, "embed");
+}
+
+bool sync_tags(const Config& config) {
+    const Pipeline* sync = config.find_pipeline(kSync);
+    return sync != nullptr && has_step(*sync, kTagStep);
+}
+
+bool tag_embeds(const Config& config) {
+    const Pipeline* tag = config.find_pipeline(kTag);
+    return tag == nullptr || has_step(*tag, "embed");
+}
+
+std::optional<double> tag_budget(const Config& config, std::string_view pipeline) {
+    const Pipeline* p = config.find_pipeline(pipeline);
+    if (!p) return std::nullopt;
+    for (const PipelineStep& step : p->steps) {
+        if (step.name != kTagStep) continue;
+        if (const StepOption* budget = step.find_option(kBudgetOption)) return parse_decimal(budget->value);
+    }
+    return std::nullopt;
 }
 
 PipelineSpec generate_pipeline(const Config& config) {

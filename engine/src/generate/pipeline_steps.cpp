@@ -14,10 +14,12 @@
 #include "embed/model_index.hpp"
 #include "generate/genre_taxonomy.hpp"
 #include "generate/pipeline.hpp"
+#include "generate/prompt_tags.hpp"
 #include "plugin/provider.hpp"
 #include "publish/playlist_publisher.hpp"
 #include "store/playlist_store.hpp"
 #include "store/store.hpp"
+#include "store/tag_store.hpp"
 #include "store/track_search.hpp"
 #include "util/text.hpp"
 #include "vector/vector_index.hpp"
@@ -241,7 +243,96 @@ struct Run {
             if (r.played_since > 0) phrases.push_back("played since " + local_day_text(r.played_since));
         }
         ctx.candidates = filter_tracks(store(), f);
+        if (use_request) filter_by_tags();
         if (ctx.candidates.empty()) ctx.notes.push_back("no track of the mirror passes the filters");
+    }
+
+    // "only piano", "no vocals": by the tracks' active LLM tags, when the library has any.
+    void filter_by_tags() {
+        std::vector<std::pair<std::string, std::string>> only, excluded;
+        std::vector<std::string> words;
+        for (const TagWord& t : ctx.request.tags) {
+            if (t.use == TagWord::Use::rank) continue;
+            (t.use == TagWord::Use::only ? only : excluded).emplace_back(t.facet, t.term);
+            words.push_back("\"" + describe(t) + "\"");
+        }
+        if (only.empty() && excluded.empty()) return;
+        TagStore tags(store());
+        if (!tags.any_tags()) {
+            const std::string note = join(words) + " needs tags, and no track has any yet (run 'plexmix tags generate')";
+            if (ctx.input.strict) throw PromptError("--strict: the prompt states what cannot be applied: " + note);
+            ctx.notes.push_back("not applied: " + note);
+            return;
+        }
+        std::vector<int64_t> ids;
+        ids.reserve(ctx.candidates.size());
+        for (const auto& c : ctx.candidates) ids.push_back(c.id);  // sorted by id (filter_tracks)
+        const auto has_only = tags.tracks_with_terms(ids, only);
+        const auto has_excluded = tags.tracks_with_terms(ids, excluded);
+        std::erase_if(ctx.candidates, [&](const Candidate& c) {
+            if (!only.empty()) {
+                const auto it = has_only.find(c.id);
+                if (it == has_only.end() || it->second.size() < only.size()) return true;  // every "only" term
+            }
+            return has_excluded.contains(c.id);
+        });
+        std::vector<std::string> only_terms, excluded_terms;
+        for (const auto& o : only) only_terms.push_back(o.second);
+        for (const auto& e : excluded) excluded_terms.push_back(e.second);
+        if (!only_terms.empty()) ctx.filters.push_back("tagged " + join(only_terms, " and "));
+        if (!excluded_terms.empty()) ctx.filters.push_back("not tagged " + join(excluded_terms, " or "));
+    }
+
+    // The candidates tagged with the prompt's ranking tag words (ctx.tag_matches).
+    void match_tags() {
+        ctx.tag_matches.clear();
+        std::vector<std::pair<std::string, std::string>> terms;
+        for (const TagWord& t : ctx.request.tags) {
+            if (t.use == TagWord::Use::rank) terms.emplace_back(t.facet, t.term);
+        }
+        if (terms.empty()) return;
+        std::vector<int64_t> ids;
+        ids.reserve(ctx.candidates.size());
+        for (const auto& c : ctx.candidates) ids.push_back(c.id);
+        const auto started = std::chrono::steady_clock::now();
+        ctx.tag_matches = TagStore(store()).tracks_with_terms(ids, terms);
+        ctx.timings.emplace_back("tags", elapsed_ms(started));
+    }
+
+    // Tracks tagged with more of the prompt's tag words first; within a count the ranking's
+    // order, then matching tracks the ranking had not reached (by rating).
+    void promote_tag_matches(std::unordered_set<int64_t>& placed) {
+        if (ctx.tag_matches.empty()) return;
+        size_t most = 0;
+        for (const auto& [id, terms] : ctx.tag_matches) most = std::max(most, terms.size());
+        std::vector<RankedTrack> ranking;
+        ranking.reserve(ctx.ranking.size() + ctx.tag_matches.size());
+        const auto count_of = [&](int64_t id) {
+            const auto it = ctx.tag_matches.find(id);
+            return it == ctx.tag_matches.end() ? size_t{0} : it->second.size();
+        };
+        for (size_t count = most; count > 0; --count) {
+            for (const RankedTrack& t : ctx.ranking) {
+                if (count_of(t.id) == count) ranking.push_back(t);
+            }
+            std::vector<Candidate> unreached;
+            for (const auto& c : ctx.candidates) {
+                if (!placed.contains(c.id) && count_of(c.id) == count) unreached.push_back(c);
+            }
+            std::sort(unreached.begin(), unreached.end(), [](const Candidate& a, const Candidate& b) {
+                return a.rating != b.rating ? a.rating > b.rating : a.id < b.id;
+            });
+            for (const Candidate& c : unreached) {
+                RankedTrack t;
+                t.id = c.id;
+                ranking.push_back(t);
+                placed.insert(c.id);
+            }
+        }
+        for (const RankedTrack& t : ctx.ranking) {
+            if (count_of(t.id) == 0) ranking.push_back(t);
+        }
+        ctx.ranking = std::move(ranking);
     }
 
     // ---- retrieve ----------------------------------------------------------------------------
@@ -264,6 +355,8 @@ struct Run {
         } else {
             setup_vectors(mood, fallback);
         }
+        match_tags();
+        if (!ctx.tag_matches.empty()) ctx.ranking_method = "tags, then " + ctx.ranking_method;
         size_t want = static_cast<size_t>(ctx.target_count);
         if (ctx.target_seconds > 0) want = static_cast<size_t>(ctx.target_seconds / 60);  // a track a minute, at most
         rank(std::max(s.depth, kDepthPerTrack * want));
@@ -370,6 +463,7 @@ struct Run {
                 ctx.ranking.push_back(t);
             }
         }
+        promote_tag_matches(placed);
         for (size_t i = 0; i < ctx.ranking.size(); ++i) {
             // Candidates are sorted by id (filter_tracks).
             const auto it = std::lower_bound(ctx.candidates.begin(), ctx.candidates.end(), ctx.ranking[i].id,
@@ -564,12 +658,21 @@ struct Run {
                                     std::to_string(ctx.target_count) + " asked)" + within_caps());
             }
         }
+        std::vector<int64_t> chosen_ids;
+        for (const RankedTrack* t : chosen) chosen_ids.push_back(t->id);
+        const auto tags = TagStore(store()).active_tags(chosen_ids);
         for (const RankedTrack* t : chosen) {
             PlaylistEntry e;
             e.track = details.at(t->id);
             e.rank = t->rank;
             e.similarity = t->similarity;
             e.passed = passed(e.track);
+            if (const auto it = tags.find(t->id); it != tags.end()) {
+                for (const auto* list : {&it->second.moods, &it->second.environments, &it->second.instruments}) {
+                    e.tags.insert(e.tags.end(), list->begin(), list->end());
+                }
+            }
+            if (const auto it = ctx.tag_matches.find(t->id); it != ctx.tag_matches.end()) e.matched_tags = it->second;
             ctx.tracks.push_back(std::move(e));
         }
         ctx.ordered_by = "rank";

@@ -14,6 +14,7 @@
 
 #include "generate/prompt_detail.hpp"
 #include "generate/prompt_names.hpp"
+#include "generate/prompt_tags.hpp"
 #include "generate/prompt_text.hpp"
 
 namespace pmx::gen {
@@ -812,7 +813,7 @@ private:
             // "vocal-free": a word we do not know, joined to "free": a constraint we cannot apply.
             if (i + 1 < tokens_.size() && tokens_[i + 1].gap.dash && is(i + 1, "free") &&
                 !stop_words().contains(word(i))) {
-                request_.notes.push_back("not understood: \"" + std::string(text_between(i, i + 2)) + "\"");
+                negated_unknown(text_between(i, i + 2));
                 claim(i, i + 2);
                 return 2;
             }
@@ -1283,7 +1284,22 @@ private:
     void end_dropping() {
         if (!dropping_) return;
         dropping_ = false;
-        request_.notes.push_back("not understood: \"" + std::string(text_between(drop_begin_, drop_end_)) + "\"");
+        negated_unknown(text_between(drop_begin_, drop_end_));
+    }
+
+    // A negated phrase the filters do not know: tags to exclude when its words are the tag
+    // vocabulary's ("without vocals"), else a note (it must not pull its words into the mood).
+    void negated_unknown(std::string_view phrase) {
+        std::vector<TagWord> excluded = excluded_tag_words(phrase);
+        if (excluded.empty()) {
+            request_.notes.push_back("not understood: \"" + std::string(phrase) + "\"");
+            return;
+        }
+        for (TagWord& tag : excluded) {
+            if (std::find(request_.tags.begin(), request_.tags.end(), tag) == request_.tags.end()) {
+                request_.tags.push_back(std::move(tag));
+            }
+        }
     }
 
     // Included spans (or all years), within the bounds, less the excluded spans. A bound or an
@@ -1344,6 +1360,15 @@ private:
         return phrases;
     }
 
+public:
+    // Per token of tokenize(prompt): whether no reader took it (a mood word or a stop word).
+    std::vector<bool> free_tokens() const {
+        std::vector<bool> free(tokens_.size());
+        for (size_t i = 0; i < tokens_.size(); ++i) free[i] = roles_[i] == Role::free;
+        return free;
+    }
+
+private:
     std::string mood_query() const {
         std::string query;
         for (size_t i = 0; i < tokens_.size(); ++i) {
@@ -1371,7 +1396,10 @@ private:
 
 PlaylistRequest parse_prompt(std::string_view prompt, const Vocabulary& vocab, int64_t now) {
     if (now == 0) now = static_cast<int64_t>(std::time(nullptr));
-    return Parser(prompt, vocab, now).run();
+    Parser parser(prompt, vocab, now);
+    PlaylistRequest request = parser.run();
+    read_tag_words(prompt, parser.free_tokens(), request);
+    return request;
 }
 
 }  // namespace pmx::gen

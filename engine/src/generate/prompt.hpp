@@ -52,6 +52,16 @@ struct GenreWord {
     bool operator==(const GenreWord&) const = default;
 };
 
+// A word of the tag vocabulary in the prompt (generate/prompt_tags.hpp).
+struct TagWord {
+    enum class Use { rank, only, exclude };
+    std::string word{};   // as typed ("melancholy", "sax")
+    std::string facet{};  // "mood", "environment" or "instrument"
+    std::string term{};   // the vocabulary's term it means ("melancholic", "saxophone")
+    Use use = Use::rank;
+    bool operator==(const TagWord&) const = default;
+};
+
 // Filters and mood of one playlist. Every field's empty/zero value means "no constraint", so a
 // default-constructed request asks for the whole library. Names are spelled as in the mirror.
 struct PlaylistRequest {
@@ -90,6 +100,9 @@ struct PlaylistRequest {
     // Phrases that look like a constraint but were not read as one ("top 40", "10 stars"):
     // they stay in the mood query; `create` shows them, --strict makes them an error.
     std::vector<std::string> unparsed{};
+    // Words of the tag vocabulary: they rank (tracks tagged so first), filter ("only piano") or
+    // exclude ("no vocals") by the tracks' LLM tags.
+    std::vector<TagWord> tags{};
 
     bool operator==(const PlaylistRequest&) const = default;
 };

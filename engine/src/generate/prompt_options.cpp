@@ -1,5 +1,6 @@
 // apply_overrides() (explicit options over a parsed prompt) and describe() (one line for --explain).
 #include "generate/prompt.hpp"
+#include "generate/prompt_tags.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -294,6 +295,15 @@ std::string describe(const PlaylistRequest& request) {
     if (request.per_artist > 0) parts.push_back("\u2264 " + std::to_string(request.per_artist) + " per artist");
     if (request.per_album > 0) parts.push_back("\u2264 " + std::to_string(request.per_album) + " per album");
     if (!request.sources.empty()) parts.push_back("sources: " + join(request.sources));
+    if (!request.tags.empty()) {
+        std::vector<std::string> tags;  // ranking, then only, then not
+        for (const auto use : {TagWord::Use::rank, TagWord::Use::only, TagWord::Use::exclude}) {
+            for (const TagWord& t : request.tags) {
+                if (t.use == use) tags.push_back(describe(t));
+            }
+        }
+        parts.push_back("tags: " + join(tags));
+    }
     if (!request.mood_query.empty()) parts.push_back("mood: " + request.mood_query);
     if (parts.empty()) return "whole library";
     std::string text;

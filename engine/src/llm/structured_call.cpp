@@ -178,7 +178,8 @@ StructuredAnswer structured_call(Provider& completer, const StructuredRequest& r
         }
         std::string json = strip_code_fences(text);
         std::string invalid;
-        if (request.schema->validate(json, &invalid)) {
+        const Schema& judge = request.accept ? *request.accept : *request.schema;
+        if (judge.validate(json, &invalid)) {
             answer.status = PMX_OK;
             answer.json = std::move(json);
             answer.error.clear();

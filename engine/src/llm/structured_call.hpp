@@ -81,7 +81,10 @@ uint64_t input_budget(const CompleterLimits& limits, uint32_t max_output_tokens)
 struct StructuredRequest {
     std::string system;
     std::string user;
-    const Schema* schema = nullptr;   // required
+    const Schema* schema = nullptr;   // required: what the model is asked for
+    // What the answer is validated against instead, when the model may answer more loosely
+    // than it is asked (free strings mapped to a vocabulary afterwards); null: `schema`.
+    const Schema* accept = nullptr;
     uint32_t max_output_tokens = 0;   // 0: the provider's default
     std::optional<float> temperature;
 };
