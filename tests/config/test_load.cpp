@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "generate/pipeline_config.hpp"
 #include "support.hpp"
 #include "util/redact.hpp"
 
@@ -424,7 +425,7 @@ TEST_CASE("pipelines: unknown names, steps and options are errors at FILE:LINE:C
     for (const auto& issue : issues) lines.push_back(issue.to_string());
     CHECK(lines == std::vector<std::string>{
                        mark(file, 2, 3) + ": unknown pipeline \"genrate\" in pipelines; did you mean \"generate\"?",
-                       mark(file, 3, 16) + ": unknown step \"embedd\" in pipeline sync; did you mean \"embed\"? (steps: scan, embed)",
+                       mark(file, 3, 16) + ": unknown step \"embedd\" in pipeline sync; did you mean \"embed\"? (steps: scan, tag, embed)",
                        mark(file, 6, 17) + ": unknown option \"strict\" of step filter in pipeline generate (it takes no options)",
                        mark(file, 7, 19) + ": retrieve.depth: \"0\" is not a number of tracks from 1 to 100000",
                        mark(file, 8, 7) + ": unknown step \"publsh\" in pipeline generate; did you mean \"publish\"? "
@@ -432,7 +433,7 @@ TEST_CASE("pipelines: unknown names, steps and options are errors at FILE:LINE:C
                        mark(file, 9, 3) + ": unknown pipeline \"playlists\" in pipelines (pipelines: sync, tag, generate)"});
 }
 
-TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is refused until it exists",
+TEST_CASE("pipelines: sync and tag take the steps the architecture names, in order, tag with a budget",
           "[config][load][pipelines]") {
     TempDir dir;
     Env env(dir.path());
@@ -441,20 +442,26 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is
     CHECK(load_config(file).find_pipeline("sync")->steps.size() == 2);
     write_file(file, "pipelines:\n  sync: [scan]\n");
     CHECK(load_config(file).find_pipeline("sync")->steps.size() == 1);
+    write_file(file, "pipelines:\n  sync: [scan, { tag: { budget: 2.50 } }, embed]\n  tag: [tag]\n");
+    const Config tagging = load_config(file);
+    CHECK(gen::sync_tags(tagging));
+    CHECK(gen::tag_budget(tagging, "sync") == 2.5);
+    CHECK_FALSE(gen::tag_embeds(tagging));  // tag: [tag] leaves embedding to the next sync
 
     write_file(file,
                "pipelines:\n"
                "  sync: [embed, scan, { embed: { batch: 5 } }]\n"
-               "  tag: [tag]\n"
+               "  tag: [{ tag: { budget: cheap, limit: 5 } }]\n"
                "  generate: [parse, { retrieve: { depth: 50 } }]\n");
     auto issues = config_issues([&] { load_config(file); });
     std::vector<std::string> lines;
     for (const auto& issue : issues) lines.push_back(issue.to_string());
     CHECK(lines == std::vector<std::string>{
-                       mark(file, 2, 17) + ": step \"scan\" must come before \"embed\" (order: scan, embed)",
+                       mark(file, 2, 17) + ": step \"scan\" must come before \"embed\" (order: scan, tag, embed)",
                        mark(file, 2, 25) + ": step \"embed\" appears twice in pipeline sync (first at " + mark(file, 2, 10) + ")",
-                       mark(file, 3, 9) + ": step \"tag\" is not built yet: tagging comes in a later version of plexmix; "
-                                          "remove pipeline tag",
+                       mark(file, 3, 18) + ": option budget of step tag in pipeline tag must be US dollars such as 2.50, "
+                                           "got \"cheap\"",
+                       mark(file, 3, 33) + ": unknown option \"limit\" of step tag in pipeline tag (options: budget)",
                        mark(file, 4, 3) + ": pipeline generate has no step \"filter\": without it the filters of the "
                                           "prompt and of the command line (--genre, --year, --artist, ...) would be "
                                           "ignored; add it after parse"});
@@ -464,8 +471,7 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is
     lines.clear();
     for (const auto& issue : issues) lines.push_back(issue.to_string());
     CHECK(lines == std::vector<std::string>{
-                       mark(file, 2, 23) + ": step \"tag\" is not built yet: tagging comes in a later version of "
-                                           "plexmix; remove it from pipeline sync",
+                       mark(file, 2, 23) + ": step \"tag\" must come before \"embed\" (order: scan, tag, embed)",
                        mark(file, 3, 3) + ": pipeline generate has no steps; remove it to use the built-in default",
                        mark(file, 4, 3) + ": pipeline tag has no steps; remove it to use the built-in default"});
 
@@ -474,7 +480,7 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, tag is
     REQUIRE(issues.size() == 2);
     CHECK(issues[0].to_string() == mark(file, 2, 3) + ": pipeline sync has no step \"scan\", which reads the servers");
     CHECK(issues[1].to_string() ==
-          mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag (its only step, tag, is not built yet)");
+          mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag; did you mean \"tag\"? (steps: tag, embed)");
 }
 
 TEST_CASE("a missing config file says where it looked and how to write one", "[config][load][errors]") {

@@ -206,15 +206,23 @@ TEST_CASE("structured_call: the output limit is lowered so that input and answer
     CHECK(static_cast<long>(answer.usage.input_tokens) + sent <= kWindow);
 }
 
-TEST_CASE("structured_call: without a requested limit the model's own cap is sent when it fits", "[llm][context]") {
+TEST_CASE("structured_call: without a requested limit the provider's default stays, unless the cap passes the room",
+          "[llm][context]") {
     const llm::Schema schema(kTagsSchema);
     test::TempDir dir;
     const auto log = dir.path() / "requests.log";
-    auto provider = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()},
-                               {"context_tokens", "200000"}, {"max_output", "8192"}});
-    const auto answer = llm::structured_call(*provider, ask("sys", "Tag track 1.", schema));
-    REQUIRE(answer.ok());
-    CHECK(max_output_of(read_all(log), 0) == 8192);
+    // A large window: nothing to lower, no limit sent (an API refuses one above its model's cap).
+    auto roomy = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()},
+                            {"context_tokens", "128000"}});
+    REQUIRE(llm::structured_call(*roomy, ask("sys", "Tag track 1.", schema)).ok());
+    CHECK(max_output_of(read_all(log), 0) == 0);
+    // A cap of 8,192 in a window of 4,096: the answer could overflow it, so the room is the limit.
+    auto tight = completer({{"answers", "{\"tracks\": []}"}, {"log", log.string()},
+                            {"context_tokens", "4096"}, {"max_output", "8192"}});
+    REQUIRE(llm::structured_call(*tight, ask("sys", "Tag track 1.", schema)).ok());
+    const long sent = max_output_of(read_all(log), 1);
+    CHECK(sent > 3000);
+    CHECK(sent < 4096);
 }
 
 TEST_CASE("structured_call: a completer that reports no window gets the request as asked", "[llm][context]") {

@@ -33,7 +33,7 @@ uint64_t estimated_input(const CompletionRequest& request) {
 }
 
 // Fits `request` to the context window: lowers its output limit to what is left; returns an
-// error (and changes nothing) when the input leaves less than kMinAnswerTokens.
+// error (and sends nothing) when the input leaves less than kMinAnswerTokens.
 std::string fit_to_window(CompletionRequest& request, const CompleterLimits& limits, uint32_t wanted_output) {
     if (limits.context_tokens == 0) return {};
     const uint64_t input = estimated_input(request);
@@ -42,9 +42,13 @@ std::string fit_to_window(CompletionRequest& request, const CompleterLimits& lim
                std::to_string(limits.context_tokens) + " tokens with room for an answer; raise the provider's " +
                "`context_tokens` if the model takes more, or send less";
     }
-    uint64_t output = wanted_output != 0 ? wanted_output : limits.max_output_tokens;
+    // The limit asked for, lowered to the room left. None asked: the provider's default, unless
+    // the model's cap is known to pass the room (the API would then let the answer overflow).
+    // Never a limit above what the model takes (an API refuses max_tokens over its cap).
     const uint64_t room = limits.context_tokens - input;
-    if (output == 0 || output > room) output = room;
+    uint64_t output = wanted_output;
+    if (output == 0) output = limits.max_output_tokens > room ? room : 0;
+    else output = std::min(output, room);
     request.max_output_tokens = static_cast<uint32_t>(std::min<uint64_t>(output, UINT32_MAX));
     return {};
 }
