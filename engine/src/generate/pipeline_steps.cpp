@@ -21,6 +21,7 @@
 #include "store/store.hpp"
 #include "store/tag_store.hpp"
 #include "store/track_search.hpp"
+#include "util/hash.hpp"
 #include "util/text.hpp"
 #include "vector/vector_index.hpp"
 
@@ -43,14 +44,7 @@ uint64_t mix(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-uint64_t fnv1a(std::string_view text) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (const char c : text) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
+uint64_t fnv1a(std::string_view text) { return pmx::fnv1a(kFnvOffsetBasis, text); }
 
 double elapsed_ms(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();

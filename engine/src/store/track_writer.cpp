@@ -14,14 +14,13 @@
 
 #include "store/looks_live.hpp"
 #include "store/sqlite.hpp"
+#include "util/hash.hpp"
 
 namespace pmx {
 namespace {
 
 // Bump when the hashed fields or their encoding change (every row is then rewritten once).
 constexpr uint64_t kHashFormatVersion = 1;
-constexpr uint64_t kFnvOffsetBasis = 14695981039346656037ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
 constexpr int32_t kMaxRating = 10;
 constexpr std::string_view kGenreSeparator = "; ";
 // native_key of an artist that only tracks credit, by name (see schema.cpp, v6).

@@ -11,6 +11,7 @@
 
 #include "generate/prompt_text.hpp"
 #include "tags/vocabulary_data.hpp"
+#include "util/hash.hpp"
 #include "util/text.hpp"
 
 namespace pmx::tags {
@@ -20,8 +21,6 @@ namespace {
 // then maps answers differently.
 constexpr std::string_view kVersionSalt = "pmx-tag-vocabulary/1";
 constexpr int kVersionHexDigits = 12;
-constexpr uint64_t kFnvOffsetBasis = 14695981039346656037ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
 
 // Shorter words keep a final "s" ("bus", "gas", "yes").
 constexpr size_t kMinPluralLength = 3;
@@ -29,10 +28,6 @@ constexpr size_t kMinPluralLength = 3;
 constexpr size_t kMinIesPluralLength = 5;
 
 constexpr std::array<std::string_view, kFacets.size()> kSectionKeys{"moods", "environments", "instruments"};
-
-void fnv1a(uint64_t& hash, std::string_view bytes) {
-    for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
-}
 
 size_t index_of(Facet facet) { return static_cast<size_t>(facet); }
 
@@ -214,17 +209,13 @@ private:
 };
 
 std::string version_of(const Vocabulary& vocabulary) {
-    uint64_t hash = kFnvOffsetBasis;
-    fnv1a(hash, kVersionSalt);
+    uint64_t hash = fnv1a(kFnvOffsetBasis, kVersionSalt);
     for (const Facet facet : kFacets) {
-        fnv1a(hash, "\n#");
-        fnv1a(hash, facet_name(facet));
+        hash = fnv1a(fnv1a(hash, "\n#"), facet_name(facet));
         for (const std::string& term : vocabulary.terms(facet)) {
-            fnv1a(hash, "\n");
-            fnv1a(hash, term);
+            hash = fnv1a(fnv1a(hash, "\n"), term);
             for (const std::string& synonym : vocabulary.synonyms(facet, term)) {
-                fnv1a(hash, "\t");
-                fnv1a(hash, synonym);
+                hash = fnv1a(fnv1a(hash, "\t"), synonym);
             }
         }
     }
