@@ -157,3 +157,13 @@ TEST_CASE("render_config never shows the user info or token parameters of a URL"
     CHECK(text.find("url: http://***@127.0.0.1:32400") != std::string::npos);
     CHECK(text.find("base_url: https://proxy.example.org/v1?api_key=***&x=1") != std::string::npos);
 }
+
+TEST_CASE("render_config prints every pipeline as it runs: the configured ones and the defaults of the others",
+          "[config][render][pipelines]") {
+    const Config config = load_config_from_string(
+        "pipelines:\n  sync: [scan, { tag: { budget: 2.5 } }, embed]\n", "pipelines.yaml");
+    const std::string text = render_config(config, {});
+    CHECK_THAT(text, Catch::Contains("sync:\n") && Catch::Contains("budget: 2.5"));
+    CHECK_THAT(text, Catch::Contains("tag: [tag, embed]  # default"));
+    CHECK_THAT(text, Catch::Contains("generate: [parse, filter, retrieve, select, diversify, order, publish]  # default"));
+}

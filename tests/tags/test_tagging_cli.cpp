@@ -425,3 +425,37 @@ TEST_CASE("tags reach create: a tag word ranks its tracks first, only filters, a
         for (const auto& [id, tags] : playlist) CHECK_FALSE(has(tags, piano));
     }
 }
+
+TEST_CASE("a sync whose pipeline has tag tags the new and changed tracks, within the step's budget", "[tags][cli][sync]") {
+    Setup s(80);
+    std::ofstream(s.config, std::ios::app) << "pipelines:\n  sync: [scan, { tag: { budget: 5 } }, embed]\n";
+    const CliRun first = s.cli("sync");
+    INFO(first.out);
+    REQUIRE(first.code == 0);
+    CHECK_THAT(first.out, Catch::Contains("80 tracks to tag") && Catch::Contains("80 tagged"));
+    const size_t requests = s.llm.completion_requests();
+
+    // Two new tracks: only they are asked about; nothing else is paid for again.
+    s.plex.add_track("Rain on the Window");
+    s.plex.add_track("Sunday Morning Coffee");
+    const CliRun second = s.cli("sync");
+    INFO(second.out);
+    REQUIRE(second.code == 0);
+    CHECK_THAT(second.out, Catch::Contains("2 tracks to tag (2 new, 0 changed, 0 failed before; 80 up to date)"));
+    CHECK(s.llm.completion_requests() == requests + 1);
+    CHECK(s.tag_rows().size() == 82);
+
+    // A budget below the estimate sends nothing, and says so.
+    {
+        std::ifstream in(s.config);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        text.replace(text.find("budget: 5"), 9, "budget: 0.000001");
+        std::ofstream(s.config) << text;
+    }
+    s.plex.add_track("Late Night Drive");
+    const auto third = pmx::test::run_cli_streams(PMX_CLI, s.args("sync"));
+    INFO(third.out << third.err);
+    CHECK(third.code == 1);
+    CHECK_THAT(third.err, Catch::Contains("exceeds the budget") && Catch::Contains("nothing was sent"));
+    CHECK(s.llm.completion_requests() == requests + 1);
+}

@@ -8,6 +8,7 @@
 
 #include "config/provider_settings.hpp"
 #include "config/values.hpp"
+#include "generate/pipeline_config.hpp"
 #include "util/redact.hpp"
 
 namespace pmx {
@@ -123,11 +124,18 @@ std::string render_config(const Config& config, const SecretLookup& is_secret, c
     if (config.use.completer) out << YAML::Key << "completer" << YAML::Value << config.use.completer->name;
     out << YAML::EndMap;
 
-    if (!config.pipelines.empty()) {
-        out << YAML::Key << "pipelines" << YAML::Value << YAML::BeginMap;
-        for (const auto& pipeline : config.pipelines) emit_pipeline(out, pipeline);
-        out << YAML::EndMap;
+    // Every pipeline as it runs: the configured ones, and the built-in default of the others.
+    out << YAML::Key << "pipelines" << YAML::Value << YAML::BeginMap;
+    for (const std::string& name : gen::pipeline_names()) {
+        if (const Pipeline* pipeline = config.find_pipeline(name)) {
+            emit_pipeline(out, *pipeline);
+            continue;
+        }
+        out << YAML::Key << name << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const std::string& step : gen::default_steps(name)) out << step;
+        out << YAML::EndSeq << YAML::Comment("default");
     }
+    out << YAML::EndMap;
     out << YAML::EndMap;
 
     std::string text = out.c_str();

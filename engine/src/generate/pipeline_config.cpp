@@ -192,6 +192,16 @@ const StepSpec* PipelineSpec::find(StepKind kind) const {
     return it == steps.end() ? nullptr : &*it;
 }
 
+std::vector<std::string> default_steps(std::string_view name) {
+    if (name == kSync) return {"scan", "embed"};
+    if (name == kTag) return {std::string(kTagStep), "embed"};
+    std::vector<std::string> steps;
+    if (name == kGenerate) {
+        for (const auto& step : kStepNames) steps.emplace_back(step.second);
+    }
+    return steps;
+}
+
 PipelineSpec default_generate_pipeline() {
     PipelineSpec spec;
     for (const auto& [kind, name] : kStepNames) {

@@ -21,6 +21,10 @@ namespace pmx::gen {
 // "sync", "tag", "generate".
 const std::vector<std::string>& pipeline_names();
 
+// The built-in steps of pipeline `name` when the config has none: sync [scan, embed], tag
+// [tag, embed], generate [parse, filter, retrieve, select, diversify, order, publish].
+std::vector<std::string> default_steps(std::string_view name);
+
 // A short example of the pipeline's steps for messages ("[scan, embed]"); "" for an unknown name.
 std::string_view pipeline_example(std::string_view name);
 
