@@ -459,3 +459,19 @@ TEST_CASE("a sync whose pipeline has tag tags the new and changed tracks, within
     CHECK_THAT(third.err, Catch::Contains("exceeds the budget") && Catch::Contains("nothing was sent"));
     CHECK(s.llm.completion_requests() == requests + 1);
 }
+
+TEST_CASE("tags generate: a refused key ends the run at once, says why, stores nothing and no model", "[tags][cli]") {
+    Setup s(100);
+    const std::string configured_key = s.llm.key();
+    s.llm.set_keys({"sk-another-key-0123456789abcdef"});
+    const auto run = pmx::test::run_cli_streams(PMX_CLI, s.args("tags generate --yes"));
+    INFO(run.out << run.err);
+    CHECK(run.code == 1);
+    CHECK_THAT(run.out, Catch::Contains("0 tagged, 100 left for the next run") && Catch::Contains("(partial)"));
+    CHECK_THAT(run.err, Catch::Contains("llm: "));
+    CHECK(run.err.find(configured_key) == std::string::npos);
+    CHECK(run.out.find(configured_key) == std::string::npos);
+    CHECK(s.llm.completion_requests() == 0);
+    CHECK(s.tag_rows().empty());
+    CHECK_THAT(s.cli("tags status").out, Catch::Contains("No tags yet"));
+}

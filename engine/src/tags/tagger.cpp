@@ -214,7 +214,13 @@ TagReport run_tagging(Store& store, Provider& completer, const TagPlan& plan, co
     if (plan.work.empty()) return finish();
 
     TagStore tags(store);
-    const TagModel model = tags.use_model(plan.provider, plan.model);
+    // The model's row is made (and becomes the one in use) with the first batch it answers: a
+    // run that reaches nobody leaves no empty model behind.
+    std::optional<TagModel> model;
+    const auto model_row = [&]() -> const TagModel& {
+        if (!model) model = tags.use_model(plan.provider, plan.model);
+        return *model;
+    };
     const Vocabulary& vocabulary = builtin_vocabulary();
     const Schemas& s = schemas();
 
@@ -262,7 +268,7 @@ TagReport run_tagging(Store& store, Provider& completer, const TagPlan& plan, co
     const auto fail_items = [&](const std::vector<size_t>& items, const std::string& reason) {
         std::vector<TagFailure> failures;
         for (const size_t i : items) failures.push_back({plan.work[i].input.track_id, plan.work[i].input_hash, reason});
-        tags.put(model, {}, failures);
+        tags.put(model_row(), {}, failures);
         report.failed += items.size();
         done += items.size();
     };
@@ -334,7 +340,7 @@ TagReport run_tagging(Store& store, Provider& completer, const TagPlan& plan, co
                 t.energy = entry["energy"].GetInt();
                 tagged.push_back(std::move(t));
             }
-            tags.put(model, tagged, {});
+            tags.put(model_row(), tagged, {});
             report.tagged += tagged.size();
             done += tagged.size();
             std::vector<size_t> missing;
