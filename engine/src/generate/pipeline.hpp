@@ -75,6 +75,7 @@ struct StepSpec {
     int per_artist = kDefaultPerArtist;         // diversify; 0 = no cap
     int per_album = kDefaultPerAlbum;           // diversify; 0 = no cap
     OrderMode mode = OrderMode::smooth;         // order
+    bool llm = true;                            // select: let the completer choose (when there is one)
     std::optional<uint64_t> seed;               // order (random), retrieve (shuffle)
     std::vector<std::string> option_keys;       // the options given in the config (for to_json)
 };
