@@ -468,6 +468,23 @@ TEST_CASE("select: turned off by the step's llm option or for one run, nothing i
     CHECK(completer.fake.completion_requests() == 1);
 }
 
+TEST_CASE("select: without a diversify step the choice heads the ranking, no caps are stated", "[create][select]") {
+    Mirror mirror(kLibrary);
+    Completer completer;
+    completer.fake.set_script([](const FakeLlmCall& call) { return answer_of(least_liked(call)); });
+    gen::CliOptions options;
+    options.limit = "20";
+    const auto pipeline = pipeline_from("pipelines:\n  generate: [parse, filter, retrieve, select, order]\n");
+    const auto ctx = run(mirror, completer.provider.get(), "quiet piano", options, pipeline);
+    INFO(notes_of(ctx));
+    REQUIRE(completer.fake.completion_requests() == 1);
+    const auto call = completer.fake.calls().at(0);
+    CHECK_THAT(call.prompt, !Catch::Contains("Caps:"));
+    const auto sent = ids_sent(call.prompt);
+    REQUIRE(sent.size() == gen::kMaxOfferedCandidates);  // the ranking's head, 500 deep
+    CHECK(ids_of(ctx) == std::vector<int64_t>(sent.rbegin(), sent.rbegin() + 20));
+}
+
 TEST_CASE("select: through Claude's forced tool the choice is used the same way", "[create][select][claude]") {
     Mirror mirror(kLibrary);
     FakeLlm fake(FakeLlmOptions{.api = LlmApi::claude});

@@ -35,6 +35,7 @@ constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
 constexpr size_t kMaxNameBytes = 100;
 constexpr double kDurationPoolMargin = 1.5;  // a duration is filled from a pool at least this much longer
 constexpr size_t kDeepenFactor = 4;
+constexpr size_t kMaxShortlistDepth = 5000;  // select ranks no deeper than this to fill its shortlist
 constexpr size_t kSwapWindow = 5;            // tracks at the end of a duration fill that may be swapped
 constexpr uint64_t kDefaultSeed = 0x706d78;  // "pmx"
 constexpr std::string_view kDefaultName = "plexmix playlist";
@@ -638,8 +639,10 @@ struct Run {
                 ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album};
     }
 
-    // Ranks deeper until the pool under the caps reaches the target (and holds `at_least`
-    // tracks, for select's shortlist) or every candidate is ranked.
+    // Ranks deeper until the pool under the caps reaches the target or every candidate is
+    // ranked; for select's shortlist also until it holds `at_least` tracks, as long as the
+    // ranking is shallower than kMaxShortlistDepth (a few artists with many tracks would
+    // otherwise rank every candidate for a longer list).
     void diversify(size_t at_least = 0) {
         if (!retrieved) retrieve();
         const StepSpec& s = spec(StepKind::diversify);
@@ -647,7 +650,8 @@ struct Run {
         for (;;) {
             load_details(ctx.ranking);
             build_pool(artist_cap, album_cap);
-            if ((pool_enough(ctx.pool) && ctx.pool.size() >= at_least) || ctx.ranking_complete) break;
+            const bool shortlist_short = ctx.pool.size() < at_least && ctx.ranking.size() < kMaxShortlistDepth;
+            if ((pool_enough(ctx.pool) && !shortlist_short) || ctx.ranking_complete) break;
             rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
         }
         relax_caps(artist_cap, album_cap, s);
