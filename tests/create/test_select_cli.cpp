@@ -62,7 +62,7 @@ struct Setup {
     TempDir dir;
     fs::path config;
 
-    Setup()
+    explicit Setup(const std::string& llm_extra = "")
         : plex([] {
               FakePlexOptions o;
               o.tracks = kTracks;
@@ -77,7 +77,7 @@ struct Setup {
                               << ", retries: 0 }\n"
                               << "  local: { plugin: toy-embedder }\n"
                               << "  llm: { plugin: openai, base_url: " << llm.url() << "/v1, api_key: " << llm.key()
-                              << ", server: openai, retries: 0, price_in: 1, price_out: 4 }\n"
+                              << ", server: openai, retries: 0, price_in: 1, price_out: 4" << llm_extra << " }\n"
                               << "use: { media: [home], embedder: local, completer: llm }\n";
         const CliRun sync = cli("sync");
         INFO(sync.out);
@@ -220,4 +220,23 @@ TEST_CASE("CLI: a completer that fails is said in one note line, and --json carr
     for (const auto& n : doc["notes"].GetArray()) noted = noted || std::string(n.GetString()).starts_with("select: ");
     CHECK(noted);
     CHECK(json.out.find(key) == std::string::npos);
+}
+
+TEST_CASE("CLI: a completer that does not answer within the configured timeout is one note, not a hang",
+          "[create][select][cli]") {
+    Setup s(", timeout: 1s, deadline: 2s");
+    s.llm.add_rule({.kind = pmx::test::FakeLlmRule::Kind::hang});
+    const auto run = s.streams("create \"calm evening songs\" --limit 8 --dry-run --json");
+    INFO(run.err);
+    REQUIRE(run.code == 0);
+    const auto doc = json_of(run.out);
+    std::vector<std::string> notes;
+    for (const auto& n : doc["notes"].GetArray()) {
+        if (std::string(n.GetString()).starts_with("select:")) notes.emplace_back(n.GetString());
+    }
+    REQUIRE(notes.size() == 1);
+    CHECK_THAT(notes[0], Catch::Contains("did not choose (TIMEOUT"));
+    CHECK_FALSE(doc["llm"]["used"].GetBool());
+    CHECK_THAT(doc["llm"]["reason"].GetString(), Catch::StartsWith("TIMEOUT"));
+    CHECK(doc["tracks"].Size() == 8);
 }
