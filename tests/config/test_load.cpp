@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "generate/pipeline.hpp"
 #include "generate/pipeline_config.hpp"
 #include "support.hpp"
 #include "util/redact.hpp"
@@ -481,6 +482,30 @@ TEST_CASE("pipelines: sync and tag take the steps the architecture names, in ord
     CHECK(issues[0].to_string() == mark(file, 2, 3) + ": pipeline sync has no step \"scan\", which reads the servers");
     CHECK(issues[1].to_string() ==
           mark(file, 3, 9) + ": unknown step \"tags\" in pipeline tag; did you mean \"tag\"? (steps: tag, embed)");
+}
+
+TEST_CASE("pipelines: the select step takes llm true or false, and nothing else", "[config][load][pipelines]") {
+    TempDir dir;
+    Env env(dir.path());
+    const auto file = dir / "plexmix.yaml";
+    write_file(file, "pipelines:\n  generate: [parse, filter, retrieve, { select: { llm: no } }, order]\n");
+    CHECK_FALSE(gen::generate_pipeline(load_config(file)).find(gen::StepKind::select)->llm);
+    write_file(file, "pipelines:\n  generate: [parse, filter, retrieve, { select: { llm: true } }, order]\n");
+    CHECK(gen::generate_pipeline(load_config(file)).find(gen::StepKind::select)->llm);
+
+    write_file(file,
+               "pipelines:\n"
+               "  generate:\n"
+               "    - parse\n"
+               "    - filter\n"
+               "    - select: { llm: maybe, limit: 50 }\n");
+    const auto issues = config_issues([&] { load_config(file); });
+    std::vector<std::string> lines;
+    for (const auto& issue : issues) lines.push_back(issue.to_string());
+    CHECK(lines == std::vector<std::string>{
+                       mark(file, 5, 17) + ": select.llm: \"maybe\" is not true or false (whether the completer "
+                                           "chooses among the candidates)",
+                       mark(file, 5, 29) + ": unknown option \"limit\" of step select in pipeline generate (options: llm)"});
 }
 
 TEST_CASE("a missing config file says where it looked and how to write one", "[config][load][errors]") {

@@ -26,6 +26,22 @@ std::string similarity_text(const std::optional<float>& s) {
     return text;
 }
 
+// "llm (gpt-4o-mini) chose 25 of 150 candidates", or "the retrieval ranking (why)".
+std::string selection_text(const gen::Selection& sel) {
+    if (!sel.used) return "the retrieval ranking (" + sel.reason + ")";
+    std::string text = sel.provider + (sel.model.empty() ? "" : " (" + sel.model + ")") + " chose " +
+                       std::to_string(sel.chosen) + " of " + std::to_string(sel.offered) + " candidates";
+    if (sel.repaired) text += " (its first answer was invalid; the repair was not)";
+    if (sel.topped_up > 0) text += "; " + std::to_string(sel.topped_up) + " tracks topped up from the retrieval ranking";
+    return text;
+}
+
+std::string selection_usage(const gen::Selection& sel) {
+    std::vector<std::string> lines;
+    for (const auto& u : sel.priced) lines.push_back(llm::usage_line(u));
+    return join(lines, "; ");
+}
+
 template <class T>
 std::optional<T> optional_of(const po::variables_map& vm, const char* key) {
     if (!vm.count(key)) return std::nullopt;
@@ -55,14 +71,16 @@ int create(const GlobalOptions& global, const Args& args) {
         ("seed", po::value<uint64_t>()->value_name("N"), "seed of random orders and shuffles")
         ("strict", "fail (exit 1) when a part of the prompt cannot be applied or was not read")
         ("now", po::value<std::string>()->value_name("TIME"), "the clock for plays and dates: unix seconds or YYYY-MM-DD[THH:MM:SS] (local time)")
+        ("no-llm", "the completer does not choose: the playlist follows the retrieval ranking, nothing is sent to it")
         ("dry-run", "show the playlist; publish nothing, save nothing")
         ("no-publish", "save the playlist locally only")
-        ("explain", "per track: the filters it passed, its similarity and rank")
+        ("explain", "per track: the filters it passed, its similarity and rank, the completer's reason")
         ("json", "machine-readable output");
     const std::string usage =
         "plexmix create \"PROMPT\" [options]\n\n"
         "Turns one sentence into a playlist: filters from the prompt and the options, tracks ranked by\n"
-        "the meaning of the prompt, diversified, ordered, written to the media server and saved.\n"
+        "the meaning of the prompt, chosen among by the completer (use: { completer: ... }) unless\n"
+        "--no-llm, diversified, ordered, written to the media server and saved.\n"
         "Example: plexmix create \"rainy sunday jazz, nothing after 1980, 45 minutes\"";
     bool help = false;
     std::string prompt;
@@ -97,6 +115,7 @@ int create(const GlobalOptions& global, const Args& args) {
     const bool dry_run = vm.count("dry-run") > 0;
     input.publish = !dry_run && !vm.count("no-publish");
     input.save = !dry_run;
+    input.llm = vm.count("no-llm") == 0;
 
     auto app = App::open(global);
     const gen::PipelineSpec pipeline = gen::generate_pipeline(app->config());
@@ -155,6 +174,13 @@ gen::GenerateContext generate_playlist(App& app, gen::GenerateInput input, const
     }
     std::optional<EmbedderProvider> embedder = app.embedder();
     services.embedder = embedder ? embedder->provider.get() : nullptr;
+    // The completer is made only when select will ask it: not for --no-llm or `select: {llm: false}`.
+    std::optional<CompleterProvider> completer;
+    if (const gen::StepSpec* select = pipeline.find(gen::StepKind::select); input.llm && select && select->llm) {
+        completer = app.completer();
+    }
+    services.completer = completer ? completer->provider.get() : nullptr;
+    services.config = &app.config();
     services.index_dir = vectors_dir(app.data_dir());
     // The playlist was chosen from a snapshot; saving it waits for a sync that is writing.
     services.acquire_writer = [&app] { app.lock_writer("create", true, "saving the playlist"); };
@@ -182,6 +208,7 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
             << "  filters:  " << (ctx.filters.empty() ? "none" : join(ctx.filters, "; ")) << " → "
             << ctx.candidates.size() << " candidates\n"
             << "  ranking:  " << ctx.ranking_method << "\n"
+            << "  select:   " << selection_text(ctx.selection) << "\n"
             << "  diversity: " << ctx.capped_artist << " over the artist cap, " << ctx.capped_album
             << " over the album cap, " << ctx.duplicates << " duplicates left out\n"
             << "  order:    " << ctx.ordered_by << "\n"
@@ -201,13 +228,20 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
             row.push_back(similarity_text(e.similarity));
             row.push_back(e.passed.empty() ? "-" : join(e.passed, "; "));
             if (with_tags) row.push_back(e.matched_tags.empty() ? "-" : join(e.matched_tags));
+            if (ctx.selection.used) row.push_back(e.choice == 0 ? "(topped up)" : e.reason.empty() ? "-" : e.reason);
         }
         rows.push_back(std::move(row));
     }
     std::vector<std::string> header{"#", "title", "artist", "album", "year", "length"};
     if (explain) header.insert(header.end(), {"rank", "similarity", "passed"});
     if (explain && with_tags) header.push_back("tags matched");
+    if (explain && ctx.selection.used) header.push_back("why (completer)");
     if (!rows.empty()) print_table(out, header, rows);
+    if (ctx.selection.asked) {
+        out << "Chosen by: " << selection_text(ctx.selection);
+        if (const std::string usage = selection_usage(ctx.selection); !usage.empty()) out << "; used " << usage;
+        out << "\n";
+    }
     if (!ctx.input.publish && !ctx.input.save) out << "Dry run: nothing published, nothing saved.\n";
     for (const auto& p : ctx.published) {
         if (p.published) {
@@ -294,6 +328,41 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
     w.Key("candidates"); w.Uint64(ctx.candidates.size());
     strings("filters", ctx.filters);
     w.Key("ranking"); w.String(ctx.ranking_method.c_str());
+    w.Key("llm");  // the select step's completer: whether its choice was used, why not, what it cost
+    {
+        const gen::Selection& sel = ctx.selection;
+        w.StartObject();
+        w.Key("used"); w.Bool(sel.used);
+        w.Key("reason");
+        if (sel.used) w.Null(); else w.String(sel.reason.c_str());
+        w.Key("provider");
+        if (sel.provider.empty()) w.Null(); else w.String(sel.provider.c_str());
+        w.Key("model");
+        if (sel.model.empty()) w.Null(); else w.String(sel.model.c_str());
+        w.Key("offered"); w.Uint64(sel.offered);
+        w.Key("chosen"); w.Uint64(sel.chosen);
+        w.Key("invented"); w.Uint64(sel.invented);
+        w.Key("repeated"); w.Uint64(sel.repeated);
+        w.Key("in_playlist"); w.Uint64(sel.in_playlist);
+        w.Key("topped_up"); w.Uint64(sel.topped_up);
+        w.Key("repaired"); w.Bool(sel.repaired);
+        w.Key("usage");
+        w.StartArray();
+        for (const auto& u : sel.priced) {
+            w.StartObject();
+            w.Key("provider"); w.String(u.provider.c_str());
+            w.Key("model"); w.String(u.model.c_str());
+            w.Key("input_tokens"); w.Uint64(u.usage.input_tokens);
+            w.Key("output_tokens"); w.Uint64(u.usage.output_tokens);
+            w.Key("requests"); w.Uint(u.usage.requests);
+            w.Key("cost_usd");
+            if (u.price.known()) w.Double(u.cost); else w.Null();
+            w.Key("line"); w.String(llm::usage_line(u).c_str());
+            w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+    }
     w.Key("order"); w.String(ctx.ordered_by.c_str());
     w.Key("duration_ms"); w.Int64(ctx.total_ms());
     w.Key("dry_run"); w.Bool(!ctx.input.publish && !ctx.input.save);
@@ -313,6 +382,10 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         if (t.last_played_at) w.Int64(*t.last_played_at); else w.Null();
         w.Key("live"); w.Bool(t.is_live);
         w.Key("rank"); w.Uint64(e.rank);
+        w.Key("choice");  // place in the completer's choice; null: not chosen by it
+        if (e.choice) w.Uint64(e.choice); else w.Null();
+        w.Key("reason");  // the completer's reason
+        if (e.choice) w.String(e.reason.c_str()); else w.Null();
         w.Key("similarity");
         if (e.similarity) w.Double(static_cast<double>(*e.similarity)); else w.Null();
         strings("passed", e.passed);

@@ -9,7 +9,10 @@
 //              model's vector index restricted to the candidates, `depth` deep; without a mood
 //              query, an embedder or vectors: keyword matches, then rating, then a seeded
 //              shuffle (noted). Candidates without a vector rank after those with one.
-//   select     where an LLM will choose among the candidates; for now they pass through
+//   select     with a completer (services.completer, unless --no-llm or `select: {llm: false}`):
+//              the completer chooses among the best-ranked candidates, and its order becomes the
+//              ranking that diversify, the cut and order work on (generate/select_llm.hpp).
+//              Without one, or when it fails (said in a note), the retrieval ranking stays.
 //   diversify  caps per artist and per album, no two tracks with the same title and artist;
 //              deepens the ranking when the caps leave too few
 //   order      similarity | smooth (each track close to the one before) | alternate (no two
@@ -41,6 +44,7 @@
 
 #include "config/config_error.hpp"
 #include "generate/prompt.hpp"
+#include "llm/pricing.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/track_filter.hpp"
 
@@ -75,6 +79,7 @@ struct StepSpec {
     int per_artist = kDefaultPerArtist;         // diversify; 0 = no cap
     int per_album = kDefaultPerAlbum;           // diversify; 0 = no cap
     OrderMode mode = OrderMode::smooth;         // order
+    bool llm = true;                            // select: let the completer choose (when there is one)
     std::optional<uint64_t> seed;               // order (random), retrieve (shuffle)
     std::vector<std::string> option_keys;       // the options given in the config (for to_json)
 };
@@ -113,6 +118,7 @@ struct GenerateInput {
     std::optional<uint64_t> seed;        // --seed: overrides the steps' seed
     std::optional<int64_t> now;          // unix seconds for plays and two-digit years; nullopt: the clock
     bool strict = false;                 // --strict: a prompt part that cannot be applied is an error (PromptError)
+    bool llm = true;                     // --no-llm: false; select sends nothing to the completer
 };
 
 // A vector index kept loaded between runs in one process (a server, the benchmark); it is
@@ -142,6 +148,8 @@ struct GenerateServices {
     Store* store = nullptr;
     std::vector<SourceTarget> sources;   // the sources in use (or only --source)
     Provider* embedder = nullptr;        // null: no vectors
+    Provider* completer = nullptr;       // null: select keeps the retrieval ranking (no LLM)
+    const Config* config = nullptr;      // the completer's prices (llm::price_of); null: cost unknown
     std::filesystem::path index_dir;     // where vector index files live
     IndexCache* index_cache = nullptr;   // null: the index is opened for this run only
     // Called by publish before its first write: makes this process the data dir's one writer
@@ -154,6 +162,7 @@ struct GenerateServices {
 struct RankedTrack {
     int64_t id = 0;
     size_t rank = 0;                   // 1-based place in the retrieval ranking
+    size_t choice = 0;                 // 1-based place in the completer's choice; 0: not chosen by it
     std::optional<float> similarity;   // cosine similarity to the mood query
     std::optional<size_t> keyword_rank;
     int64_t rating = -1;
@@ -162,6 +171,8 @@ struct RankedTrack {
 struct PlaylistEntry {
     TrackDetail track;
     size_t rank = 0;                    // retrieval rank
+    size_t choice = 0;                  // place in the completer's choice; 0: from the retrieval ranking
+    std::string reason;                 // the completer's reason for choosing it (when chosen)
     std::optional<float> similarity;
     std::vector<std::string> passed;    // the filters it passed, with its values ("year 1994 in 1990–1999")
     std::vector<std::string> tags;      // its active LLM tags (moods, environments, instruments)
@@ -179,6 +190,31 @@ struct PublishedPart {
     std::optional<int64_t> playlist_id; // the store row, when saved
     std::string error;                  // why writing it did not complete (the row stays pending)
 };
+
+// What the select step did with the completer.
+struct Selection {
+    bool asked = false;               // a request went to the completer
+    bool used = false;                // its choice ranks the playlist
+    std::string provider, model;      // the completer (when asked)
+    std::string reason;               // when !used: why (turned off, none configured, or what failed)
+    size_t offered = 0;               // candidates sent to it
+    size_t chosen = 0;                // valid ids in its answer
+    size_t invented = 0;              // ids in its answer that were not among those sent (dropped)
+    size_t repeated = 0;              // ids it gave more than once (dropped after the first)
+    size_t in_playlist = 0;           // of the chosen, the tracks in the playlist
+    size_t topped_up = 0;             // playlist tracks taken from the retrieval ranking
+    bool repaired = false;            // its first answer was invalid, the repair valid
+    llm::UsageLedger usage;           // tokens and requests (failed ones included)
+    std::vector<llm::PricedUsage> priced;  // the usage priced (services.config); empty when not asked
+};
+
+// Whether `a` goes before `b` in the working ranking: the completer's choice first, in its
+// order, then the retrieval ranking.
+template <class T>
+bool ranks_before(const T& a, const T& b) {
+    if ((a.choice != 0) != (b.choice != 0)) return a.choice != 0;
+    return a.choice != 0 ? a.choice < b.choice : a.rank < b.rank;
+}
 
 struct GenerateContext {
     GenerateInput input;
@@ -204,6 +240,8 @@ struct GenerateContext {
     std::vector<RankedTrack> pool;      // ranked, capped
     bool diversified = false;
     size_t capped_artist = 0, capped_album = 0, duplicates = 0;
+    // select
+    Selection selection;
     // the cut to the target
     std::vector<PlaylistEntry> tracks;  // the playlist, in order
     bool fitted = false;

@@ -158,6 +158,7 @@ std::optional<int64_t> parse_int(std::string_view text) {
 std::vector<std::string_view> accepted(StepKind kind) {
     switch (kind) {
         case StepKind::retrieve: return {"depth", "seed"};
+        case StepKind::select: return {"llm"};
         case StepKind::diversify: return {"per_artist", "per_album"};
         case StepKind::order: return {"mode", "seed"};
         default: return {};
@@ -251,6 +252,12 @@ PipelineSpec parse_generate(const Pipeline& configured, IssueCollector& issues) 
                     out.mode = *mode;
                 } else {
                     bad("an order mode (similarity, smooth, alternate, random)");
+                }
+            } else if (option.key == "llm") {
+                if (const auto on = parse_bool(option.value)) {
+                    out.llm = *on;
+                } else {
+                    bad("true or false (whether the completer chooses among the candidates)");
                 }
             } else if (option.key == "seed") {
                 if (!number || *number < 0) {
@@ -360,6 +367,18 @@ std::string PipelineSpec::to_json() const {
                 w.EndObject();
                 w.EndObject();
                 break;
+            case StepKind::select:
+                if (s.llm) {  // the default: the plain name, as before the option existed
+                    w.String(name.c_str());
+                    break;
+                }
+                w.StartObject();
+                w.Key(name.c_str());
+                w.StartObject();
+                w.Key("llm"); w.Bool(false);
+                w.EndObject();
+                w.EndObject();
+                break;
             case StepKind::diversify:
                 w.StartObject();
                 w.Key(name.c_str());
@@ -392,6 +411,7 @@ std::string PipelineSpec::describe() const {
         if (!text.empty()) text += " → ";
         text += to_string(s.kind);
         if (s.kind == StepKind::retrieve) text += "(depth " + std::to_string(s.depth) + ")";
+        if (s.kind == StepKind::select && !s.llm) text += "(no llm)";
         if (s.kind == StepKind::diversify) {
             text += "(" + std::to_string(s.per_artist) + "/artist, " + std::to_string(s.per_album) + "/album)";
         }

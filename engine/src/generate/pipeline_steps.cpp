@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 #include <numeric>
+#include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,6 +17,7 @@
 #include "generate/genre_taxonomy.hpp"
 #include "generate/pipeline.hpp"
 #include "generate/prompt_tags.hpp"
+#include "generate/select_llm.hpp"
 #include "plugin/provider.hpp"
 #include "publish/playlist_publisher.hpp"
 #include "store/playlist_store.hpp"
@@ -32,6 +35,7 @@ constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
 constexpr size_t kMaxNameBytes = 100;
 constexpr double kDurationPoolMargin = 1.5;  // a duration is filled from a pool at least this much longer
 constexpr size_t kDeepenFactor = 4;
+constexpr size_t kMaxShortlistDepth = 5000;  // select ranks no deeper than this to fill its shortlist
 constexpr size_t kSwapWindow = 5;            // tracks at the end of a duration fill that may be swapped
 constexpr uint64_t kDefaultSeed = 0x706d78;  // "pmx"
 constexpr std::string_view kDefaultName = "plexmix playlist";
@@ -125,6 +129,10 @@ struct Run {
     bool noted_unembedded = false;
     uint64_t seed = kDefaultSeed;
     bool parsed = false, filtered = false, retrieved = false;
+    // The completer's choice, in its order (choice = 1, 2, ...), as offered; kept at the head of
+    // the ranking however deep it is ranked again.
+    std::vector<RankedTrack> llm_choice{};
+    std::unordered_map<int64_t, std::string> reasons{};
     Store::Snapshot* snapshot = nullptr;  // what the steps read; publish ends it
 
     Store& store() { return *services.store; }
@@ -465,9 +473,142 @@ struct Run {
             ctx.ranking[i].rank = i + 1;
             ctx.ranking[i].rating = it != ctx.candidates.end() && it->id == ctx.ranking[i].id ? it->rating : -1;
         }
+        put_choice_first();
         ctx.ranking_complete = ctx.ranking.size() == n;
         ctx.pool.clear();
         ctx.diversified = false;
+    }
+
+    // ---- select ------------------------------------------------------------------------------
+
+    // Where the choice goes: after retrieve, before diversify. The completer is offered the pool
+    // diversify would make (the ranking under the caps, no second track of a title and artist),
+    // so every track it names keeps the caps; its choice then becomes the head of the ranking,
+    // and the diversify step, the cut to the count or duration and the order step run over that
+    // ranking as over any other. The caps, the count and the duration thus hold after the choice
+    // by the code that holds them without it, and a short choice is topped up from the
+    // retrieval ranking that follows it. Ranking deeper later keeps the choice at the head
+    // (put_choice_first). Choosing after diversify instead would leave the cut and the caps to
+    // a second pass of their own.
+    void select() {
+        if (!retrieved) retrieve();
+        Selection& sel = ctx.selection;
+        sel.reason = llm_off_reason();
+        if (!sel.reason.empty()) return;
+        Provider& completer = *services.completer;
+        sel.provider = completer.name();
+
+        // The shortlist, best first. What diversify says while making it, it says again when it runs.
+        const size_t notes_before = ctx.notes.size();
+        int artist_cap = 0, album_cap = 0;
+        if (pipeline.find(StepKind::diversify)) {
+            std::tie(artist_cap, album_cap) = caps();
+            diversify(kMaxOfferedCandidates);
+        } else {
+            load_details(ctx.ranking);
+            ctx.pool = ctx.ranking;
+        }
+        const std::vector<RankedTrack> shortlist(
+            ctx.pool.begin(), ctx.pool.begin() + static_cast<std::ptrdiff_t>(std::min(ctx.pool.size(), kMaxOfferedCandidates)));
+        ctx.notes.resize(notes_before);
+        ctx.pool.clear();
+        ctx.diversified = false;
+        ctx.capped_artist = ctx.capped_album = ctx.duplicates = 0;
+        if (shortlist.empty()) {
+            sel.reason = "no candidate to choose from";
+            return;
+        }
+
+        std::vector<int64_t> ids;
+        ids.reserve(shortlist.size());
+        for (const auto& t : shortlist) ids.push_back(t.id);
+        const auto tags = TagStore(store()).active_tags(ids);
+        std::vector<SelectCandidate> offered;
+        offered.reserve(shortlist.size());
+        for (const auto& t : shortlist) {
+            SelectCandidate c;
+            c.track = &details.at(t.id);
+            if (const auto it = tags.find(t.id); it != tags.end()) {
+                for (const auto* list : {&it->second.moods, &it->second.environments, &it->second.instruments}) {
+                    c.tags.insert(c.tags.end(), list->begin(), list->end());
+                }
+            }
+            offered.push_back(std::move(c));
+        }
+        SelectAsk ask;
+        ask.prompt = ctx.input.prompt;
+        ask.target_count = ctx.target_count;
+        ask.target_seconds = ctx.target_seconds;
+        ask.per_artist = artist_cap;
+        ask.per_album = album_cap;
+
+        const auto started = std::chrono::steady_clock::now();
+        const SelectResult r = select_with_completer(completer, ask, offered, &sel.usage);
+        ctx.timings.emplace_back("llm call", elapsed_ms(started));
+        sel.asked = r.usage.requests > 0;
+        sel.model = r.model;
+        sel.offered = r.offered;
+        sel.invented = r.invented;
+        sel.repeated = r.repeated;
+        sel.repaired = r.repaired;
+        if (services.config && sel.asked) sel.priced = llm::priced(*services.config, sel.usage);
+        if (r.status == PMX_CANCELLED) {
+            // Interrupted: no playlist is made from half a run.
+            throw std::runtime_error("interrupted while " + completer.name() + " was choosing the tracks");
+        }
+        if (!r.ok()) {
+            sel.reason = r.error;
+            ctx.notes.push_back("select: the completer " + completer.name() + " did not choose (" + r.error +
+                                "): the playlist follows the retrieval ranking");
+            return;
+        }
+        sel.used = true;
+        sel.chosen = r.picks.size();
+        std::unordered_map<int64_t, const RankedTrack*> by_id;
+        for (const auto& t : shortlist) by_id.emplace(t.id, &t);
+        llm_choice.clear();
+        for (const SelectPick& pick : r.picks) {
+            RankedTrack t = *by_id.at(pick.id);
+            t.choice = llm_choice.size() + 1;
+            llm_choice.push_back(t);
+            reasons[pick.id] = pick.reason;
+        }
+        put_choice_first();
+        if (r.invented + r.repeated > 0) {
+            const auto noun = [](size_t n) { return std::string(n == 1 ? "id" : "ids"); };
+            std::vector<std::string> dropped;
+            if (r.invented > 0) dropped.push_back(std::to_string(r.invented) + " " + noun(r.invented) + " not among the candidates");
+            if (r.repeated > 0) dropped.push_back(std::to_string(r.repeated) + " repeated " + noun(r.repeated));
+            ctx.notes.push_back("select: the completer's answer held " + join(dropped, " and ") + ": dropped");
+        }
+    }
+
+    // Why the completer does not choose in this run; "" when it does.
+    std::string llm_off_reason() const {
+        if (!ctx.input.llm) return "turned off for this run (--no-llm)";
+        if (!spec(StepKind::select).llm) return "turned off in the pipeline (select: { llm: false })";
+        if (!services.completer) return "no completer configured (use: { completer: ... })";
+        return {};
+    }
+
+    // The completer's choice at the head of the ranking, in its order; the rest as ranked.
+    void put_choice_first() {
+        if (llm_choice.empty()) return;
+        std::unordered_map<int64_t, size_t> place;
+        for (size_t i = 0; i < llm_choice.size(); ++i) place.emplace(llm_choice[i].id, i);
+        std::vector<RankedTrack> head = llm_choice, rest;
+        rest.reserve(ctx.ranking.size());
+        for (const RankedTrack& t : ctx.ranking) {
+            const auto it = place.find(t.id);
+            if (it == place.end()) {
+                rest.push_back(t);
+                continue;
+            }
+            head[it->second] = t;  // as ranked now (rank, similarity), at its place in the choice
+            head[it->second].choice = it->second + 1;
+        }
+        head.insert(head.end(), rest.begin(), rest.end());
+        ctx.ranking = std::move(head);
     }
 
     // ---- diversify ---------------------------------------------------------------------------
@@ -491,16 +632,26 @@ struct Run {
         return pool.size() >= static_cast<size_t>(ctx.target_count);
     }
 
-    void diversify() {
+    // The caps of this run: the prompt's replace the diversify step's.
+    std::pair<int, int> caps() const {
+        const StepSpec& s = spec(StepKind::diversify);
+        return {ctx.request.per_artist > 0 ? ctx.request.per_artist : s.per_artist,
+                ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album};
+    }
+
+    // Ranks deeper until the pool under the caps reaches the target or every candidate is
+    // ranked; for select's shortlist also until it holds `at_least` tracks, as long as the
+    // ranking is shallower than kMaxShortlistDepth (a few artists with many tracks would
+    // otherwise rank every candidate for a longer list).
+    void diversify(size_t at_least = 0) {
         if (!retrieved) retrieve();
         const StepSpec& s = spec(StepKind::diversify);
-        // The prompt's caps replace the step's for this run.
-        const int artist_cap = ctx.request.per_artist > 0 ? ctx.request.per_artist : s.per_artist;
-        const int album_cap = ctx.request.per_album > 0 ? ctx.request.per_album : s.per_album;
+        const auto [artist_cap, album_cap] = caps();
         for (;;) {
             load_details(ctx.ranking);
             build_pool(artist_cap, album_cap);
-            if (pool_enough(ctx.pool) || ctx.ranking_complete) break;
+            const bool shortlist_short = ctx.pool.size() < at_least && ctx.ranking.size() < kMaxShortlistDepth;
+            if ((pool_enough(ctx.pool) && !shortlist_short) || ctx.ranking_complete) break;
             rank(std::max(ctx.ranking.size() * kDeepenFactor, ctx.ranking.size() + 1));
         }
         relax_caps(artist_cap, album_cap, s);
@@ -581,8 +732,7 @@ struct Run {
             });
             build_pool(artist_cap, album_cap, longest_first);
             if (pool_reaches_target(ctx.pool)) {
-                std::sort(ctx.pool.begin(), ctx.pool.end(),
-                          [](const RankedTrack& x, const RankedTrack& y) { return x.rank < y.rank; });
+                std::sort(ctx.pool.begin(), ctx.pool.end(), ranks_before<RankedTrack>);
                 ctx.capped_artist = capped_artist;
                 ctx.capped_album = capped_album;
                 ctx.notes.push_back("few tracks qualify for the length within the caps: the longer ones were chosen");
@@ -659,6 +809,8 @@ struct Run {
             PlaylistEntry e;
             e.track = details.at(t->id);
             e.rank = t->rank;
+            e.choice = t->choice;
+            if (const auto it = reasons.find(t->id); it != reasons.end()) e.reason = it->second;
             e.similarity = t->similarity;
             e.passed = passed(e.track);
             if (const auto it = tags.find(t->id); it != tags.end()) {
@@ -670,6 +822,21 @@ struct Run {
             ctx.tracks.push_back(std::move(e));
         }
         ctx.ordered_by = "rank";
+        if (ctx.selection.used) count_top_up();
+    }
+
+    // How much of the playlist the completer chose, and the note when the retrieval ranking had
+    // to add to it.
+    void count_top_up() {
+        Selection& sel = ctx.selection;
+        sel.in_playlist = static_cast<size_t>(
+            std::count_if(ctx.tracks.begin(), ctx.tracks.end(), [](const PlaylistEntry& e) { return e.choice != 0; }));
+        sel.topped_up = ctx.tracks.size() - sel.in_playlist;
+        if (sel.topped_up == 0) return;
+        ctx.notes.push_back("select: " + std::to_string(sel.topped_up) + " of the " + std::to_string(ctx.tracks.size()) +
+                            " tracks were topped up from the retrieval ranking (the completer chose " +
+                            std::to_string(sel.chosen) + " of " + std::to_string(sel.offered) + " candidates, " +
+                            std::to_string(sel.in_playlist) + " of them in the playlist)");
     }
 
     std::vector<const RankedTrack*> fill_duration(const std::vector<RankedTrack>& pool) {
@@ -716,7 +883,7 @@ struct Run {
                                 " in all (" + minutes_text(static_cast<int64_t>(target)) + " asked)" + within_caps());
         }
         // Keep the ranking's order among the chosen.
-        std::sort(chosen.begin(), chosen.end(), [](const RankedTrack* a, const RankedTrack* b) { return a->rank < b->rank; });
+        std::sort(chosen.begin(), chosen.end(), [](const RankedTrack* a, const RankedTrack* b) { return ranks_before(*a, *b); });
         return chosen;
     }
 
@@ -767,11 +934,12 @@ struct Run {
         const StepSpec& s = spec(StepKind::order);
         const OrderMode mode = ctx.input.order.value_or(s.mode);
         auto& tracks = ctx.tracks;
-        std::stable_sort(tracks.begin(), tracks.end(),
-                         [](const PlaylistEntry& a, const PlaylistEntry& b) { return a.rank < b.rank; });
+        std::stable_sort(tracks.begin(), tracks.end(), ranks_before<PlaylistEntry>);
         ctx.ordered_by = std::string(to_string(mode));
         switch (mode) {
-            case OrderMode::similarity: break;
+            case OrderMode::similarity:
+                if (ctx.selection.used) ctx.ordered_by = "the completer's order (similarity mode)";
+                break;
             case OrderMode::smooth: smooth(); break;
             case OrderMode::alternate: alternate(); break;
             case OrderMode::random: {
@@ -941,13 +1109,14 @@ void run_pipeline(const PipelineSpec& pipeline, GenerateContext& ctx, GenerateSe
     Run run{pipeline, ctx, services, services.index_cache ? *services.index_cache : local};
     Store::Snapshot snapshot(*services.store);
     run.snapshot = &snapshot;
+    if (!pipeline.find(StepKind::select)) ctx.selection.reason = "the pipeline has no select step";
     for (const StepSpec& step : pipeline.steps) {
         const auto started = std::chrono::steady_clock::now();
         switch (step.kind) {
             case StepKind::parse: run.parse(true); break;
             case StepKind::filter: run.filter(true); break;
             case StepKind::retrieve: run.retrieve(); break;
-            case StepKind::select: if (!run.retrieved) run.retrieve(); break;  // an LLM's choice comes here
+            case StepKind::select: run.select(); break;
             case StepKind::diversify: run.diversify(); break;
             case StepKind::order: run.order(); break;
             case StepKind::publish: run.publish(); break;
