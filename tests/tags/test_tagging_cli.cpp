@@ -376,7 +376,7 @@ TEST_CASE("tags reach create: a tag word ranks its tracks first, only filters, a
     const auto& instruments = v.terms(tags::Facet::instrument);
     const std::string piano = instruments[0];
     // Before any tagging a filter by tags cannot apply: said, not silently dropped.
-    const auto untagged = s.cli("create \"only " + piano + "\" --dry-run");
+    const auto untagged = s.cli("create \"only " + piano + "\" --dry-run --no-llm");
     CHECK_THAT(untagged.out, Catch::Contains("needs tags, and no track has any yet"));
 
     REQUIRE(s.cli("tags generate --yes").code == 0);
@@ -387,8 +387,9 @@ TEST_CASE("tags reach create: a tag word ranks its tracks first, only filters, a
     }
     REQUIRE(with_piano.size() >= 2);
 
+    // The ranking by tags, without the completer's choice (tested in tests/create/test_select_*).
     const auto tracks_of = [&](const std::string& prompt) {
-        const auto doc = json_of(s.cli_stdout("create \"" + prompt + "\" --dry-run --json --limit 20"));
+        const auto doc = json_of(s.cli_stdout("create \"" + prompt + "\" --dry-run --no-llm --json --limit 20"));
         std::vector<std::pair<int64_t, std::vector<std::string>>> out;  // id, tags
         for (const auto& t : doc["tracks"].GetArray()) {
             std::vector<std::string> tags;
@@ -406,11 +407,11 @@ TEST_CASE("tags reach create: a tag word ranks its tracks first, only filters, a
         REQUIRE(playlist.size() == 20);
         for (size_t i = 0; i < with_piano.size(); ++i) CHECK(has(playlist[i].second, piano));
         for (size_t i = with_piano.size(); i < playlist.size(); ++i) CHECK_FALSE(has(playlist[i].second, piano));
-        const auto doc = json_of(s.cli_stdout("create \"" + piano + " music\" --dry-run --json --limit 20"));
+        const auto doc = json_of(s.cli_stdout("create \"" + piano + " music\" --dry-run --no-llm --json --limit 20"));
         CHECK(std::string(doc["tag_words"][0]["term"].GetString()) == piano);
         CHECK(std::string(doc["tag_words"][0]["use"].GetString()) == "rank");
         CHECK(doc["tracks"][0]["matched_tags"].Size() == 1);
-        const auto explain = s.cli("create \"" + piano + " music\" --dry-run --explain --limit 5");
+        const auto explain = s.cli("create \"" + piano + " music\" --dry-run --no-llm --explain --limit 5");
         CHECK_THAT(explain.out, Catch::Contains("tags matched") && Catch::Contains("tags: " + piano) &&
                                     Catch::Contains("ranking:  tags, then"));
     }
