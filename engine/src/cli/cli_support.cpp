@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -215,6 +216,12 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
     };
     line(header);
     for (const auto& row : rows) line(row);
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
+    return text;
 }
 
 size_t output_columns() {

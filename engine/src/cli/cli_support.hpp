@@ -1,6 +1,7 @@
 // Shared pieces of the CLI commands: errors, option parsing, tables, JSON output.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
@@ -68,6 +69,9 @@ int dispatch(std::string_view group, const GlobalOptions& global, const Args& ar
 // starting under it (when the other columns leave it room).
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows, size_t max_columns = 0);
+
+// "12.3 s": a step's duration as the commands print it.
+std::string seconds_text(std::chrono::milliseconds ms);
 
 // How wide the output may be: $COLUMNS when set, else the terminal's width when stdout is
 // one; 0 (no limit) when output goes to a file or a pipe.

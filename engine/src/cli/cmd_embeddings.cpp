@@ -23,12 +23,6 @@ namespace po = boost::program_options;
 namespace pmx::cli {
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
-    return text;
-}
-
 std::optional<std::string> embedder_option(const po::variables_map& vm) {
     if (!vm.count("embedder")) return std::nullopt;
     return vm["embedder"].as<std::string>();

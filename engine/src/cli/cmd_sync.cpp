@@ -22,12 +22,6 @@ namespace po = boost::program_options;
 namespace pmx::cli {
 namespace {
 
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
-    return text;
-}
-
 std::string local_time(int64_t unix_ms) {
     if (unix_ms <= 0) return "never";
     const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);

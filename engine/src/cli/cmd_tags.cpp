@@ -35,12 +35,6 @@ constexpr size_t kFailuresShown = 20;
 constexpr int64_t kSecondsPerHour = 3600;
 constexpr int64_t kSecondsPerDay = 24 * kSecondsPerHour;
 
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
-    return text;
-}
-
 // --since: a point in time (parse_time_point) or an age: "30d", "2w", "12h".
 int64_t parse_since(const std::string& text) {
     if (const auto at = parse_time_point(text)) return *at;
