@@ -67,6 +67,10 @@ inline std::string dump(const PlaylistRequest& r) {
         out << " tag=" << (t.use == TagWord::Use::only ? "only:" : t.use == TagWord::Use::exclude ? "not:" : "")
             << t.facet << ":" << t.term;
     }
+    for (const SeedWord& s : r.seeds) {
+        out << " like=\"" << s.title << '"';
+        for (const auto& a : s.artists) out << '/' << a;
+    }
     out << " }";
     return out.str();
 }

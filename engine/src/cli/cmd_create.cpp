@@ -203,6 +203,10 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
             out << "  " << (word.excluded ? "not:      " : "genre:    ") << word.word << " (" << word.read_as
                 << ") → " << (word.genres.empty() ? "none" : join(word.genres, ", ")) << "\n";
         }
+        for (const auto& seed : ctx.seeds) {
+            out << "  like:     " << seed.phrase << " → " << seed.label << (seed.is_track ? " (left out itself)" : "")
+                << "\n";
+        }
         out << "  mood:     " << (ctx.request.mood_query.empty() ? "none" : ctx.request.mood_query)
             << " (the words not read as filters)\n"
             << "  filters:  " << (ctx.filters.empty() ? "none" : join(ctx.filters, "; ")) << " → "
@@ -293,6 +297,17 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.Key("target"); w.String(word.read_as.c_str());
         w.Key("excluded"); w.Bool(word.excluded);
         strings("genres", word.genres);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("seeds");  // the tracks and artists to sound like, as found in the mirror
+    w.StartArray();
+    for (const auto& seed : ctx.seeds) {
+        w.StartObject();
+        w.Key("phrase"); w.String(seed.phrase.c_str());
+        w.Key("seed"); w.String(seed.label.c_str());
+        w.Key("kind"); w.String(seed.is_track ? "track" : "artist");
+        w.Key("tracks"); w.Uint64(seed.tracks.size());
         w.EndObject();
     }
     w.EndArray();

@@ -6,7 +6,9 @@
 //   parse      the prompt + explicit options → PlaylistRequest (generate/prompt.hpp)
 //   filter     SQL over the mirror of the chosen sources → candidate ids
 //   retrieve   rank the candidates: the mood query embedded (query mode) and searched in the
-//              model's vector index restricted to the candidates, `depth` deep; without a mood
+//              model's vector index restricted to the candidates, `depth` deep; the prompt's
+//              seeds ("songs like X by Y") start the search from their tracks' vectors (with the
+//              mood words, half each), and a track seed itself is left out; without a mood
 //              query, an embedder or vectors: keyword matches, then rating, then a seeded
 //              shuffle (noted). Candidates without a vector rank after those with one.
 //   select     with a completer (services.completer, unless --no-llm or `select: {llm: false}`):
@@ -44,6 +46,7 @@
 
 #include "config/config_error.hpp"
 #include "generate/prompt.hpp"
+#include "generate/seeds.hpp"
 #include "llm/pricing.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/track_filter.hpp"
@@ -223,6 +226,7 @@ struct GenerateContext {
     std::string name;
     int target_count = 0;               // exact count asked (0: none)
     int target_seconds = 0;             // duration asked (0: none)
+    std::vector<SeedUse> seeds;         // the prompt's seeds found in the mirror
     // filter
     std::vector<Candidate> candidates;
     std::vector<std::string> filters;   // the active filters, one phrase each

@@ -125,7 +125,8 @@ struct Run {
     IndexCache& cache;
     std::unordered_map<int64_t, TrackDetail> details{};
     const vec::VectorIndex* index = nullptr;
-    bool keywords = false;  // the mood query has words for FTS
+    bool keywords = false;  // keyword_text has words for FTS
+    std::string keyword_text{};  // the mood query, and the seeds' genres
     bool noted_unembedded = false;
     uint64_t seed = kDefaultSeed;
     bool parsed = false, filtered = false, retrieved = false;
@@ -169,7 +170,8 @@ struct Run {
         if (taxonomy == nullptr) {
             ctx.notes.push_back("genre words match only the library's own names: " + taxonomy_error);
         }
-        const Vocabulary vocab{genre_names(store(), ids), artist_names(store(), ids), taxonomy};
+        Vocabulary vocab{genre_names(store(), ids), artist_names(store(), ids), taxonomy};
+        vocab.has_title = [&](std::string_view title) { return mirror_has_title(store(), ids, title); };
         ctx.timings.emplace_back("vocabulary", elapsed_ms(started));
         PlaylistRequest request;
         if (use_prompt) {
@@ -189,6 +191,7 @@ struct Run {
             for (const auto& phrase : ctx.request.unparsed) quoted.push_back("\"" + phrase + "\"");
             ctx.notes.push_back("not read as a filter, kept as mood words: " + join(quoted));
         }
+        ctx.seeds = resolve_seeds(store(), ids, ctx.request.seeds, ctx.notes);
         ctx.target_count = ctx.request.track_count;
         ctx.target_seconds = ctx.request.duration_seconds;
         if (ctx.target_count > 0 && ctx.target_seconds > 0) {
@@ -345,9 +348,13 @@ struct Run {
         retrieved = true;
         const StepSpec& s = spec(StepKind::retrieve);
         const std::string mood = trim(ctx.request.mood_query);
-        keywords = !fts_any_word_query(mood).empty();
+        leave_out_track_seeds();
+        // Without vectors, seeds rank by their genres as keywords.
+        keyword_text = mood;
+        if (!ctx.seeds.empty()) keyword_text = trim(keyword_text + " " + seed_genres());
+        keywords = !fts_any_word_query(keyword_text).empty();
         std::string fallback = keywords ? "keyword matches, then rating" : "rating";
-        if (mood.empty()) {
+        if (mood.empty() && ctx.seeds.empty()) {
             ctx.ranking_method = "rating, then shuffled";
             ctx.notes.push_back("no mood words in the prompt: tracks ranked by rating, ties shuffled (seed " +
                                 std::to_string(seed_for(StepKind::retrieve)) + ")");
@@ -379,9 +386,23 @@ struct Run {
                                 " yet (run 'plexmix embeddings generate'): ranked by " + fallback);
         } else {
             std::vector<float> q;
-            const auto started = std::chrono::steady_clock::now();
-            const CallResult e = embedder.embed({mood}, PMX_EMBED_QUERY, &q);
-            ctx.timings.emplace_back("embed query", elapsed_ms(started));
+            CallResult e;
+            if (!mood.empty()) {
+                const auto started = std::chrono::steady_clock::now();
+                e = embedder.embed({mood}, PMX_EMBED_QUERY, &q);
+                ctx.timings.emplace_back("embed query", elapsed_ms(started));
+            }
+            if (e.ok() && !ctx.seeds.empty()) {
+                const auto seeding = std::chrono::steady_clock::now();
+                q = with_seeds(*model, std::move(q));
+                ctx.timings.emplace_back("seed vectors", elapsed_ms(seeding));
+                if (q.empty()) {
+                    ctx.notes.push_back("the seeds' tracks have no vectors of model " + info.model +
+                                        " yet (run 'plexmix embeddings generate'): ranked by " + fallback);
+                    ctx.ranking_method = fallback;
+                    return;
+                }
+            }
             if (!e.ok() || q.size() != model->dim) {
                 ctx.notes.push_back("could not embed the mood query with " + embedder.name() + " (" +
                                     status_name(e.status) + (e.message.empty() ? "" : ": " + e.message) +
@@ -400,10 +421,65 @@ struct Run {
                 ctx.model = model;
                 ctx.query_vector = std::move(q);
                 ctx.ranking_method = "similarity (" + model->name + ")";
+                if (!ctx.seeds.empty()) ctx.ranking_method += mood.empty() ? " to the seeds" : " to the seeds and the mood words";
                 return;
             }
         }
         ctx.ranking_method = fallback;
+    }
+
+    // The query from the seeds: their vectors' mean, and half the mood words' when there are
+    // some (`mood`, empty when none). Empty when no seed track has a vector.
+    std::vector<float> with_seeds(const EmbeddingModel& model, std::vector<float> mood) {
+        std::vector<float> q = seed_vector(store(), model, ctx.seeds);
+        if (q.empty() || mood.size() != q.size()) return q;
+        double norm = 0;
+        for (size_t d = 0; d < q.size(); ++d) {
+            q[d] += mood[d];
+            norm += static_cast<double>(q[d]) * q[d];
+        }
+        norm = std::sqrt(norm);
+        if (norm > 0) {
+            for (float& x : q) x = static_cast<float>(x / norm);
+        }
+        return q;
+    }
+
+    // "songs like Hey Jude": Hey Jude itself (each version) is not one of them.
+    void leave_out_track_seeds() {
+        std::unordered_set<int64_t> seeds;
+        for (const SeedUse& s : ctx.seeds) {
+            if (s.is_track) seeds.insert(s.tracks.begin(), s.tracks.end());
+        }
+        if (seeds.empty()) return;
+        std::erase_if(ctx.candidates, [&](const Candidate& c) { return seeds.contains(c.id); });
+    }
+
+    // The genres most of the seeds' tracks have, as keywords ("Rock Pop"), at most three.
+    std::string seed_genres() {
+        std::vector<RankedTrack> tracks;
+        for (const SeedUse& s : ctx.seeds) {
+            for (const int64_t id : s.tracks) {
+                RankedTrack t;
+                t.id = id;
+                tracks.push_back(t);
+            }
+        }
+        load_details(tracks);
+        std::unordered_map<std::string, size_t> counts;
+        for (const RankedTrack& t : tracks) {
+            const auto it = details.find(t.id);
+            if (it == details.end()) continue;
+            for (const auto& g : split_genres(it->second.genres)) ++counts[g];
+        }
+        std::vector<std::pair<std::string, size_t>> sorted(counts.begin(), counts.end());
+        std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        constexpr size_t kSeedGenreWords = 3;
+        std::string words;
+        for (size_t i = 0; i < sorted.size() && i < kSeedGenreWords; ++i) words += (i ? " " : "") + sorted[i].first;
+        return words;
     }
 
     void rank(size_t depth) {
@@ -437,7 +513,7 @@ struct Run {
             }
         } else if (keywords) {
             size_t k = 0;
-            for (const int64_t id : keyword_search(store(), ctx.request.mood_query, depth, &ids)) {
+            for (const int64_t id : keyword_search(store(), keyword_text, depth, &ids)) {
                 RankedTrack t;
                 t.id = id;
                 t.keyword_rank = ++k;
@@ -1190,6 +1266,10 @@ std::string options_json(const GenerateContext& ctx) {
     w.Key("unplayed"); w.Bool(r.unplayed);
     w.Key("avoid_recent_days"); w.Int(r.avoid_recent_days);
     w.Key("mood_query"); w.String(r.mood_query.c_str());
+    w.Key("seeds");
+    w.StartArray();
+    for (const SeedUse& seed : ctx.seeds) w.String(seed.label.c_str());
+    w.EndArray();
     w.EndObject();
     w.Key("ranking"); w.String(ctx.ranking_method.c_str());
     w.Key("order"); w.String(ctx.ordered_by.c_str());

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <span>
 #include <unordered_set>
 
@@ -179,6 +180,18 @@ constexpr std::string_view kArtistCues[]{"just", "only", "all of", "all", "every
                                          "solely", "strictly"};
 constexpr std::string_view kTopicWords[]{"about", "of", "for", "in", "on", "with", "like", "to", "feel", "feeling",
                                         "called", "named", "titled"};
+// Seeds: what a track or artist to sound like follows ("songs like X", "in the spirit of X").
+constexpr std::string_view kSeedCues[]{"like", "more like", "similar to", "similar in style to", "sounding like",
+                                       "sounds like", "sound like", "that sound like", "that sounds like",
+                                       "in the spirit of", "in the style of", "in the vein of", "in the same vein as",
+                                       "in the mold of", "in the mould of", "reminiscent of", "inspired by",
+                                       "along the lines of", "a la", "ala", "the likes of", "the same vibe as",
+                                       "the vibe of", "vibes like"};
+// "I like jazz", "I'd like 20 songs", "we would like": the verb, not a comparison.
+constexpr std::string_view kLikeSubjects[]{"i", "id", "would", "wed", "we", "you", "they", "do", "dont", "really",
+                                           "also", "might", "kinda", "sorta", "what", "whatever"};
+// Most words of a title read after a seed cue.
+constexpr size_t kMaxTitleWords = 10;
 constexpr std::string_view kArtistAfterCues[]{"only", "exclusively", "alone", "and nothing else"};
 constexpr std::string_view kEachDeterminers[]{"each", "every", "any"};
 constexpr std::string_view kCapEmphasis[]{"only", "just", "at most", "max", "no more than", "not more than"};
@@ -331,7 +344,11 @@ std::vector<YearSpan> subtract(const std::vector<YearSpan>& spans, YearSpan cut)
 class Parser {
 public:
     Parser(std::string_view prompt, const Vocabulary& vocab, int64_t now)
-        : tokens_(tokenize(prompt)), names_(vocab), roles_(tokens_.size(), Role::free), now_(now) {}
+        : tokens_(tokenize(prompt)),
+          names_(vocab),
+          roles_(tokens_.size(), Role::free),
+          now_(now),
+          has_title_(vocab.has_title) {}
 
     PlaylistRequest run() {
         for (size_t i = 0; i < tokens_.size();) {
@@ -509,13 +526,73 @@ private:
     // ---- Phrase readers, in the order they are tried ----
 
     size_t read_phrase(size_t i) {
-        for (const auto reader : {&Parser::read_only, &Parser::read_played, &Parser::read_played_positive,
+        for (const auto reader : {&Parser::read_only, &Parser::read_seed, &Parser::read_played, &Parser::read_played_positive,
                                   &Parser::read_live, &Parser::read_favourites, &Parser::read_cap,
                                   &Parser::read_rating, &Parser::read_limit_qualifier, &Parser::read_duration,
                                   &Parser::read_count, &Parser::read_release_recent, &Parser::read_year_bound, &Parser::read_year_range,
                                   &Parser::read_year, &Parser::read_free_suffix, &Parser::read_exclusion,
                                   &Parser::read_artist, &Parser::read_named_artist, &Parser::read_genre}) {
             if (const size_t used = (this->*reader)(i)) return used;
+        }
+        return 0;
+    }
+
+    // ---- Seeds ----
+
+    // "songs like Hey Jude by the Beatles", "in the spirit of Nina Simone", "like Portishead or
+    // Massive Attack", "similar to Teardrop": tracks and artists to sound like (SeedWord).
+    size_t read_seed(size_t i) {
+        const size_t cue = longest(i, kSeedCues);
+        if (cue == 0 || !connected(i + cue)) return 0;
+        if (word(i) == "like" && i > 0 && in(word(i - 1), kLikeSubjects)) return 0;
+        size_t end = 0;
+        size_t at = i + cue;
+        while (const size_t used = seed_at(at)) {
+            end = at + used;
+            if (!connected(end) || !in(word(end), kListLinks) || !connected(end + 1)) break;
+            at = end + 1;
+            at += longest_next(at, kSeedCues);
+        }
+        if (end == 0) return 0;
+        claim(i, end);
+        return end - i;
+    }
+
+    // One seed at token `at`: "TITLE by ARTIST", an artist, or a title of the mirror; tokens used.
+    size_t seed_at(size_t at) {
+        if (!connected(at) || in(word(at), kListLinks)) return 0;
+        // "something like 20 songs by Queen" is a count and an artist, not a title.
+        if (const auto n = number(at, false); n && connected(at + n->used) && in(word(at + n->used), kNotYearNouns)) {
+            return 0;
+        }
+        // "TITLE by ARTIST": the artist must be the mirror's; the title is checked when seeding.
+        for (size_t by = at + 1; by <= at + kMaxTitleWords && connected(by) && !is(by, "but"); ++by) {
+            if (!is(by, "by")) continue;
+            if (!connected(by + 1)) break;
+            const NameMatch artist = names_.match(tokens_, by + 1, NameKind::artist);
+            if (artist.length == 0) continue;
+            request_.seeds.push_back({std::string(text_between(at, by + 1 + artist.length)),
+                                      std::string(text_between(at, by)), artist.names});
+            return by + 1 - at + artist.length;
+        }
+        const NameMatch artist = names_.match(tokens_, at, NameKind::artist);
+        if (artist.length > 0 && names_.match(tokens_, at, NameKind::genre).length <= artist.length) {
+            request_.seeds.push_back({std::string(text_between(at, at + artist.length)), "", artist.names});
+            return artist.length;
+        }
+        if (!has_title_) return 0;
+        // A title alone: the longest run of words the mirror has a track of, two words or more,
+        // or one typed capitalised ("similar to Teardrop"; never "feels like summer").
+        size_t last = at;
+        while (last < at + kMaxTitleWords && connected(last)) ++last;
+        const bool capitalised = !tokens_[at].text.empty() && tokens_[at].text[0] >= 'A' && tokens_[at].text[0] <= 'Z';
+        for (size_t end = last; end > at; --end) {
+            if (end - at < 2 && !capitalised) break;
+            const std::string title(text_between(at, end));
+            if (has_title_(title)) {
+                request_.seeds.push_back({title, title, {}});
+                return end - at;
+            }
         }
         return 0;
     }
@@ -1384,6 +1461,7 @@ private:
     NameIndex names_;
     std::vector<Role> roles_;
     int64_t now_;
+    std::function<bool(std::string_view)> has_title_;
     PlaylistRequest request_;
     std::vector<KeptGenre> kept_genres_;
     std::vector<YearSpan> includes_, excludes_;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,16 @@ struct TagWord {
     bool operator==(const TagWord&) const = default;
 };
 
+// A track or an artist the prompt asks to sound like ("songs like Hey Jude by the Beatles", "in
+// the spirit of Nina Simone", "similar to Teardrop"): retrieval starts from its vectors rather
+// than from the words, and it filters nothing (its artist is not an artist filter).
+struct SeedWord {
+    std::string phrase{};                // as typed, without its cue ("Hey Jude by the Beatles")
+    std::string title{};                 // a track's title as typed; empty: the artist's tracks
+    std::vector<std::string> artists{};  // the artist in the mirror's spelling(s); empty: any artist
+    bool operator==(const SeedWord&) const = default;
+};
+
 // Filters and mood of one playlist. Every field's empty/zero value means "no constraint", so a
 // default-constructed request asks for the whole library. Names are spelled as in the mirror.
 struct PlaylistRequest {
@@ -103,6 +114,8 @@ struct PlaylistRequest {
     // Words of the tag vocabulary: they rank (tracks tagged so first), filter ("only piano") or
     // exclude ("no vocals") by the tracks' LLM tags.
     std::vector<TagWord> tags{};
+    // Tracks and artists to sound like: the retrieve step seeds the search with their vectors.
+    std::vector<SeedWord> seeds{};
 
     bool operator==(const PlaylistRequest&) const = default;
 };
@@ -122,6 +135,9 @@ struct Vocabulary {
     std::vector<std::string> genres;
     std::vector<std::string> artists;
     const GenreTaxonomy* taxonomy = nullptr;  // borrowed; must outlive the parse
+    // Whether the mirror holds a track of this title (compared as names are: case, accents and
+    // punctuation folded). Null: a title is read only with its artist ("X by ARTIST").
+    std::function<bool(std::string_view title)> has_title{};
 };
 
 // Reads a prompt. Never fails: what it does not understand becomes mood words or a note.
@@ -143,6 +159,11 @@ struct Vocabulary {
 // electronica/edm → electronic, rock n roll ↔ rock and roll, heavy metal → metal, …).
 // Artists are matched only after "by"/"from" (include) or a negation (exclude), so that "love
 // songs" never means the band Love.
+// Seeds: after "like", "similar to", "sounds like", "in the spirit/style/vein of", "reminiscent
+// of", "inspired by", "à la", … an artist of the mirror, "TITLE by ARTIST", or (with
+// Vocabulary::has_title) a title of the mirror becomes a SeedWord, not a filter; several join
+// with and/or ("like Portishead or Massive Attack"). "I like jazz", "like 20 songs" and "feels
+// like summer" (unless Summer is a title) stay what they were.
 // Negations ("no", "not", "without", "nothing", "except", "excluding", "skip", "avoid", …)
 // take a list joined by and/or/nor: "no metal or country", "nothing by X", "no 80s". A negation
 // followed by nothing known drops the words up to the end of the clause (or "but"/"with"/

@@ -304,6 +304,14 @@ std::string describe(const PlaylistRequest& request) {
         }
         parts.push_back("tags: " + join(tags));
     }
+    if (!request.seeds.empty()) {
+        std::vector<std::string> seeds;
+        for (const SeedWord& seed : request.seeds) {
+            seeds.push_back(seed.title.empty() ? seed.artists.front()
+                                               : seed.title + (seed.artists.empty() ? "" : " by " + seed.artists.front()));
+        }
+        parts.push_back("like: " + join(seeds));
+    }
     if (!request.mood_query.empty()) parts.push_back("mood: " + request.mood_query);
     if (parts.empty()) return "whole library";
     std::string text;

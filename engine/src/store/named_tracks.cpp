@@ -3,6 +3,7 @@
 
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
+#include "store/track_search.hpp"
 
 namespace pmx {
 namespace {
@@ -78,6 +79,23 @@ std::vector<NamedTrack> tracks_named(Store& store, const std::vector<int64_t>& s
     for (size_t i = 0; i < names.size(); ++i) query.bind(1 + static_cast<int>(i), names[i]);
     while (query.step()) {
         out.push_back({query.int64(0), query.is_null(1) ? -1 : query.int64(1), query.text(2)});
+    }
+    return out;
+}
+
+std::vector<TitledTrack> tracks_titled(Store& store, const std::vector<int64_t>& server_ids, std::string_view title,
+                                       size_t limit) {
+    std::vector<TitledTrack> out;
+    const std::string words = fts_all_words_query(title);
+    if (server_ids.empty() || words.empty() || limit == 0) return out;
+    sql::Statement query(store.native_handle(),
+                         "SELECT t.id, t.user_rating, t.title, t.artist, t.album_artist, t.is_live FROM tracks_fts "
+                         "JOIN tracks t ON t.id = tracks_fts.rowid WHERE tracks_fts MATCH ?1 AND t.server_id IN (" +
+                             id_list(server_ids) + ") LIMIT ?2");
+    query.bind(1, "title : (" + words + ")").bind(2, static_cast<int64_t>(limit));
+    while (query.step()) {
+        out.push_back({query.int64(0), query.is_null(1) ? -1 : query.int64(1), query.text(2), query.text(3),
+                       query.text(4), query.int64(5) != 0});
     }
     return out;
 }

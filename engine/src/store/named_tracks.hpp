@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pmx {
@@ -35,5 +36,18 @@ struct NamedTrack {
 // number of tracks.
 std::vector<NamedTrack> tracks_named(Store& store, const std::vector<int64_t>& server_ids, NameField field,
                                      const std::vector<std::string>& names);
+
+// A track found by its title.
+struct TitledTrack {
+    int64_t id = 0;
+    int64_t rating = -1;  // tracks.user_rating, -1 when unrated
+    std::string title, artist, album_artist;
+    bool is_live = false;
+};
+
+// The tracks of the servers whose title holds every word of `title` (FTS5 over the titles), at
+// most `limit`, in no particular order: the caller compares whole titles as it folds them.
+std::vector<TitledTrack> tracks_titled(Store& store, const std::vector<int64_t>& server_ids, std::string_view title,
+                                       size_t limit);
 
 }  // namespace pmx

@@ -24,7 +24,10 @@ std::string json_ids(const std::vector<int64_t>& ids) {
 
 }  // namespace
 
-std::string fts_any_word_query(std::string_view text) {
+namespace {
+
+// The words of `text`, each quoted, joined by `link` (" OR ", " AND ").
+std::string fts_words(std::string_view text, std::string_view link) {
     std::string query;
     size_t i = 0;
     while (i < text.size()) {
@@ -32,13 +35,19 @@ std::string fts_any_word_query(std::string_view text) {
         const size_t begin = i;
         while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
         if (i == begin) continue;
-        if (!query.empty()) query += " OR ";
+        if (!query.empty()) query += link;
         query += '"';
         query.append(text.substr(begin, i - begin));
         query += '"';
     }
     return query;
 }
+
+}  // namespace
+
+std::string fts_any_word_query(std::string_view text) { return fts_words(text, " OR "); }
+
+std::string fts_all_words_query(std::string_view text) { return fts_words(text, " AND "); }
 
 std::vector<int64_t> keyword_search(Store& store, std::string_view text, size_t k,
                                     const std::vector<int64_t>* candidates) {

@@ -25,6 +25,8 @@ struct TrackRow {
 // bytes) quoted as a string, joined by OR; empty when `text` has no word. Quoting keeps FTS5
 // syntax (AND, NEAR, column:, *, ") in user text from being interpreted.
 std::string fts_any_word_query(std::string_view text);
+// The same words joined by AND: a match holds every word.
+std::string fts_all_words_query(std::string_view text);
 
 // Ids of the tracks matching any word of `text` in title, artist, album, genres or tags, best
 // first by bm25 (FTS5's rank: more query words, rarer words and shorter fields rank higher),
