@@ -45,9 +45,17 @@ constexpr double kTargetAddedMs = 50.0;  // p95 of the time added beyond the rou
 constexpr size_t kTargetRequests = 1;    // per playlist, with a valid first answer
 const std::vector<std::chrono::milliseconds> kLatencies{std::chrono::milliseconds(0), std::chrono::milliseconds(800)};
 
+// The fake model's reading of a prompt (--llm-parse runs): a mood and a tag, nothing else.
+constexpr const char* kReading =
+    R"({"track_count": 0, "duration_minutes": 0, "years": [], "genres": [], "exclude_genres": [], "artists": [],)"
+    R"( "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0, "exclude_live": false,)"
+    R"( "unplayed": false, "not_played_in_days": 0, "played_in_days": 0, "per_artist": 0, "per_album": 0,)"
+    R"( "tags": [{"term": "calm", "use": "rank"}], "mood": "calm late night"})";
+
 // The fake model: the count the request asks for ("Choose exactly N tracks", "about N tracks"),
 // every other candidate from the second, then the rest, each with a short reason.
 std::string choose(const test::FakeLlmCall& call) {
+    if (call.system.find("You read one sentence") != std::string::npos) return kReading;
     static const std::regex line(R"((?:^|\n)(\d+) \| )");
     static const std::regex wanted(R"(Choose exactly (\d+) tracks|about (\d+) tracks\.)");
     std::vector<std::string> ids;
@@ -100,11 +108,12 @@ bool measure(const fs::path& dir, Provider& embedder, Provider& completer, test:
     services.index_dir = vectors_dir(dir);
     services.index_cache = &cache;
     const auto pipeline = gen::default_generate_pipeline();
-    const auto run = [&](const std::string& prompt, bool llm) {
+    const auto run = [&](const std::string& prompt, bool llm, bool llm_parse = false) {
         gen::GenerateContext ctx;
         ctx.input.prompt = prompt;
         ctx.input.publish = ctx.input.save = false;
         ctx.input.llm = llm;
+        ctx.input.llm_parse = llm_parse;
         gen::run_pipeline(pipeline, ctx, services);
         return ctx;
     };
@@ -159,7 +168,27 @@ bool measure(const fs::path& dir, Provider& embedder, Provider& completer, test:
                     *fewest, *most, std::accumulate(requests.begin(), requests.end(), 0.0) / static_cast<double>(requests.size()),
                     kTargetRequests, one ? "met" : "NOT met");
     }
-    return all_chosen;
+    // --llm-parse (opt-in): the reading's own cost beyond its round trip, at latency 0: the
+    // artists the prompt may name (a pass over the mirror's artists), the schema, the answer's
+    // validation and the merge.
+    fake.set_latency(std::chrono::milliseconds(0));
+    std::vector<double> reading;
+    size_t unread = 0;
+    for (const auto& prompt : kPrompts) {
+        const gen::GenerateContext ctx = run(prompt, true, true);
+        if (!ctx.reading.used) {
+            ++unread;
+            std::printf("  not read by the completer: \"%s\": %s\n", prompt.c_str(), ctx.reading.reason.c_str());
+            continue;
+        }
+        reading.push_back(timing(ctx, "llm parse"));
+    }
+    if (!reading.empty()) {
+        std::printf("\n--llm-parse at 0 ms latency: %zu prompts read; the reading (artists, schema, call, validation) "
+                    "p50 %.1f ms, p95 %.1f ms   (no target; select's p95 above is the comparable figure)\n",
+                    reading.size(), percentile(reading, 0.5), percentile(reading, 0.95));
+    }
+    return all_chosen && unread == 0;
 }
 
 }  // namespace

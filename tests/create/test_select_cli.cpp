@@ -240,3 +240,41 @@ TEST_CASE("CLI: a completer that does not answer within the configured timeout i
     CHECK_THAT(doc["llm"]["reason"].GetString(), Catch::StartsWith("TIMEOUT"));
     CHECK(doc["tracks"].Size() == 8);
 }
+
+TEST_CASE("CLI: --llm-parse: the completer reads the prompt too, --json and --explain show its disagreements and cost",
+          "[create][parse_llm][cli]") {
+    Setup s;
+    // A reading that disagrees with the rules on the count; the select requests get their choice.
+    s.llm.set_script([](const FakeLlmCall& call) -> std::string {
+        if (call.system.find("You read one sentence") == std::string::npos) return reversed_choice(call);
+        return R"({"track_count": 12, "duration_minutes": 0, "years": [], "genres": [], "exclude_genres": [],
+                   "artists": [], "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0,
+                   "exclude_live": false, "unplayed": false, "not_played_in_days": 0, "played_in_days": 0,
+                   "per_artist": 0, "per_album": 0, "mood": "calm evening",
+                   "tags": [{"term": "calm", "use": "rank"}, {"term": "evening", "use": "rank"}]})";
+    });
+    const auto run = s.streams("create \"calm evening songs, 8 songs\" --llm-parse --dry-run --json");
+    INFO(run.err);
+    REQUIRE(run.code == 0);
+    CHECK(s.llm.completion_requests() == 2);  // the reading, then the choice
+    const auto doc = json_of(run.out);
+    const auto& reading = doc["llm_parse"];
+    CHECK(reading["used"].GetBool());
+    INFO(run.out);
+    REQUIRE(reading["disagreements"].Size() == 1);
+    CHECK(std::string(reading["disagreements"][0].GetString()) == "count: rules 8, LLM 12 (rules kept)");
+    REQUIRE(reading["usage"].Size() == 1);
+    CHECK(reading["usage"][0]["requests"].GetUint() == 1);
+    CHECK(reading["usage"][0]["cost_usd"].IsNumber());
+    CHECK(doc["tracks"].Size() == 8);
+
+    const CliRun explained = s.cli("create \"calm evening songs, 8 songs\" --llm-parse --dry-run --explain");
+    INFO(explained.out);
+    REQUIRE(explained.code == 0);
+    CHECK_THAT(explained.out, Catch::Contains("  read by:  llm (gpt-4o-mini) and the rule parser, 1 disagreement") &&
+                                  Catch::Contains("count: rules 8, LLM 12 (rules kept)") &&
+                                  Catch::Contains("Read by: llm (gpt-4o-mini)"));
+    const CliRun both = s.cli("create \"calm evening songs\" --llm-parse --no-llm --dry-run");
+    CHECK(both.code == 2);
+    CHECK_THAT(both.out, Catch::Contains("--llm-parse and --no-llm contradict each other"));
+}

@@ -36,10 +36,38 @@ std::string selection_text(const gen::Selection& sel) {
     return text;
 }
 
-std::string selection_usage(const gen::Selection& sel) {
+std::string usage_text(const std::vector<llm::PricedUsage>& priced) {
     std::vector<std::string> lines;
-    for (const auto& u : sel.priced) lines.push_back(llm::usage_line(u));
+    for (const auto& u : priced) lines.push_back(llm::usage_line(u));
     return join(lines, "; ");
+}
+
+std::string reading_text(const gen::LlmReading& r) {
+    if (!r.used) return "the rule parser only (" + r.reason + ")";
+    const size_t n = r.disagreements.size();
+    std::string text = r.provider + (r.model.empty() ? "" : " (" + r.model + ")") + " and the rule parser, " +
+                       (n == 0 ? "in agreement" : std::to_string(n) + (n == 1 ? " disagreement" : " disagreements"));
+    if (r.repaired) text += " (its first answer was invalid; the repair was not)";
+    return text;
+}
+
+template <class Writer>
+void write_usage(Writer& w, const std::vector<llm::PricedUsage>& priced) {
+    w.Key("usage");
+    w.StartArray();
+    for (const auto& u : priced) {
+        w.StartObject();
+        w.Key("provider"); w.String(u.provider.c_str());
+        w.Key("model"); w.String(u.model.c_str());
+        w.Key("input_tokens"); w.Uint64(u.usage.input_tokens);
+        w.Key("output_tokens"); w.Uint64(u.usage.output_tokens);
+        w.Key("requests"); w.Uint(u.usage.requests);
+        w.Key("cost_usd");
+        if (u.price.known()) w.Double(u.cost); else w.Null();
+        w.Key("line"); w.String(llm::usage_line(u).c_str());
+        w.EndObject();
+    }
+    w.EndArray();
 }
 
 template <class T>
@@ -72,6 +100,7 @@ int create(const GlobalOptions& global, const Args& args) {
         ("strict", "fail (exit 1) when a part of the prompt cannot be applied or was not read")
         ("now", po::value<std::string>()->value_name("TIME"), "the clock for plays and dates: unix seconds or YYYY-MM-DD[THH:MM:SS] (local time)")
         ("no-llm", "the completer does not choose: the playlist follows the retrieval ranking, nothing is sent to it")
+        ("llm-parse", "the completer reads the prompt too; the rule parser's numbers, years and artists win on conflict")
         ("dry-run", "show the playlist; publish nothing, save nothing")
         ("no-publish", "save the playlist locally only")
         ("explain", "per track: the filters it passed, its similarity and rank, the completer's reason")
@@ -116,6 +145,8 @@ int create(const GlobalOptions& global, const Args& args) {
     input.publish = !dry_run && !vm.count("no-publish");
     input.save = !dry_run;
     input.llm = vm.count("no-llm") == 0;
+    input.llm_parse = vm.count("llm-parse") > 0;
+    if (input.llm_parse && !input.llm) throw UsageError("create: --llm-parse and --no-llm contradict each other");
 
     auto app = App::open(global);
     const gen::PipelineSpec pipeline = gen::generate_pipeline(app->config());
@@ -174,11 +205,13 @@ gen::GenerateContext generate_playlist(App& app, gen::GenerateInput input, const
     }
     std::optional<EmbedderProvider> embedder = app.embedder();
     services.embedder = embedder ? embedder->provider.get() : nullptr;
-    // The completer is made only when select will ask it: not for --no-llm or `select: {llm: false}`.
+    // The completer is made only when a step will ask it: not for --no-llm, nor when select is
+    // `{llm: false}` and parse does not read with it.
     std::optional<CompleterProvider> completer;
-    if (const gen::StepSpec* select = pipeline.find(gen::StepKind::select); input.llm && select && select->llm) {
-        completer = app.completer();
-    }
+    const gen::StepSpec* select = pipeline.find(gen::StepKind::select);
+    const gen::StepSpec* parse = pipeline.find(gen::StepKind::parse);
+    const bool reads = input.llm_parse || (parse && parse->llm_parse);
+    if (input.llm && ((select && select->llm) || reads)) completer = app.completer();
     services.completer = completer ? completer->provider.get() : nullptr;
     services.config = &app.config();
     services.index_dir = vectors_dir(app.data_dir());
@@ -199,6 +232,10 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
     out << ctx.name << " — " << ctx.tracks.size() << " tracks, " << length_text(ctx.total_ms()) << "\n";
     if (explain) {
         out << "  request:  " << gen::describe(ctx.request) << "\n";
+        if (ctx.reading.asked || !ctx.reading.reason.empty()) {
+            out << "  read by:  " << reading_text(ctx.reading) << "\n";
+            for (const auto& d : ctx.reading.disagreements) out << "            " << d << "\n";
+        }
         for (const auto& word : ctx.request.genre_words) {  // every genre a word became, not only the first few
             out << "  " << (word.excluded ? "not:      " : "genre:    ") << word.word << " (" << word.read_as
                 << ") → " << (word.genres.empty() ? "none" : join(word.genres, ", ")) << "\n";
@@ -241,9 +278,14 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
     if (explain && with_tags) header.push_back("tags matched");
     if (explain && ctx.selection.used) header.push_back("why (completer)");
     if (!rows.empty()) print_table(out, header, rows);
+    if (ctx.reading.asked) {
+        out << "Read by: " << reading_text(ctx.reading);
+        if (const std::string usage = usage_text(ctx.reading.priced); !usage.empty()) out << "; used " << usage;
+        out << "\n";
+    }
     if (ctx.selection.asked) {
         out << "Chosen by: " << selection_text(ctx.selection);
-        if (const std::string usage = selection_usage(ctx.selection); !usage.empty()) out << "; used " << usage;
+        if (const std::string usage = usage_text(ctx.selection.priced); !usage.empty()) out << "; used " << usage;
         out << "\n";
     }
     if (!ctx.input.publish && !ctx.input.save) out << "Dry run: nothing published, nothing saved.\n";
@@ -361,21 +403,25 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.Key("in_playlist"); w.Uint64(sel.in_playlist);
         w.Key("topped_up"); w.Uint64(sel.topped_up);
         w.Key("repaired"); w.Bool(sel.repaired);
-        w.Key("usage");
-        w.StartArray();
-        for (const auto& u : sel.priced) {
-            w.StartObject();
-            w.Key("provider"); w.String(u.provider.c_str());
-            w.Key("model"); w.String(u.model.c_str());
-            w.Key("input_tokens"); w.Uint64(u.usage.input_tokens);
-            w.Key("output_tokens"); w.Uint64(u.usage.output_tokens);
-            w.Key("requests"); w.Uint(u.usage.requests);
-            w.Key("cost_usd");
-            if (u.price.known()) w.Double(u.cost); else w.Null();
-            w.Key("line"); w.String(llm::usage_line(u).c_str());
-            w.EndObject();
-        }
-        w.EndArray();
+        write_usage(w, sel.priced);
+        w.EndObject();
+    }
+    w.Key("llm_parse");  // the completer's reading of the prompt (opt-in): used or why not, disagreements, cost
+    {
+        const gen::LlmReading& r = ctx.reading;
+        w.StartObject();
+        w.Key("asked"); w.Bool(r.asked);
+        w.Key("used"); w.Bool(r.used);
+        w.Key("reason");
+        if (r.reason.empty()) w.Null(); else w.String(r.reason.c_str());
+        w.Key("provider");
+        if (r.provider.empty()) w.Null(); else w.String(r.provider.c_str());
+        w.Key("model");
+        if (r.model.empty()) w.Null(); else w.String(r.model.c_str());
+        strings("disagreements", r.disagreements);
+        strings("dropped", r.dropped);
+        w.Key("repaired"); w.Bool(r.repaired);
+        write_usage(w, r.priced);
         w.EndObject();
     }
     w.Key("order"); w.String(ctx.ordered_by.c_str());

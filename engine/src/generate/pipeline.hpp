@@ -3,7 +3,10 @@
 
 // Steps, in the built-in order (a config may reorder within the rules below, drop steps, or
 // give options; see generate_pipeline()):
-//   parse      the prompt + explicit options → PlaylistRequest (generate/prompt.hpp)
+//   parse      the prompt + explicit options → PlaylistRequest (generate/prompt.hpp); with
+//              `parse: {llm: true}` or --llm-parse the completer reads it as well, and the two
+//              readings are merged (generate/parse_llm.hpp); a failed reading is noted and the
+//              rule parser's stands
 //   filter     SQL over the mirror of the chosen sources → candidate ids
 //   retrieve   rank the candidates: the mood query embedded (query mode) and searched in the
 //              model's vector index restricted to the candidates, `depth` deep; the prompt's
@@ -83,6 +86,7 @@ struct StepSpec {
     int per_album = kDefaultPerAlbum;           // diversify; 0 = no cap
     OrderMode mode = OrderMode::smooth;         // order
     bool llm = true;                            // select: let the completer choose (when there is one)
+    bool llm_parse = false;                     // parse: the completer reads the prompt too (`parse: {llm: true}`)
     std::optional<uint64_t> seed;               // order (random), retrieve (shuffle)
     std::vector<std::string> option_keys;       // the options given in the config (for to_json)
 };
@@ -121,7 +125,8 @@ struct GenerateInput {
     std::optional<uint64_t> seed;        // --seed: overrides the steps' seed
     std::optional<int64_t> now;          // unix seconds for plays and two-digit years; nullopt: the clock
     bool strict = false;                 // --strict: a prompt part that cannot be applied is an error (PromptError)
-    bool llm = true;                     // --no-llm: false; select sends nothing to the completer
+    bool llm = true;                     // --no-llm: false; nothing is sent to the completer
+    bool llm_parse = false;              // --llm-parse: the completer reads the prompt too
 };
 
 // A vector index kept loaded between runs in one process (a server, the benchmark); it is
@@ -211,6 +216,19 @@ struct Selection {
     std::vector<llm::PricedUsage> priced;  // the usage priced (services.config); empty when not asked
 };
 
+// What the parse step's completer reading did.
+struct LlmReading {
+    bool asked = false;               // a request went to the completer
+    bool used = false;                // its reading was merged into the request
+    std::string provider, model;
+    std::string reason;               // when asked for and !used: why (none configured, or what failed)
+    std::vector<std::string> disagreements;  // fields the two readings differ on, and which was kept
+    std::vector<std::string> dropped; // what validation left out of its answer
+    bool repaired = false;
+    llm::UsageLedger usage;
+    std::vector<llm::PricedUsage> priced;
+};
+
 // Whether `a` goes before `b` in the working ranking: the completer's choice first, in its
 // order, then the retrieval ranking.
 template <class T>
@@ -227,6 +245,7 @@ struct GenerateContext {
     int target_count = 0;               // exact count asked (0: none)
     int target_seconds = 0;             // duration asked (0: none)
     std::vector<SeedUse> seeds;         // the prompt's seeds found in the mirror
+    LlmReading reading;                 // the completer's reading of the prompt (opt-in)
     // filter
     std::vector<Candidate> candidates;
     std::vector<std::string> filters;   // the active filters, one phrase each

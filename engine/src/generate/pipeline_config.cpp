@@ -158,6 +158,7 @@ std::optional<int64_t> parse_int(std::string_view text) {
 std::vector<std::string_view> accepted(StepKind kind) {
     switch (kind) {
         case StepKind::retrieve: return {"depth", "seed"};
+        case StepKind::parse: return {"llm"};
         case StepKind::select: return {"llm"};
         case StepKind::diversify: return {"per_artist", "per_album"};
         case StepKind::order: return {"mode", "seed"};
@@ -252,6 +253,12 @@ PipelineSpec parse_generate(const Pipeline& configured, IssueCollector& issues) 
                     out.mode = *mode;
                 } else {
                     bad("an order mode (similarity, smooth, alternate, random)");
+                }
+            } else if (option.key == "llm" && out.kind == StepKind::parse) {
+                if (const auto on = parse_bool(option.value)) {
+                    out.llm_parse = *on;
+                } else {
+                    bad("true or false (whether the completer reads the prompt too)");
                 }
             } else if (option.key == "llm") {
                 if (const auto on = parse_bool(option.value)) {
@@ -367,6 +374,18 @@ std::string PipelineSpec::to_json() const {
                 w.EndObject();
                 w.EndObject();
                 break;
+            case StepKind::parse:
+                if (!s.llm_parse) {
+                    w.String(name.c_str());
+                    break;
+                }
+                w.StartObject();
+                w.Key(name.c_str());
+                w.StartObject();
+                w.Key("llm"); w.Bool(true);
+                w.EndObject();
+                w.EndObject();
+                break;
             case StepKind::select:
                 if (s.llm) {  // the default: the plain name, as before the option existed
                     w.String(name.c_str());
@@ -412,6 +431,7 @@ std::string PipelineSpec::describe() const {
         text += to_string(s.kind);
         if (s.kind == StepKind::retrieve) text += "(depth " + std::to_string(s.depth) + ")";
         if (s.kind == StepKind::select && !s.llm) text += "(no llm)";
+        if (s.kind == StepKind::parse && s.llm_parse) text += "(llm)";
         if (s.kind == StepKind::diversify) {
             text += "(" + std::to_string(s.per_artist) + "/artist, " + std::to_string(s.per_album) + "/album)";
         }

@@ -15,6 +15,7 @@
 
 #include "embed/model_index.hpp"
 #include "generate/genre_taxonomy.hpp"
+#include "generate/parse_llm.hpp"
 #include "generate/pipeline.hpp"
 #include "generate/prompt_tags.hpp"
 #include "generate/select_llm.hpp"
@@ -176,6 +177,7 @@ struct Run {
         PlaylistRequest request;
         if (use_prompt) {
             request = parse_prompt(ctx.input.prompt, vocab, now_seconds(ctx.input));
+            if (ctx.input.llm_parse || spec(StepKind::parse).llm_parse) read_with_llm(request, vocab);
         } else {
             request.mood_query = trim(ctx.input.prompt);
         }
@@ -202,6 +204,43 @@ struct Run {
         if (ctx.target_count == 0 && ctx.target_seconds == 0) ctx.target_count = kDefaultTrackCount;
         ctx.name = playlist_name(ctx.input.name, ctx.input.prompt);
         seed = mix(fnv1a(ctx.input.prompt));
+    }
+
+    // The completer's reading of the prompt merged over the rule parser's `request`; when it
+    // cannot be had, `request` stays and a note says why.
+    void read_with_llm(PlaylistRequest& request, const Vocabulary& vocab) {
+        LlmReading& reading = ctx.reading;
+        if (!ctx.input.llm) {
+            reading.reason = "turned off for this run (--no-llm)";
+        } else if (!services.completer) {
+            reading.reason = "no completer configured (use: { completer: ... })";
+        }
+        if (!reading.reason.empty()) {
+            ctx.notes.push_back("parse: the LLM reading of the prompt was asked for, but " + reading.reason +
+                                ": the rule parser's reading is used");
+            return;
+        }
+        Provider& completer = *services.completer;
+        reading.provider = completer.name();
+        const auto started = std::chrono::steady_clock::now();
+        const LlmParse r = read_with_completer(completer, ctx.input.prompt, vocab, request, now_seconds(ctx.input),
+                                               &reading.usage);
+        ctx.timings.emplace_back("llm parse", elapsed_ms(started));
+        reading.asked = r.usage.requests > 0;
+        reading.model = r.model;
+        reading.repaired = r.repaired;
+        if (services.config && reading.asked) reading.priced = llm::priced(*services.config, reading.usage);
+        if (r.status == PMX_CANCELLED) throw std::runtime_error("interrupted while " + completer.name() + " was reading the prompt");
+        if (!r.ok()) {
+            reading.reason = r.error;
+            ctx.notes.push_back("parse: the completer " + completer.name() + " did not read the prompt (" + r.error +
+                                "): the rule parser's reading is used");
+            return;
+        }
+        reading.used = true;
+        reading.dropped = r.notes;
+        for (const auto& dropped : r.notes) ctx.notes.push_back("parse: the completer's reading: " + dropped);
+        request = merge_readings(request, r.request, reading.disagreements);
     }
 
     // ---- filter ------------------------------------------------------------------------------
