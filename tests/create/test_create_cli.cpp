@@ -2,6 +2,7 @@
 // the right items in order, a second run replaces it in place, a dry run changes nothing.
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <rapidjson/document.h>
 
@@ -273,4 +274,75 @@ TEST_CASE("CLI: --artist and the prompt find an artist known only as a track's a
         REQUIRE(doc["tracks"].Size() == credited);
         for (const auto& t : doc["tracks"].GetArray()) CHECK(std::string(t["artist"].GetString()) == credit);
     }
+}
+
+TEST_CASE("CLI: two servers mirrored together: a recording on both counts once, the playlist goes to both with each "
+          "server's own tracks, and what one lacks is said",
+          "[create][cli][servers]") {
+    FakePlexOptions a_options = Synced::options();
+    FakePlex a(a_options);
+    FakePlexOptions b_options;
+    b_options.tracks = kTracks / 2;  // the same library's first half: every one of its recordings is on both
+    b_options.machine_identifier = "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3";
+    b_options.token = "second-plex-token";
+    FakePlex b(b_options);
+    REQUIRE(b.track_at(7).title == a.track_at(7).title);
+    TempDir dir;
+    const fs::path config = dir.path() / "plexmix.yaml";
+    std::ofstream(config) << "data_dir: " << (dir.path() / "data").string() << "\n"
+                          << "providers:\n"
+                          << "  home: { plugin: plex, url: " << a.url() << ", token: " << a.token() << ", retries: 0 }\n"
+                          << "  second: { plugin: plex, url: " << b.url() << ", token: " << b.token() << ", retries: 0 }\n"
+                          << "  local: { plugin: toy-embedder }\n"
+                          << "use: { media: [home, second], embedder: local }\n";
+    const CliRun sync = cli(config, "sync");
+    INFO(sync.out);
+    REQUIRE(sync.code == 0);
+
+    const CliRun made = cli_json(config, "create \"quiet night songs\" --limit 20 --name Both --json", dir);
+    INFO(made.out);
+    REQUIRE(made.code == 0);
+    const auto doc = parse_json(made.out);
+    // Drawn from both mirrors, each recording once.
+    std::vector<std::string> titles;
+    std::set<std::string> seen;
+    for (const auto& t : doc["tracks"].GetArray()) {
+        titles.push_back(t["title"].GetString());
+        CHECK(seen.insert(std::string(t["title"].GetString()) + "|" + t["artist"].GetString()).second);
+    }
+    REQUIRE(titles.size() == 20);
+    std::set<std::string> on_b;
+    for (size_t i = 0; i < b_options.tracks; ++i) on_b.insert(b.track_at(i).title);
+    std::vector<std::string> expected_b;
+    for (const auto& title : titles) {
+        if (on_b.contains(title)) expected_b.push_back(title);
+    }
+    REQUIRE(expected_b.size() < titles.size());  // the prompt reaches tracks only the first server has
+    REQUIRE(doc["published"].Size() == 2);
+    for (const auto& part : doc["published"].GetArray()) {
+        const std::string provider = part["provider"].GetString();
+        const FakePlex& server = provider == "home" ? a : b;
+        const auto& expected = provider == "home" ? titles : expected_b;
+        INFO(provider);
+        CHECK(part["published"].GetBool());
+        CHECK(part["lacking"].GetUint64() == titles.size() - expected.size());
+        const auto playlists = server.playlists();
+        REQUIRE(playlists.size() == 1);
+        CHECK(playlists[0].title == "Both");
+        std::vector<std::string> items;  // the server's own keys, in the playlist's order
+        for (const auto& key : playlists[0].items) {
+            const auto track = server.find_track(key);
+            REQUIRE(track);
+            items.push_back(track->title);
+        }
+        CHECK(items == expected);
+    }
+    const CliRun again = cli(config, "create \"quiet night songs\" --limit 20 --name Both");
+    INFO(again.out);
+    REQUIRE(again.code == 0);
+    CHECK_THAT(again.out, Catch::Contains("second: replaced playlist \"Both\"") &&
+                              Catch::Contains("it lacks " + std::to_string(titles.size() - expected_b.size()) +
+                                              " of the playlist's 20 tracks"));
+    CHECK(a.playlists().size() == 1);
+    CHECK(b.playlists().size() == 1);
 }

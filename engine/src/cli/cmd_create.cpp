@@ -293,6 +293,7 @@ void print_playlist(std::ostream& out, const gen::GenerateContext& ctx, const ge
         if (p.published) {
             out << p.provider << ": " << (p.replaced ? "replaced" : "created") << " playlist \"" << ctx.name << "\" ("
                 << p.tracks << " tracks, key " << p.key << ")";
+            if (p.lacking > 0) out << "; it lacks " << p.lacking << " of the playlist's " << ctx.tracks.size() << " tracks";
             if (p.playlist_id) out << "; saved as playlist " << *p.playlist_id;
             out << "\n";
         } else if (p.error.empty() && p.playlist_id) {
@@ -467,6 +468,7 @@ void print_playlist_json(std::ostream& out, const gen::GenerateContext& ctx, con
         w.Key("replaced"); w.Bool(p.replaced);
         w.Key("published"); w.Bool(p.published);
         w.Key("tracks"); w.Uint64(p.tracks);
+        w.Key("lacking"); w.Uint64(p.lacking);  // of the playlist's tracks, those this server has no recording of
         w.Key("playlist_id");
         if (p.playlist_id) w.Int64(*p.playlist_id); else w.Null();
         w.Key("error");

@@ -24,7 +24,10 @@
 //              neighbours by the same artist when avoidable) | random (seeded)
 //   publish    save the playlist in the store (prompt, options, pipeline) as pending, then
 //              create or replace it on its server and mark it published once the server's
-//              count matches (publish/playlist_publisher.hpp); --no-publish saves it as local
+//              count matches (publish/playlist_publisher.hpp); --no-publish saves it as local.
+//              With several sources, every source gets the playlist with the tracks it has: its
+//              own, and its recording of each track of another (same artist, title and album,
+//              length within 2 s); how many it lacks is said
 // Every step before publish reads one snapshot of the store (Store::Snapshot): a sync that
 // commits meanwhile changes nothing the run sees. publish lets go of it and waits to be the
 // data dir's one writer (GenerateServices::acquire_writer) before it writes.
@@ -195,6 +198,7 @@ struct PublishedPart {
     bool published = false;             // the server holds exactly these tracks now
     size_t tracks = 0;                  // saved (and written) for this server
     size_t dropped = 0;                 // chosen, but deleted from the mirror before the save
+    size_t lacking = 0;                 // of the playlist's tracks, those this server has no recording of
     std::optional<int64_t> playlist_id; // the store row, when saved
     std::string error;                  // why writing it did not complete (the row stays pending)
 };

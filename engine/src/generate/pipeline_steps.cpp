@@ -1144,14 +1144,23 @@ struct Run {
         const std::string pipeline_json = pipeline.to_json();
         const std::string options = options_json(ctx);
         for (const SourceTarget& source : services.sources) {
+            // Its own tracks, and its recordings of the others', in the playlist's order.
             std::vector<int64_t> ids;
+            size_t lacking = 0;
             for (const auto& e : ctx.tracks) {
-                if (e.track.server_id == source.server_id) ids.push_back(e.track.id);
+                if (e.track.server_id == source.server_id) {
+                    ids.push_back(e.track.id);
+                } else if (const auto same = same_recording_on(store(), source.server_id, e.track)) {
+                    ids.push_back(*same);
+                } else {
+                    ++lacking;
+                }
             }
             if (ids.empty()) continue;
             PublishedPart part;
             part.provider = source.provider;
             part.server_id = source.server_id;
+            part.lacking = lacking;
             if (ctx.input.publish && !source.media) {
                 part.error = "no connection to " + source.provider;
                 ctx.published.push_back(std::move(part));

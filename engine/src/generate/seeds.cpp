@@ -2,6 +2,7 @@
 #include "generate/seeds.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <optional>
 
@@ -100,6 +101,27 @@ std::vector<SeedUse> resolve_seeds(Store& store, const std::vector<int64_t>& ser
         uses.push_back(std::move(use));
     }
     return uses;
+}
+
+std::optional<int64_t> same_recording_on(Store& store, int64_t server_id, const TrackDetail& track) {
+    const std::string title = genre_key(track.title);
+    const std::string artist = genre_key(track.artist.empty() ? track.album_artist : track.artist);
+    const std::string album = genre_key(track.album);
+    std::optional<int64_t> best;
+    int64_t best_gap = INT64_MAX;
+    for (const TitledTrack& t : tracks_titled(store, {server_id}, track.title, kTitleLookups)) {
+        if (genre_key(t.title) != title || genre_key(t.album) != album) continue;
+        if (genre_key(t.artist.empty() ? t.album_artist : t.artist) != artist) continue;
+        const int64_t mine = track.duration_ms.value_or(0);
+        if ((mine == 0) != (t.duration_ms == 0)) continue;
+        const int64_t gap = std::abs(mine - t.duration_ms);
+        if (gap > kSameRecordingMs) continue;
+        if (gap < best_gap || (gap == best_gap && best && t.id < *best)) {
+            best = t.id;
+            best_gap = gap;
+        }
+    }
+    return best;
 }
 
 std::vector<float> seed_vector(Store& store, const EmbeddingModel& model, const std::vector<SeedUse>& seeds) {

@@ -1,14 +1,16 @@
-// Seeds of a prompt ("songs like Hey Jude by the Beatles", "in the spirit of Nina Simone"): the tracks they name in the mirror, and the vector that starts the search from them.
+// Tracks by name in the mirror: the seeds of a prompt ("songs like Hey Jude by the Beatles", "in the spirit of Nina Simone") and the vector that starts the search from them; the same recording on another server.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "generate/prompt.hpp"
 #include "store/embeddings_store.hpp"
+#include "store/track_filter.hpp"
 
 namespace pmx {
 class Store;
@@ -41,6 +43,14 @@ bool mirror_has_title(Store& store, const std::vector<int64_t>& server_ids, std:
 // with a note; a seed that names no track is left out, with a note.
 std::vector<SeedUse> resolve_seeds(Store& store, const std::vector<int64_t>& server_ids,
                                    const std::vector<SeedWord>& seeds, std::vector<std::string>& notes);
+
+// Recordings across servers: the same artist (track artist, else album artist), title and album
+// as names compare, and lengths within kSameRecordingMs (a server that rounds, another encoding).
+inline constexpr int64_t kSameRecordingMs = 2000;
+
+// The track of `server_id` that is the same recording as `track` (of another server); nullopt
+// when that server has none.
+std::optional<int64_t> same_recording_on(Store& store, int64_t server_id, const TrackDetail& track);
 
 // The mean of the seeds' stored vectors of `model` (each seed weighing the same, whatever its
 // number of tracks), L2-normalised; empty when no seed track has a vector.

@@ -89,13 +89,14 @@ std::vector<TitledTrack> tracks_titled(Store& store, const std::vector<int64_t>&
     const std::string words = fts_all_words_query(title);
     if (server_ids.empty() || words.empty() || limit == 0) return out;
     sql::Statement query(store.native_handle(),
-                         "SELECT t.id, t.user_rating, t.title, t.artist, t.album_artist, t.is_live FROM tracks_fts "
-                         "JOIN tracks t ON t.id = tracks_fts.rowid WHERE tracks_fts MATCH ?1 AND t.server_id IN (" +
+                         "SELECT t.id, t.user_rating, t.title, t.artist, t.album_artist, t.album, t.is_live, "
+                         "COALESCE(t.duration_ms, 0) FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.rowid "
+                         "WHERE tracks_fts MATCH ?1 AND t.server_id IN (" +
                              id_list(server_ids) + ") LIMIT ?2");
     query.bind(1, "title : (" + words + ")").bind(2, static_cast<int64_t>(limit));
     while (query.step()) {
         out.push_back({query.int64(0), query.is_null(1) ? -1 : query.int64(1), query.text(2), query.text(3),
-                       query.text(4), query.int64(5) != 0});
+                       query.text(4), query.text(5), query.int64(6) != 0, query.int64(7)});
     }
     return out;
 }

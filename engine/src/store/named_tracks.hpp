@@ -41,8 +41,9 @@ std::vector<NamedTrack> tracks_named(Store& store, const std::vector<int64_t>& s
 struct TitledTrack {
     int64_t id = 0;
     int64_t rating = -1;  // tracks.user_rating, -1 when unrated
-    std::string title, artist, album_artist;
+    std::string title, artist, album_artist, album;
     bool is_live = false;
+    int64_t duration_ms = 0;  // 0: unknown
 };
 
 // The tracks of the servers whose title holds every word of `title` (FTS5 over the titles), at
