@@ -17,7 +17,6 @@
 #include "generate/prompt_tags.hpp"
 #include "generate/prompt_text.hpp"
 #include "llm/pricing.hpp"
-#include "net/status.hpp"
 #include "plugin/provider.hpp"
 #include "tags/vocabulary.hpp"
 #include "util/text.hpp"
@@ -84,10 +83,39 @@ void string_list(Writer& w, const char* key, const std::vector<std::string>* all
     w.EndObject();
 }
 
-void integer(Writer& w, const char* key) {
+void scalar(Writer& w, const char* key, const char* type) {
     w.Key(key);
     w.StartObject();
-    w.Key("type"); w.String("integer");
+    w.Key("type"); w.String(type);
+    w.EndObject();
+}
+
+void one_of(Writer& w, const char* key, const std::vector<std::string>& values) {
+    w.Key(key);
+    w.StartObject();
+    w.Key("type"); w.String("string");
+    w.Key("enum");
+    w.StartArray();
+    for (const auto& v : values) w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    w.EndArray();
+    w.EndObject();
+}
+
+// An array of objects with two required fields, written by `properties`.
+template <class Properties>
+void pairs(Writer& w, const char* key, const char* first, const char* second, Properties properties) {
+    w.Key(key);
+    w.StartObject();
+    w.Key("type"); w.String("array");
+    w.Key("items");
+    w.StartObject();
+    w.Key("type"); w.String("object");
+    w.Key("required"); w.StartArray(); w.String(first); w.String(second); w.EndArray();
+    w.Key("properties");
+    w.StartObject();
+    properties();
+    w.EndObject();
+    w.EndObject();
     w.EndObject();
 }
 
@@ -107,76 +135,33 @@ std::string answer_schema(const std::vector<std::string>& genres, const std::vec
     w.EndArray();
     w.Key("properties");
     w.StartObject();
-    integer(w, "track_count");
-    integer(w, "duration_minutes");
-    w.Key("years");
-    w.StartObject();
-    w.Key("type"); w.String("array");
-    w.Key("items");
-    w.StartObject();
-    w.Key("type"); w.String("object");
-    w.Key("required"); w.StartArray(); w.String("from"); w.String("to"); w.EndArray();
-    w.Key("properties");
-    w.StartObject();
-    integer(w, "from");
-    integer(w, "to");
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
+    scalar(w, "track_count", "integer");
+    scalar(w, "duration_minutes", "integer");
+    pairs(w, "years", "from", "to", [&] {
+        scalar(w, "from", "integer");
+        scalar(w, "to", "integer");
+    });
     string_list(w, "genres", g);
     string_list(w, "exclude_genres", g);
     string_list(w, "artists", a);
     string_list(w, "exclude_artists", a);
     string_list(w, "like_artists", a);
-    w.Key("like_tracks");
-    w.StartObject();
-    w.Key("type"); w.String("array");
-    w.Key("items");
-    w.StartObject();
-    w.Key("type"); w.String("object");
-    w.Key("required"); w.StartArray(); w.String("title"); w.String("artist"); w.EndArray();
-    w.Key("properties");
-    w.StartObject();
-    w.Key("title"); w.StartObject(); w.Key("type"); w.String("string"); w.EndObject();
-    w.Key("artist"); w.StartObject(); w.Key("type"); w.String("string"); w.EndObject();
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
-    w.Key("min_stars"); w.StartObject(); w.Key("type"); w.String("number"); w.EndObject();
-    w.Key("exclude_live"); w.StartObject(); w.Key("type"); w.String("boolean"); w.EndObject();
-    w.Key("unplayed"); w.StartObject(); w.Key("type"); w.String("boolean"); w.EndObject();
-    integer(w, "not_played_in_days");
-    integer(w, "played_in_days");
-    integer(w, "per_artist");
-    integer(w, "per_album");
-    w.Key("tags");
-    w.StartObject();
-    w.Key("type"); w.String("array");
-    w.Key("items");
-    w.StartObject();
-    w.Key("type"); w.String("object");
-    w.Key("required"); w.StartArray(); w.String("term"); w.String("use"); w.EndArray();
-    w.Key("properties");
-    w.StartObject();
-    w.Key("term");
-    w.StartObject();
-    w.Key("type"); w.String("string");
-    if (strict) {
-        w.Key("enum");
-        w.StartArray();
-        for (const auto& t : terms) w.String(t.c_str(), static_cast<rapidjson::SizeType>(t.size()));
-        w.EndArray();
-    }
-    w.EndObject();
-    w.Key("use");
-    w.StartObject();
-    w.Key("type"); w.String("string");
-    w.Key("enum"); w.StartArray(); w.String("rank"); w.String("only"); w.String("exclude"); w.EndArray();
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
-    w.Key("mood"); w.StartObject(); w.Key("type"); w.String("string"); w.EndObject();
+    pairs(w, "like_tracks", "title", "artist", [&] {
+        scalar(w, "title", "string");
+        scalar(w, "artist", "string");
+    });
+    scalar(w, "min_stars", "number");
+    scalar(w, "exclude_live", "boolean");
+    scalar(w, "unplayed", "boolean");
+    scalar(w, "not_played_in_days", "integer");
+    scalar(w, "played_in_days", "integer");
+    scalar(w, "per_artist", "integer");
+    scalar(w, "per_album", "integer");
+    pairs(w, "tags", "term", "use", [&] {
+        if (strict) one_of(w, "term", terms); else scalar(w, "term", "string");
+        one_of(w, "use", {"rank", "only", "exclude"});
+    });
+    scalar(w, "mood", "string");
     w.EndObject();  // properties
     w.EndObject();
     return buffer.GetString();
@@ -534,7 +519,7 @@ LlmParse read_with_completer(Provider& completer, std::string_view prompt, const
     if (!answer.model.empty()) result.model = answer.model;
     if (!answer.ok()) {
         result.status = answer.status;
-        result.error = status_name(answer.status) + (answer.error.empty() ? "" : ": " + one_line(answer.error, kMaxErrorBytes));
+        result.error = answer.failure(kMaxErrorBytes);
         return result;
     }
     rapidjson::Document doc;

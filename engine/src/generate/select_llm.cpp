@@ -10,7 +10,6 @@
 #include <rapidjson/document.h>
 
 #include "llm/pricing.hpp"
-#include "net/status.hpp"
 #include "plugin/provider.hpp"
 #include "util/text.hpp"
 
@@ -186,7 +185,7 @@ SelectResult select_with_completer(Provider& completer, const SelectAsk& ask,
     if (!answer.model.empty()) result.model = answer.model;
     if (!answer.ok()) {
         result.status = answer.status;
-        result.error = status_name(answer.status) + (answer.error.empty() ? "" : ": " + one_line(answer.error, kMaxErrorBytes));
+        result.error = answer.failure(kMaxErrorBytes);
         return result;
     }
 

@@ -12,7 +12,9 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "llm/pricing.hpp"
+#include "net/status.hpp"
 #include "plugin/provider.hpp"
+#include "util/text.hpp"
 
 namespace pmx::llm {
 namespace {
@@ -200,6 +202,10 @@ StructuredAnswer structured_call(Provider& completer, const StructuredRequest& r
     }
     if (ledger && answer.usage.requests > 0) ledger->add(completer.name(), answer.model, answer.usage);
     return answer;
+}
+
+std::string StructuredAnswer::failure(size_t max_bytes) const {
+    return status_name(status) + (error.empty() ? "" : ": " + one_line(error, max_bytes));
 }
 
 }  // namespace pmx::llm

@@ -99,6 +99,9 @@ struct StructuredAnswer {
     Usage usage;
 
     bool ok() const { return status == PMX_OK; }
+    // When !ok(), one line for the user: "BAD_RESPONSE: still invalid after one repair: …",
+    // the error cut to `max_bytes`.
+    std::string failure(size_t max_bytes) const;
 };
 
 // Usage per provider and model over a run. Not thread-safe: calls made in parallel add to it
