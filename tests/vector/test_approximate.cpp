@@ -1,6 +1,6 @@
 // The approximate (IVF) mode, switched on at a small threshold: the switch itself, recall
 // against exact search on clustered data, upsert/remove in lists, candidate filters that still
-// fill k, the round trip through a file, and the way back to exact.
+// fill k, the round trip through a file (searched in place), and the way back to exact.
 #include "support/test_util.hpp"
 #include "vector/vector_index.hpp"
 #include "vector_data.hpp"
@@ -148,11 +148,18 @@ TEST_CASE("approximate index: file round trip keeps lists and results", "[approx
     auto loaded = VectorIndex::load(dir / "ivf.pmxvec", &problem, small_threshold());
     INFO(problem);
     REQUIRE(loaded);
+    REQUIRE(loaded->mapped());
     REQUIRE(loaded->approximate());
     REQUIRE(loaded->stamp() == "ivf");
     REQUIRE(loaded->ids() == f.ids);
-    for (size_t q = 0; q < kQueries; ++q)
+    // Few candidates (scored exactly) and many (probed lists), unsorted, through the id table.
+    std::vector<int64_t> few(f.ids.rbegin() + 100, f.ids.rbegin() + 400), many;
+    for (size_t i = 0; i < kRows; i += 5) many.push_back(f.ids[i]);
+    for (size_t q = 0; q < kQueries; ++q) {
         REQUIRE(t::ids_of(loaded->search(f.query(q), kK)) == t::ids_of(index->search(f.query(q), kK)));
+        REQUIRE(t::ids_of(loaded->search(f.query(q), kK, &few)) == t::ids_of(index->search(f.query(q), kK, &few)));
+        REQUIRE(t::ids_of(loaded->search(f.query(q), kK, &many)) == t::ids_of(index->search(f.query(q), kK, &many)));
+    }
 }
 
 TEST_CASE("shrinking under half the threshold returns to exact search", "[approximate]") {
