@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <iterator>
 #include <system_error>
 
 #include "config/data_dir.hpp"
@@ -128,13 +129,23 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
     }
 
     bool changed = false;
+    std::vector<int64_t> stored, gone;
+    if (out.index) {
+        stored = embeddings.ids(model.id);
+        const std::vector<int64_t> held = out.index->ids();
+        std::set_difference(held.begin(), held.end(), stored.begin(), stored.end(), std::back_inserter(gone));
+        // A change copies a mapped index whole, so its codes and vectors are checked first; a
+        // start that changes nothing reads only what its searches touch (vector/index_file.hpp).
+        const bool changing = !gone.empty() || parse_stamp(out.index->stamp())->seq < model.last_seq;
+        if (std::string problem; changing && !out.index->verify(&problem)) {
+            reason = "could not be read (" + problem + ")";
+            out.index.reset();
+        }
+    }
     if (out.index) {
         const int64_t stamped_seq = parse_stamp(out.index->stamp())->seq;
-        const std::vector<int64_t> stored = embeddings.ids(model.id);
-        std::vector<int64_t> gone;
-        for (const int64_t id : out.index->ids()) {
-            if (!std::binary_search(stored.begin(), stored.end(), id)) gone.push_back(id);
-        }
+        // A file of an older format is saved again in the current one.
+        changed = out.index->outdated_file();
         if (!gone.empty()) {
             out.index->remove(gone);
             changed = true;
