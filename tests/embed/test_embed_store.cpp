@@ -179,6 +179,15 @@ TEST_CASE("an index file follows the store incrementally and is rebuilt, with a 
         CHECK(hits[0].id == ids[2]);  // its new vector, not the old one
         CHECK(inspect_model_index(*store, model, file).up_to_date);
     }
+    SECTION("deleted tracks alone (the seq does not move): their vectors leave the index") {
+        store->delete_tracks({ids[4]});
+        const OpenedIndex updated = open_model_index(*store, model, file);
+        CHECK_FALSE(updated.rebuilt);
+        CHECK(updated.saved);
+        CHECK(updated.index->size() == 9);
+        CHECK_FALSE(updated.index->contains(ids[4]));
+        CHECK(inspect_model_index(*store, model, file).up_to_date);
+    }
     SECTION("deleted: built again from the stored vectors, quietly (it is derived data)") {
         fs::remove(file);
         const OpenedIndex built = open_model_index(*store, model, file);

@@ -76,6 +76,16 @@ std::string unusable_reason(const vec::VectorIndex& index, const EmbeddingModel&
     return {};
 }
 
+// Stamps the opened index and saves it when it changed.
+void finish(OpenedIndex& out, const EmbeddingModel& model, const fs::path& file, bool changed, bool save) {
+    out.index->set_stamp(index_stamp(model, model.last_seq));
+    if (changed && save) {
+        ensure_private_dir(file.parent_path());
+        out.index->save(file);
+        out.saved = true;
+    }
+}
+
 }  // namespace
 
 fs::path vectors_dir(const fs::path& data_dir) { return data_dir / "vectors"; }
@@ -130,6 +140,14 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
 
     bool changed = false;
     std::vector<int64_t> stored, gone;
+    // Rows enter the store only with a new seq (put_vectors and clear bump the model's), so at
+    // the stamped seq only deleted tracks can have taken rows out: the same count is the same
+    // ids, and an index in step costs a count instead of reading every id (~10 ms at 100k).
+    if (out.index && !out.index->outdated_file() && parse_stamp(out.index->stamp())->seq == model.last_seq &&
+        embeddings.count(model.id) == static_cast<int64_t>(out.index->size())) {
+        finish(out, model, file, false, save);
+        return out;
+    }
     if (out.index) {
         stored = embeddings.ids(model.id);
         const std::vector<int64_t> held = out.index->ids();
@@ -172,12 +190,7 @@ OpenedIndex open_model_index(Store& store, const EmbeddingModel& given, const fs
                                 plural(out.index->size(), "stored vector", "stored vectors"));
         }
     }
-    out.index->set_stamp(index_stamp(model, model.last_seq));
-    if (changed && save) {
-        ensure_private_dir(file.parent_path());
-        out.index->save(file);
-        out.saved = true;
-    }
+    finish(out, model, file, changed, save);
     return out;
 }
 
