@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <optional>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
