@@ -8,6 +8,7 @@
 #include "search/hybrid_search.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/track_search.hpp"
+#include "support/index_format1.hpp"
 #include "support/test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -131,6 +132,37 @@ TEST_CASE("an index file follows the store incrementally and is rebuilt, with a 
         CHECK_FALSE(again.saved);
         CHECK(again.notes.empty());
         CHECK(again.index->size() == 10);
+        CHECK(again.index->mapped());  // searched in place in the file
+    }
+    SECTION("a damaged vector under a sound header: found before a change, rebuilt with a note") {
+        std::fstream bytes(file, std::ios::binary | std::ios::in | std::ios::out);
+        bytes.seekp(-1, std::ios::end);  // the file ends with the vectors
+        bytes.put('\x55');
+        bytes.close();
+        embeddings.put_vectors(model, std::span(ids).subspan(2, 1), hashes_of(1, 50), unit_rows(1, 4, 1));
+        const OpenedIndex rebuilt = open_model_index(*store, model, file);
+        CHECK(rebuilt.rebuilt);
+        REQUIRE(rebuilt.notes.size() == 1);
+        CHECK_THAT(rebuilt.notes[0], Catch::Contains("data checksum") && Catch::Contains("rebuilt from 10"));
+        std::string problem;
+        const auto reloaded = vec::VectorIndex::load(file, &problem);
+        REQUIRE(reloaded);
+        CHECK(reloaded->verify(&problem));
+    }
+    SECTION("a file of the older floats-only format: used as it is, saved again in the current one") {
+        test::Format1List all{ids, unit_rows(10, 4)};
+        test::write_format1_index(file, 4, index_stamp(model, model.last_seq), {}, {all});
+        const OpenedIndex upgraded = open_model_index(*store, model, file);
+        CHECK_FALSE(upgraded.rebuilt);
+        CHECK(upgraded.notes.empty());
+        CHECK(upgraded.saved);
+        CHECK(upgraded.index->outdated_file());  // this run's copy came from the old file
+        std::string problem;
+        const auto reloaded = vec::VectorIndex::load(file, &problem);
+        REQUIRE(reloaded);
+        CHECK(reloaded->mapped());
+        CHECK_FALSE(reloaded->outdated_file());
+        CHECK(reloaded->ids() == ids);
     }
     SECTION("deleted tracks and new vectors: updated in place, no rebuild") {
         store->delete_tracks({ids[0], ids[1]});
@@ -145,6 +177,15 @@ TEST_CASE("an index file follows the store incrementally and is rebuilt, with a 
         const auto hits = updated.index->search(fresh, 1);
         REQUIRE(hits.size() == 1);
         CHECK(hits[0].id == ids[2]);  // its new vector, not the old one
+        CHECK(inspect_model_index(*store, model, file).up_to_date);
+    }
+    SECTION("deleted tracks alone (the seq does not move): their vectors leave the index") {
+        store->delete_tracks({ids[4]});
+        const OpenedIndex updated = open_model_index(*store, model, file);
+        CHECK_FALSE(updated.rebuilt);
+        CHECK(updated.saved);
+        CHECK(updated.index->size() == 9);
+        CHECK_FALSE(updated.index->contains(ids[4]));
         CHECK(inspect_model_index(*store, model, file).up_to_date);
     }
     SECTION("deleted: built again from the stored vectors, quietly (it is derived data)") {

@@ -1,11 +1,20 @@
 // The approximate (IVF) mode, switched on at a small threshold: the switch itself, recall
 // against exact search on clustered data, upsert/remove in lists, candidate filters that still
-// fill k, the round trip through a file, and the way back to exact.
+// fill k, the round trip through a file (searched in place), the way back to exact, and the
+// one-BLAS-thread policy of the training.
 #include "support/test_util.hpp"
+#include "vector/ivf_train.hpp"
 #include "vector/vector_index.hpp"
 #include "vector_data.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iterator>
+
+#include <dlfcn.h>
 
 using pmx::vec::Hit;
 using pmx::vec::IndexOptions;
@@ -148,11 +157,18 @@ TEST_CASE("approximate index: file round trip keeps lists and results", "[approx
     auto loaded = VectorIndex::load(dir / "ivf.pmxvec", &problem, small_threshold());
     INFO(problem);
     REQUIRE(loaded);
+    REQUIRE(loaded->mapped());
     REQUIRE(loaded->approximate());
     REQUIRE(loaded->stamp() == "ivf");
     REQUIRE(loaded->ids() == f.ids);
-    for (size_t q = 0; q < kQueries; ++q)
+    // Few candidates (scored exactly) and many (probed lists), unsorted, through the id table.
+    std::vector<int64_t> few(f.ids.rbegin() + 100, f.ids.rbegin() + 400), many;
+    for (size_t i = 0; i < kRows; i += 5) many.push_back(f.ids[i]);
+    for (size_t q = 0; q < kQueries; ++q) {
         REQUIRE(t::ids_of(loaded->search(f.query(q), kK)) == t::ids_of(index->search(f.query(q), kK)));
+        REQUIRE(t::ids_of(loaded->search(f.query(q), kK, &few)) == t::ids_of(index->search(f.query(q), kK, &few)));
+        REQUIRE(t::ids_of(loaded->search(f.query(q), kK, &many)) == t::ids_of(index->search(f.query(q), kK, &many)));
+    }
 }
 
 TEST_CASE("shrinking under half the threshold returns to exact search", "[approximate]") {
@@ -171,4 +187,23 @@ TEST_CASE("shrinking under half the threshold returns to exact search", "[approx
     std::span<const float> kept_rows(f.rows.data(), kept_ids.size() * kDim);
     for (size_t q = 0; q < 5; ++q)
         t::require_exact_top(index->search(f.query(q), kK), t::brute_force(kept_ids, kept_rows, kDim, f.query(q), kK));
+}
+
+TEST_CASE("one BLAS thread: OpenBLAS's idle workers are stopped, not left spinning", "[approximate][blas]") {
+    // OpenBLAS (when it is the BLAS) starts a worker per extra core when loaded. How many threads
+    // it uses now (1 if this process chose one already), or 1 without OpenBLAS.
+    int blas_threads = 1;
+    if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_get_num_threads")) {
+        int (*get_threads)() = nullptr;
+        std::memcpy(&get_threads, &symbol, sizeof symbol);
+        blas_threads = get_threads();
+    }
+    const bool user_chose = std::getenv("OPENBLAS_NUM_THREADS") != nullptr;
+    auto threads = [] {
+        return static_cast<int>(std::distance(std::filesystem::directory_iterator("/proc/self/task"), {}));
+    };
+    const int before = threads();
+    pmx::vec::ivf::use_one_blas_thread();
+    INFO("OpenBLAS threads " << blas_threads << ", process threads before " << before);
+    REQUIRE(threads() == (user_chose ? before : before - (blas_threads - 1)));
 }

@@ -1,5 +1,6 @@
-// The exact index: results against brute force, upsert replacing, remove, candidate filters,
-// wrong sizes, the empty index.
+// The exact index: results against brute force, upsert replacing, remove, candidate filters
+// (in memory and mapped from a file), wrong sizes, the empty index.
+#include "support/test_util.hpp"
 #include "vector/vector_index.hpp"
 #include "vector_data.hpp"
 
@@ -127,8 +128,17 @@ TEST_CASE("ids() lists every id ascending", "[exact]") {
 }
 
 TEST_CASE("candidates restrict the search and still fill k", "[exact][candidates]") {
-    const Filled f = filled(2000);
+    Filled f = filled(2000);
     const std::vector<float> query = t::clustered(1, kDim, 20, 7);  // same centres as the data
+    // The same, searched in place in its file: ids are found through the file's id table.
+    t::TempDir dir;
+    if (GENERATE(false, true)) {
+        f.index->save(dir / "exact.pmxvec");
+        std::string problem;
+        f.index = VectorIndex::load(dir / "exact.pmxvec", &problem);
+        REQUIRE(f.index);
+        REQUIRE(f.index->mapped());
+    }
 
     // Every third id, unsorted, with a duplicate and ids the index does not hold.
     std::vector<int64_t> candidates;

@@ -11,10 +11,12 @@
 #include "plugin/provider_factory.hpp"
 #include "store/store.hpp"
 #include "util/log.hpp"
+#include "vector/ivf_train.hpp"
 
 namespace pmx::cli {
 
 std::unique_ptr<App> App::open(const GlobalOptions& global) {
+    vec::ivf::use_one_blas_thread();  // before anything else: OpenBLAS's idle workers spin until then
     Config config = load_config(resolve_config_path(global.config_path));
     const auto data_dir = ensure_data_dir(config);
     init_logging(logging_options(config, global.verbosity));

@@ -11,9 +11,13 @@
 //   - file unreadable, truncated or corrupt, of another dimension, of another model row
 //     (re-created, another database), or with a seq ahead of the store → rebuilt from the
 //     stored vectors, with a one-line note saying why;
+//   - at the store's seq and holding as many vectors as the store: used as it is, mapped (rows
+//     enter the store only with a new seq, so at the same seq the same count is the same ids);
 //   - otherwise brought up to date incrementally: ids whose rows are gone (deleted tracks,
 //     cleared vectors) are removed, rows written since its seq are upserted (new and
 //     re-embedded tracks); if its ids still disagree with the store's, it is rebuilt (noted).
+//     Before that change its codes and vectors are checked against the file's sum (rebuilt,
+//     noted, when they disagree), and a file of an older format is saved in the current one.
 // When anything changed, the file is saved atomically (temporary file, fsync, rename), so a
 // crash leaves the old file or the new one; the store stays the source of truth either way.
 

@@ -20,19 +20,29 @@ namespace {
 constexpr int kMaxPointsPerCentroid = 64;  // the caller samples 50 per list
 constexpr int kIterations = 10;
 
+// An OpenBLAS function by name, or null (the reference BLAS has none of them).
+template <typename Function>
+Function blas_function(const char* name) {
+    Function function = nullptr;
+    if (void* symbol = ::dlsym(RTLD_DEFAULT, name)) {
+        static_assert(sizeof function == sizeof symbol);
+        std::memcpy(&function, &symbol, sizeof symbol);
+    }
+    return function;
+}
+
 }  // namespace
 
 void use_one_blas_thread() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr) return;
-        using SetThreads = void (*)(int);
-        if (void* symbol = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
-            SetThreads set_threads;
-            static_assert(sizeof set_threads == sizeof symbol);
-            std::memcpy(&set_threads, &symbol, sizeof symbol);
-            set_threads(1);
-        }
+        if (auto set_threads = blas_function<void (*)(int)>("openblas_set_num_threads")) set_threads(1);
+        // OpenBLAS started a worker thread per extra core when it was loaded; idle, each spins on
+        // sched_yield for ~0.1 s before it sleeps: a third of the CPU of a `plexmix create`. With
+        // one thread they never get work, so they are stopped now (as OpenBLAS's own fork
+        // handler does; a call asking for more threads later would start them again).
+        if (auto shutdown = blas_function<int (*)()>("blas_thread_shutdown_")) shutdown();
     });
 }
 

@@ -18,7 +18,10 @@ std::vector<float> train(const float* rows, size_t n, uint32_t dim, size_t lists
 void assign(std::span<const float> centroids, uint32_t dim, const float* rows, size_t n, int64_t* labels);
 
 // OpenBLAS with one thread was the fastest on 2 cores (FACTS.md). Sets it once, through dlsym
-// so that the reference BLAS works too, and only when OPENBLAS_NUM_THREADS is not set.
-void use_one_blas_thread();
+// so that the reference BLAS works too, and only when OPENBLAS_NUM_THREADS is not set; then
+// stops the worker threads OpenBLAS started when it was loaded, which would otherwise spin
+// idle for ~0.1 s of CPU each. Run-time commands call it first thing (cli::App::open).
+// Exported although ivf_train.cpp is built with hidden visibility (its tests call it).
+[[gnu::visibility("default")]] void use_one_blas_thread();
 
 }  // namespace pmx::vec::ivf

@@ -1,9 +1,11 @@
 // The vector index. Rows live in inverted lists: one list while the index is exact, one per
 // k-means centroid once it is approximate (IVF). Each row is kept twice: as float32 (the exact
-// score, and what is saved) and as int8 with a per-row scale (what is scanned: a quarter of
-// the memory traffic). A scan keeps every row whose int8 score, widened by a proven error
-// bound, could still reach the top k, then re-scores those rows in float32; the result is
-// therefore the exact float32 top k of the rows scanned. FAISS only trains and assigns lists.
+// score) and as int8 with a per-row scale (what is scanned: a quarter of the memory traffic);
+// both are saved. A scan keeps every row whose int8 score, widened by a proven error bound,
+// could still reach the top k, then re-scores those rows in float32; the result is therefore
+// the exact float32 top k of the rows scanned. FAISS only trains and assigns lists.
+// A loaded index is searched in place in its mapped file (index_file.hpp), so a start costs no
+// read, no decode and no hash table; the first change copies it into memory.
 #include "vector/vector_index.hpp"
 
 #include "vector/index_file.hpp"
@@ -14,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <optional>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
@@ -47,6 +48,21 @@ struct List {
     std::vector<float> scales;
     size_t size() const { return ids.size(); }
 };
+
+// The rows of one list as a search reads them: from a List or from the mapped file.
+struct ListRef {
+    const int64_t* ids = nullptr;
+    const float* rows = nullptr;     // size × dim
+    const int8_t* codes = nullptr;   // size × dim
+    const float* scales = nullptr;   // size
+    size_t size = 0;
+};
+
+ListRef ref_of(const List& list) {
+    return {list.ids.data(), list.rows.data(), list.codes.data(), list.scales.data(), list.size()};
+}
+
+constexpr uint32_t kFloatsOnlyFormat = 1;  // index files that hold no codes (quantized on load)
 
 // row ≈ scale · codes with |row − scale·codes| ≤ scale/2 per coordinate (plus float rounding,
 // which the search's slack covers).
@@ -115,16 +131,16 @@ public:
     Scan(std::span<const float> query, size_t k, uint32_t dim)
         : query_(query), codes_(encode_query(query)), dim_(dim), lower_(k), exact_k_(k) {}
 
-    void rows(const List& list, size_t begin, size_t count) {
+    void rows(const ListRef& list, size_t begin, size_t count) {
         int32_t dots[kScanBlock];
         for (size_t done = 0; done < count; done += kScanBlock) {
             const size_t n = std::min(kScanBlock, count - done);
             const size_t first = begin + done;
-            kernel::dot_rows_i8(codes_.codes.data(), list.codes.data() + first * dim_, n, dim_, dots);
+            kernel::dot_rows_i8(codes_.codes.data(), list.codes + first * dim_, n, dim_, dots);
             // Most rows fail against the block's starting threshold (which only rises, so using
             // it for the whole block is safe); only the rest pay for consider().
             const float threshold = lower_.threshold();
-            const float* scales = list.scales.data() + first;
+            const float* scales = list.scales + first;
             for (size_t i = 0; i < n; ++i) {
                 const float upper = scales[i] * (codes_.step * static_cast<float>(dots[i]) + codes_.error) + codes_.slack;
                 if (upper >= threshold) consider(list, first + i, dots[i]);
@@ -135,17 +151,17 @@ public:
 
     // Scattered rows: their memory latency, not bandwidth, is the cost, so the codes of the
     // row kPrefetchAhead positions on are requested while this one is scored.
-    void positions(const List& list, std::span<const uint32_t> positions) {
+    void positions(const ListRef& list, std::span<const uint32_t> positions) {
         constexpr size_t kPrefetchAhead = 6;
         constexpr size_t kLine = 64;
         for (size_t i = 0; i < positions.size(); ++i) {
             if (i + kPrefetchAhead < positions.size()) {
-                const int8_t* ahead = list.codes.data() + size_t{positions[i + kPrefetchAhead]} * dim_;
+                const int8_t* ahead = list.codes + size_t{positions[i + kPrefetchAhead]} * dim_;
                 for (size_t offset = 0; offset < dim_; offset += kLine) __builtin_prefetch(ahead + offset);
             }
             const uint32_t pos = positions[i];
             int32_t dot = 0;
-            kernel::dot_rows_i8(codes_.codes.data(), list.codes.data() + size_t{pos} * dim_, 1, dim_, &dot);
+            kernel::dot_rows_i8(codes_.codes.data(), list.codes + size_t{pos} * dim_, 1, dim_, &dot);
             consider(list, pos, dot);
         }
         scanned_ += positions.size();
@@ -156,8 +172,11 @@ public:
     std::vector<Hit> finish() {
         const float threshold = lower_.threshold();
         TopK exact(exact_k_);
-        for (const Pending& p : pending_)
-            if (p.upper >= threshold) exact.push(p.id, kernel::dot(query_.data(), p.row, dim_));
+        for (const Pending& p : pending_) {
+            if (p.upper < threshold) continue;
+            const float score = kernel::dot(query_.data(), p.row, dim_);
+            if (std::isfinite(score)) exact.push(p.id, score);  // a damaged mapped row is passed over
+        }
         return exact.take();
     }
 
@@ -168,15 +187,16 @@ private:
         float upper;
     };
 
-    void consider(const List& list, size_t pos, int32_t dot) {
+    void consider(const ListRef& list, size_t pos, int32_t dot) {
         const float scale = list.scales[pos];
         const float score = scale * codes_.step * static_cast<float>(dot);
         const float error = scale * codes_.error + codes_.slack;
         const float upper = score + error;
-        if (upper < lower_.threshold()) return;  // k rows are already surely better
+        // k rows are already surely better (or a damaged mapped scale is not a number)
+        if (!std::isfinite(upper) || upper < lower_.threshold()) return;
         const int64_t id = list.ids[pos];
         lower_.push(id, score - error);
-        pending_.push_back({list.rows.data() + pos * dim_, id, upper});
+        pending_.push_back({list.rows + pos * dim_, id, upper});
         if (pending_.size() >= compact_at_) compact();
     }
 
@@ -203,19 +223,28 @@ public:
         if (dim == 0) throw std::invalid_argument("vector index: dimension must be positive");
     }
 
-    // From a file's contents; throws std::runtime_error when they are inconsistent.
-    ListIndex(IndexData data, const IndexOptions& options)
-        : dim_(data.dim), options_(options), stamp_(std::move(data.stamp)),
-          centroids_(std::move(data.centroids)) {
-        if (centroids_.empty() && data.lists.size() != 1)
-            throw std::runtime_error("an exact index with " + std::to_string(data.lists.size()) + " lists");
-        lists_.resize(data.lists.size());
-        for (size_t l = 0; l < data.lists.size(); ++l) {
+    // From an opened file: one with codes is searched in place (mapped) until its first change;
+    // one of the floats-only format is quantized here, as before. Throws std::runtime_error when
+    // the contents are inconsistent.
+    ListIndex(std::unique_ptr<IndexFile> file, const IndexOptions& options)
+        : dim_(file->dim()), options_(options), stamp_(file->stamp()) {
+        if (file->version() != kFloatsOnlyFormat) {
+            file_ = std::move(file);
+            trained_at_ = size();
+            return;
+        }
+        outdated_file_ = true;
+        centroids_.assign(file->centroids().begin(), file->centroids().end());
+        const std::span<const uint64_t> ends = file->list_ends();
+        lists_.resize(ends.size());
+        for (size_t l = 0; l < ends.size(); ++l) {
+            const size_t begin = l == 0 ? 0 : ends[l - 1];
             List& list = lists_[l];
-            list.ids = std::move(data.lists[l].ids);
-            list.rows = std::move(data.lists[l].rows);
-            if (list.rows.size() != list.ids.size() * dim_) throw std::runtime_error("list sizes disagree");
-            if (!all_finite(list.rows)) throw std::runtime_error("a stored vector is not finite");
+            list.ids.assign(file->ids().begin() + static_cast<ptrdiff_t>(begin),
+                            file->ids().begin() + static_cast<ptrdiff_t>(ends[l]));
+            const std::span<const float> rows = file->vectors().subspan(begin * dim_, list.size() * dim_);
+            if (!all_finite(rows)) throw std::runtime_error("a stored vector is not finite");
+            list.rows.assign(rows.begin(), rows.end());
             list.codes.resize(list.rows.size());
             list.scales.resize(list.size());
             for (size_t i = 0; i < list.size(); ++i) {
@@ -231,14 +260,23 @@ public:
         IndexView view;
         view.dim = dim_;
         view.stamp = stamp_;
-        view.centroids = centroids_;
-        for (const List& list : lists_) view.lists.push_back({list.ids, list.rows});
+        view.centroids = centroids();
+        for (size_t l = 0; l < list_total(); ++l) {
+            const ListRef list = list_ref(l);
+            view.lists.push_back({{list.ids, list.size},
+                                  {list.rows, list.size * dim_},
+                                  {list.codes, list.size * dim_},
+                                  {list.scales, list.size}});
+        }
         write_index_file(file, view);
     }
 
     uint32_t dim() const override { return dim_; }
-    size_t size() const override { return slots_.size(); }
-    bool approximate() const override { return !centroids_.empty(); }
+    size_t size() const override { return file_ ? file_->rows() : slots_.size(); }
+    bool approximate() const override { return !centroids().empty(); }
+    bool mapped() const override { return file_ != nullptr; }
+    bool outdated_file() const override { return outdated_file_; }
+    bool verify(std::string* problem) const override { return !file_ || file_->verify(problem); }
     const std::string& stamp() const override { return stamp_; }
     void set_stamp(std::string stamp) override { stamp_ = std::move(stamp); }
 
@@ -248,6 +286,7 @@ public:
                                         " ids needs " + std::to_string(ids.size() * dim_) +
                                         " floats, got " + std::to_string(vectors.size()));
         if (!all_finite(vectors)) throw std::invalid_argument("vector index: upsert of a non-finite vector");
+        own();
         const std::vector<int64_t> labels = assign_lists(vectors.data(), ids.size());
         for (size_t i = 0; i < ids.size(); ++i) {
             const float* row = vectors.data() + i * dim_;
@@ -264,6 +303,7 @@ public:
     }
 
     size_t remove(std::span<const int64_t> ids) override {
+        own();
         size_t removed = 0;
         for (int64_t id : ids) {
             auto found = slots_.find(id);
@@ -275,9 +315,13 @@ public:
         return removed;
     }
 
-    bool contains(int64_t id) const override { return slots_.contains(id); }
+    bool contains(int64_t id) const override {
+        if (!file_) return slots_.contains(id);
+        return std::binary_search(file_->sorted_ids().begin(), file_->sorted_ids().end(), id);
+    }
 
     std::vector<int64_t> ids() const override {
+        if (file_) return {file_->sorted_ids().begin(), file_->sorted_ids().end()};
         std::vector<int64_t> out;
         out.reserve(slots_.size());
         for (const auto& entry : slots_) out.push_back(entry.first);
@@ -296,7 +340,7 @@ public:
         if (candidates)
             search_candidates(scan, query, k, *candidates);
         else if (!approximate())
-            scan.rows(lists_[0], 0, lists_[0].size());
+            scan.rows(list_ref(0), 0, list_ref(0).size);
         else
             search_lists(scan, query, k);
         return scan.finish();
@@ -307,14 +351,14 @@ private:
 
     size_t probe_count() const {
         if (options_.probe > 0) return options_.probe;
-        return std::max(kAutoProbeMin, lists_.size() / kAutoProbeDivisor);
+        return std::max(kAutoProbeMin, list_total() / kAutoProbeDivisor);
     }
 
     // Lists by decreasing centroid score.
     std::vector<uint32_t> probe_order(std::span<const float> query) const {
-        std::vector<float> scores(lists_.size());
-        kernel::dot_rows(query.data(), centroids_.data(), lists_.size(), dim_, scores.data());
-        std::vector<uint32_t> order(lists_.size());
+        std::vector<float> scores(list_total());
+        kernel::dot_rows(query.data(), centroids().data(), list_total(), dim_, scores.data());
+        std::vector<uint32_t> order(list_total());
         std::iota(order.begin(), order.end(), 0u);
         std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
             return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
@@ -326,37 +370,116 @@ private:
     void search_lists(Scan& scan, std::span<const float> query, size_t k) const {
         size_t probed = 0;
         for (uint32_t l : probe_order(query)) {
-            scan.rows(lists_[l], 0, lists_[l].size());
+            const ListRef list = list_ref(l);
+            scan.rows(list, 0, list.size);
             if (++probed >= probe_count() && scan.scanned() >= k) break;
         }
     }
 
     void search_candidates(Scan& scan, std::span<const float> query, size_t k,
                            const std::vector<int64_t>& candidates) const {
-        // Positions per list, ascending and without repeats (a candidate may be listed twice).
-        std::vector<std::vector<uint32_t>> by_list(lists_.size());
         size_t present = 0;
-        for (int64_t id : candidates) {
-            auto found = slots_.find(id);
-            if (found == slots_.end()) continue;
-            by_list[found->second.list].push_back(found->second.pos);
-            ++present;
-        }
-        for (auto& positions : by_list) {
-            std::sort(positions.begin(), positions.end());
-            positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-        }
+        const std::vector<std::vector<uint32_t>> by_list =
+            file_ ? mapped_positions(candidates, &present) : owned_positions(candidates, &present);
         if (!approximate() || present <= options_.exact_candidates_below) {
-            for (size_t l = 0; l < lists_.size(); ++l) scan.positions(lists_[l], by_list[l]);
+            for (size_t l = 0; l < list_total(); ++l) scan.positions(list_ref(l), by_list[l]);
             return;
         }
         // Many candidates: probe as usual, but keep going until k candidates were scored, so a
         // filter never leaves fewer than k hits when k exist.
         size_t probed = 0;
         for (uint32_t l : probe_order(query)) {
-            scan.positions(lists_[l], by_list[l]);
+            scan.positions(list_ref(l), by_list[l]);
             if (++probed >= probe_count() && scan.scanned() >= k) break;
         }
+    }
+
+    // The candidates' positions per list, ascending and without repeats (a candidate may be
+    // listed twice); *present counts them.
+    std::vector<std::vector<uint32_t>> owned_positions(const std::vector<int64_t>& candidates, size_t* present) const {
+        std::vector<std::vector<uint32_t>> by_list(lists_.size());
+        for (int64_t id : candidates) {
+            auto found = slots_.find(id);
+            if (found == slots_.end()) continue;
+            by_list[found->second.list].push_back(found->second.pos);
+        }
+        for (auto& positions : by_list) {
+            std::sort(positions.begin(), positions.end());
+            positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+            *present += positions.size();
+        }
+        return by_list;
+    }
+
+    // The same from the file's id table: the candidates (ascending, as filters give them, or
+    // sorted here) are merged with the ascending ids, their rows marked in a bitmap, and the
+    // bitmap read in row order, which is list order.
+    std::vector<std::vector<uint32_t>> mapped_positions(const std::vector<int64_t>& candidates, size_t* present) const {
+        constexpr size_t kWordBits = 64;
+        const std::span<const int64_t> table = file_->sorted_ids();
+        const std::span<const uint32_t> table_rows = file_->sorted_rows();
+        std::vector<int64_t> sorted;
+        std::span<const int64_t> wanted = candidates;
+        if (!std::is_sorted(candidates.begin(), candidates.end())) {
+            sorted = candidates;
+            std::sort(sorted.begin(), sorted.end());
+            wanted = sorted;
+        }
+        std::vector<uint64_t> marked((table.size() + kWordBits - 1) / kWordBits, 0);
+        size_t at = 0;
+        for (const int64_t id : wanted) {
+            while (at < table.size() && table[at] < id) ++at;
+            if (at == table.size()) break;
+            if (table[at] != id) continue;
+            const uint32_t row = table_rows[at];
+            marked[row / kWordBits] |= uint64_t{1} << (row % kWordBits);
+        }
+        const std::span<const uint64_t> ends = file_->list_ends();
+        std::vector<std::vector<uint32_t>> by_list(ends.size());
+        size_t list = 0;
+        for (size_t word = 0; word < marked.size(); ++word) {
+            for (uint64_t bits = marked[word]; bits != 0; bits &= bits - 1) {
+                const size_t row = word * kWordBits + static_cast<size_t>(__builtin_ctzll(bits));
+                while (row >= ends[list]) ++list;  // rows are below ends.back() == table.size()
+                by_list[list].push_back(static_cast<uint32_t>(row - (list == 0 ? 0 : ends[list - 1])));
+                ++*present;
+            }
+        }
+        return by_list;
+    }
+
+    // ---- storage -------------------------------------------------------------------------
+
+    size_t list_total() const { return file_ ? file_->list_ends().size() : lists_.size(); }
+
+    std::span<const float> centroids() const { return file_ ? file_->centroids() : std::span<const float>(centroids_); }
+
+    ListRef list_ref(size_t l) const {
+        if (!file_) return ref_of(lists_[l]);
+        const std::span<const uint64_t> ends = file_->list_ends();
+        const size_t begin = l == 0 ? 0 : ends[l - 1];
+        return {file_->ids().data() + begin, file_->vectors().data() + begin * dim_,
+                file_->codes().data() + begin * dim_, file_->scales().data() + begin, ends[l] - begin};
+    }
+
+    // Copies a mapped index into memory before its first change, and lets the file go.
+    void own() {
+        if (!file_) return;
+        centroids_.assign(file_->centroids().begin(), file_->centroids().end());
+        std::vector<List> lists(list_total());
+        slots_.reserve(file_->rows());
+        for (size_t l = 0; l < lists.size(); ++l) {
+            const ListRef from = list_ref(l);
+            List& list = lists[l];
+            list.ids.assign(from.ids, from.ids + from.size);
+            list.rows.assign(from.rows, from.rows + from.size * dim_);
+            list.codes.assign(from.codes, from.codes + from.size * dim_);
+            list.scales.assign(from.scales, from.scales + from.size);
+            for (size_t i = 0; i < list.size(); ++i)
+                slots_.emplace(list.ids[i], Slot{static_cast<uint32_t>(l), static_cast<uint32_t>(i)});
+        }
+        lists_ = std::move(lists);
+        file_.reset();
     }
 
     // ---- rows ----------------------------------------------------------------------------
@@ -518,6 +641,9 @@ private:
     uint32_t dim_;
     IndexOptions options_;
     std::string stamp_;
+    // Mapped: the file holds everything below (searched in place) until own() copies it.
+    std::unique_ptr<IndexFile> file_;
+    bool outdated_file_ = false;    // loaded from a floats-only file: save() rewrites it
     std::vector<float> centroids_;  // lists_.size() × dim_ floats; empty while exact
     std::vector<List> lists_;       // one while exact
     std::unordered_map<int64_t, Slot> slots_;
@@ -533,13 +659,13 @@ std::unique_ptr<VectorIndex> VectorIndex::create(uint32_t dim, const IndexOption
 std::unique_ptr<VectorIndex> VectorIndex::load(const std::filesystem::path& file, std::string* problem,
                                                const IndexOptions& options) {
     std::string why;
-    std::optional<IndexData> data = read_index_file(file, &why);
-    if (!data) {
+    std::unique_ptr<IndexFile> opened = IndexFile::open(file, &why);
+    if (!opened) {
         if (problem) *problem = why;
         return nullptr;
     }
     try {
-        return std::make_unique<ListIndex>(std::move(*data), options);
+        return std::make_unique<ListIndex>(std::move(opened), options);
     } catch (const std::exception& e) {
         if (problem) *problem = "vector index " + file.string() + ": " + e.what();
         return nullptr;

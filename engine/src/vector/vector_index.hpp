@@ -40,19 +40,32 @@ public:
 
     // An empty index of `dim` floats per vector.
     static std::unique_ptr<VectorIndex> create(uint32_t dim, const IndexOptions& options = {});
-    // Reads an index written by save(). Returns null and sets *problem (one line, for the
-    // user) when the file is missing, truncated, corrupt or of another format; never throws
-    // for a bad file. The index keeps the mode it was saved in; `options` apply from the next
-    // upsert() or remove() on (so loading never trains).
+    // Opens an index written by save(): the file is mapped and searched in place (nothing is
+    // read, decoded or copied); the first upsert() or remove() copies it into memory. A file of
+    // the older floats-only format is read and quantized instead (outdated_file()). Returns
+    // null and sets *problem (one line, for the user) when the file is missing, truncated, of
+    // another format, or its header or id table is corrupt; never throws for a bad file. The
+    // bulk of the file (codes and vectors) is checked by verify(), not here. The index keeps
+    // the mode it was saved in; `options` apply from the next upsert() or remove() on (so
+    // loading never trains).
     static std::unique_ptr<VectorIndex> load(const std::filesystem::path& file, std::string* problem,
                                              const IndexOptions& options = {});
     // Writes atomically (temporary file in the same folder, fsync, rename). Throws
-    // std::runtime_error on I/O failure; the previous file is then left as it was.
+    // std::runtime_error on I/O failure; the previous file is then left as it was, and so is a
+    // file another index has mapped (the rename gives the name to the new file).
     virtual void save(const std::filesystem::path& file) const = 0;
 
     virtual uint32_t dim() const = 0;
     virtual size_t size() const = 0;
     virtual bool approximate() const = 0;
+    // Searched in place in the file it was loaded from (no copy in memory yet).
+    virtual bool mapped() const = 0;
+    // Loaded from a file of an older format: save() would write it in the current one.
+    virtual bool outdated_file() const = 0;
+    // For a mapped index: checks the codes and vectors against the file's checksum (reads the
+    // whole file; worth it before a change, which copies it all anyway). False and a one-line
+    // problem when they disagree. True for an index held in memory.
+    virtual bool verify(std::string* problem) const = 0;
 
     // A caller-defined stamp saved with the index (the embeddings module stores what it needs
     // to check the index against the database on load).
