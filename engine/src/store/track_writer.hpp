@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include "model/media.hpp"
 #include "store/store.hpp"
@@ -74,6 +75,13 @@ public:
     // bit is clear, as NULL; a rating outside 0..10 as NULL; genres are de-duplicated
     // (ASCII case-insensitive, first spelling kept), empty names dropped, order kept.
     UpsertResult upsert(const TrackRecord& track);
+
+    // Favourites carry no time (ABI 1.4, PMX_SCAN_ORDER_FAVOURITES): an incremental sync reads
+    // the server's whole list and passes here every key it knows the current flag of (the
+    // list, and the tracks it wrote). Each track of the server marked favourite whose key is
+    // not in `keep` is no longer one: its flag is cleared and its content hash forgotten (its
+    // next record is written in full). Returns how many tracks changed.
+    uint64_t clear_favourites_except(const std::unordered_set<std::string>& keep);
 
     const Counts& counts() const;
 
