@@ -355,16 +355,20 @@ TEST_CASE("favourites and recording ids (ABI 1.4): stored when given, NULL when 
     unliked.favourite = false;
     CHECK(track_content_hash(unliked) != track_content_hash(liked));
 
-    // The favourites list of an incremental sync no longer holds track 2: its flag is cleared
-    // and its next record written in full; a key in `keep` is left alone.
+    // The favourites list of an incremental sync holds track 3 and no longer track 2: the
+    // flags follow and those rows' next records are written in full; a key this run wrote
+    // (its record carried its flag) is left alone.
     {
         Store::Transaction tx(*store);
         TrackWriter writer(tx, server);
-        CHECK(writer.clear_favourites_except({"3"}) == 1);
+        CHECK(writer.sync_favourites({"3"}, {"1"}) == 2);
+        CHECK(writer.sync_favourites({"3"}, {"1"}) == 0);  // agrees already
         tx.commit();
     }
     CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '2'") == 0);
-    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key = '2' AND content_hash IS NULL") == 1);
+    CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '3'") == 1);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key = '1' AND is_favourite IS NULL") == 1);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key IN ('2', '3') AND content_hash IS NULL") == 2);
     CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::updated);
     CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::unchanged);
     CHECK(store->integrity_problems().empty());

@@ -391,8 +391,8 @@ DELETE FROM tracks_fts_stale;
 
 // What ABI 1.4 media sources tell beside the rest (Jellyfin does; Plex has no favourites):
 //  - is_favourite: the user marked the track a favourite (1) or not (0); NULL when the server
-//    has no such flag. An incremental sync reads the server's whole list of favourites and
-//    clears the flag of mirrored tracks missing from it (favourites carry no time to stop at).
+//    has no such flag. An incremental sync reads the keys of the server's whole list of
+//    favourites and makes the flags agree (favourites carry no time to stop at).
 //  - recording_mbid: the MusicBrainz recording id, the same for the same recording on any
 //    server; NULL when the server does not know it. Indexed for matching across servers.
 constexpr std::string_view kSchemaV10 = R"sql(

@@ -408,22 +408,31 @@ struct TrackWriter::Impl {
         return {id, outcome};
     }
 
-    uint64_t clear_favourites_except(const std::unordered_set<std::string>& keep) {
+    uint64_t sync_favourites(const std::unordered_set<std::string>& favourites,
+                             const std::unordered_set<std::string>& written_keys) {
         if (!transaction.active()) throw std::logic_error("TrackWriter used after its transaction ended");
-        std::vector<int64_t> cleared;
+        std::vector<std::pair<int64_t, int64_t>> changes;  // (track id, new flag)
         {
-            sql::Statement favourites(db, "SELECT id, native_key FROM tracks WHERE server_id = ?1 AND is_favourite = 1");
-            favourites.bind(1, server_id);
-            while (favourites.step()) {
-                if (!keep.contains(favourites.text(1))) cleared.push_back(favourites.int64(0));
+            // Marked rows (few) and the listed keys (few): never a pass over the whole mirror.
+            sql::Statement marked(db, "SELECT id, native_key FROM tracks WHERE server_id = ?1 AND is_favourite = 1");
+            marked.bind(1, server_id);
+            while (marked.step()) {
+                const std::string key = marked.text(1);
+                if (favourites.count(key) == 0 && written_keys.count(key) == 0) changes.emplace_back(marked.int64(0), 0);
             }
         }
-        sql::Statement clear(db, "UPDATE tracks SET is_favourite = 0, content_hash = NULL WHERE id = ?1");
-        for (const int64_t id : cleared) {
-            sql::ResetGuard reset(clear);
-            clear.bind(1, id).run();
+        for (const std::string& key : favourites) {
+            if (written_keys.count(key) != 0) continue;
+            sql::Statement row(db, "SELECT id FROM tracks WHERE server_id = ?1 AND native_key = ?2 AND is_favourite IS NOT 1");
+            row.bind(1, server_id).bind_static(2, key);
+            if (row.step()) changes.emplace_back(row.int64(0), 1);
         }
-        return cleared.size();
+        sql::Statement set(db, "UPDATE tracks SET is_favourite = ?2, content_hash = NULL WHERE id = ?1");
+        for (const auto& [id, flag] : changes) {
+            sql::ResetGuard reset(set);
+            set.bind(1, id).bind(2, flag).run();
+        }
+        return changes.size();
     }
 
     void remember(int64_t id) {
@@ -458,8 +467,9 @@ UpsertResult TrackWriter::upsert(const TrackRecord& track) { return impl_->upser
 
 const TrackWriter::Counts& TrackWriter::counts() const { return impl_->counts; }
 
-uint64_t TrackWriter::clear_favourites_except(const std::unordered_set<std::string>& keep) {
-    return impl_->clear_favourites_except(keep);
+uint64_t TrackWriter::sync_favourites(const std::unordered_set<std::string>& favourites,
+                                      const std::unordered_set<std::string>& written) {
+    return impl_->sync_favourites(favourites, written);
 }
 
 }  // namespace pmx

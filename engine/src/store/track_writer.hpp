@@ -77,11 +77,13 @@ public:
     UpsertResult upsert(const TrackRecord& track);
 
     // Favourites carry no time (ABI 1.4, PMX_SCAN_ORDER_FAVOURITES): an incremental sync reads
-    // the server's whole list and passes here every key it knows the current flag of (the
-    // list, and the tracks it wrote). Each track of the server marked favourite whose key is
-    // not in `keep` is no longer one: its flag is cleared and its content hash forgotten (its
-    // next record is written in full). Returns how many tracks changed.
-    uint64_t clear_favourites_except(const std::unordered_set<std::string>& keep);
+    // the keys of the server's whole list and makes the mirror agree with it. A track of the
+    // server whose key is in `favourites` is marked, one marked but missing from it is cleared;
+    // keys in `written` (tracks this run wrote, whose records carried their flag) are left
+    // alone. A changed track's content hash is forgotten (its next record is written in full).
+    // Returns how many tracks changed.
+    uint64_t sync_favourites(const std::unordered_set<std::string>& favourites,
+                             const std::unordered_set<std::string>& written);
 
     const Counts& counts() const;
 

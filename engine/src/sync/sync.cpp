@@ -135,10 +135,10 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         // added feed repeats what the updated feed had; a watermark's equal timestamps come
         // again): so read = added + updated + unchanged.
         std::unordered_set<std::string> seen_keys;
-        // Favourites lists read (ABI 1.4) and the tracks they no longer hold.
-        std::unordered_set<std::string> favourites_kept;
+        // The favourites lists read (ABI 1.4), and the tracks whose flag they changed.
+        std::unordered_set<std::string> favourites_listed;
         bool favourites_checked = false;
-        uint64_t unfavoured = 0;
+        uint64_t refavoured = 0;
         auto apply = [&](const TrackRecord& track) {
             if (track.key.empty() || !seen_keys.insert(track.key).second) return;
             ++report.read;
@@ -205,14 +205,13 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                     if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", provider_name, feed.order);
                 }
                 // Favourites carry no time (ABI 1.4): a server whose tracks came with the flag is
-                // asked for its whole list; a mirrored favourite missing from it was unmarked.
+                // asked for the keys of its whole list, and the mirror made to agree with it.
                 if (plugin_minor < kFavouritesMinor || !marks.has_favourites) continue;
-                std::unordered_set<std::string> keep;
+                std::unordered_set<std::string> listed;
                 const bool read = scan_library(
-                    source, library, PMX_SCAN_ORDER_FAVOURITES, 0,
+                    source, library, PMX_SCAN_ORDER_FAVOURITES, PMX_SCAN_KEYS_ONLY,
                     [&](const TrackRecord& t) {
-                        keep.insert(t.key);
-                        apply(t);
+                        listed.insert(t.key);
                         return true;
                     },
                     [&](std::optional<uint64_t>) {
@@ -221,13 +220,12 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                     true);
                 if (!read) continue;
                 favourites_checked = true;
-                favourites_kept.merge(keep);
+                favourites_listed.merge(listed);
             }
             if (favourites_checked) {
                 // What this run wrote carries its current flag already.
-                favourites_kept.insert(seen_keys.begin(), seen_keys.end());
-                unfavoured = writer.clear_favourites_except(favourites_kept);
-                report.read += unfavoured;
+                refavoured = writer.sync_favourites(favourites_listed, seen_keys);
+                report.read += refavoured;
             }
         }
 
@@ -251,7 +249,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         tx.commit();
         const auto& counts = writer.counts();
         report.added = counts.added;
-        report.updated = counts.updated + counts.rekeyed + unfavoured;
+        report.updated = counts.updated + counts.rekeyed + refavoured;
         report.rekeyed = counts.rekeyed;
         report.unchanged = counts.unchanged;
         report.ok = true;

@@ -45,8 +45,8 @@ struct SyncReport {
 // when an earlier run of the same server succeeded and `options.full` is not set: it reads
 // the updated/added feeds newest first and stops at items older than the last successful
 // run (passing that run's start as pmx_scan_request.since, for servers that filter by change
-// time rather than sort by it), then, for a source whose tracks carry a favourite flag, its
-// whole list of favourites (a mirrored favourite missing from it is cleared), and detects
+// time rather than sort by it), then, for a source whose tracks carry a favourite flag, the
+// keys of its whole list of favourites (the mirror's flags are made to agree), and detects
 // deletions with a keys-only pass; a pass that would delete more than half of the mirror is
 // refused unless `options.full`.
 // A run that cannot learn the server's identity (unreachable, token refused) has no server

@@ -484,9 +484,10 @@ typedef struct pmx_media_sink {
 #define PMX_SCAN_ORDER_PLAYED_DESC 3  /* most recently played first (last_played_at) */
 #define PMX_SCAN_ORDER_RATED_DESC 4   /* most recently rated first (last_rated_at) */
 /* ABI 1.4. Every track the user marked favourite, in any order, complete: favourites carry no
- * time, so an incremental sync reads the whole (short) list and takes a track missing from it
- * as no longer a favourite. The host asks only a source whose tracks carried
- * PMX_TRACK_HAS_FAVOURITE; one that has no favourites answers PMX_UNSUPPORTED. */
+ * time, so an incremental sync reads the whole (short) list, with PMX_SCAN_KEYS_ONLY, and takes
+ * a listed track as a favourite and a missing one as no longer one. The host asks only a source
+ * whose tracks carried PMX_TRACK_HAS_FAVOURITE; one that has no favourites answers
+ * PMX_UNSUPPORTED. */
 #define PMX_SCAN_ORDER_FAVOURITES 5
 
 #define PMX_SCAN_KEYS_ONLY 1u /* only key (and updated_at if cheap) are needed: deletion pass */
