@@ -104,9 +104,29 @@ double curl_floor(const Server& server, const std::vector<std::pair<std::size_t,
     return seconds(Clock::now() - start);
 }
 
+// Pages through every music library as the full sync does, with no store: HTTP + the plugin's
+// JSON parsing + the conversion to TrackRecord. The full sync minus this is the store's share.
+double scan_only(pmx::Provider& provider, uint32_t flags) {
+    const auto start = Clock::now();
+    std::vector<pmx::LibraryInfo> libraries;
+    if (!provider.list_libraries(&libraries).ok()) throw std::runtime_error("list_libraries failed");
+    for (const auto& library : libraries) {
+        for (std::string cursor;;) {
+            pmx::ScanPage page;
+            const pmx::CallResult r = provider.scan_page(library.key, cursor, PMX_SCAN_ORDER_ANY, flags, &page,
+                                                         [](const pmx::TrackRecord&) { return true; });
+            if (!r.ok()) throw std::runtime_error("scan_page failed: " + r.message);
+            if (!page.next_cursor || page.next_cursor->empty()) break;
+            cursor = *page.next_cursor;
+        }
+    }
+    return seconds(Clock::now() - start);
+}
+
 struct Result {
     std::size_t tracks = 0;
     double floor = 0;
+    double full_scan_only = 0, keys_scan_only = 0;  // the plugin alone, no store
     TimedSync full, unchanged, changed;
     std::size_t renamed = 0;
     double rss_after_full_mb = 0;
@@ -136,6 +156,9 @@ Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks) {
         r.rss_after_full_mb = pmx::bench::peak_rss_mb();
         std::fprintf(stderr, "N = %zu: curl floor (%zu GETs)...\n", tracks, r.full.gets.size());
         r.floor = curl_floor(server, r.full.gets, dir);
+        std::fprintf(stderr, "N = %zu: plugin-only scans (no store)...\n", tracks);
+        r.full_scan_only = scan_only(provider, 0);
+        r.keys_scan_only = scan_only(provider, PMX_SCAN_KEYS_ONLY);
         const auto replayed = server.requests_since(mark);
         if (!replayed.empty()) mark = replayed.back().first + 1;
         std::fprintf(stderr, "N = %zu: no-change incremental...\n", tracks);
@@ -179,6 +202,8 @@ void print(const std::vector<Result>& results) {
     row("full sync (tracks/s)", results, "%.0f", [](const Result& r) { return static_cast<double>(r.tracks) / r.full.wall; },
         "");
     row("full sync / floor", results, "%.2fx", [](const Result& r) { return r.full.wall / r.floor; }, "<= 1.5x");
+    row("  the plugin alone, no store (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only; }, "");
+    row("  its keys-only pass alone (s)", results, "%.3f", [](const Result& r) { return r.keys_scan_only; }, "");
     row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; }, "<= 0.5 s at 20k");
     row("incremental, 1% renamed (s)", results, "%.3f", [](const Result& r) { return r.changed.wall; }, "");
     row("peak RSS after full sync (MB)", results, "%.1f", [](const Result& r) { return r.rss_after_full_mb; },
