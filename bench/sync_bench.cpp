@@ -32,19 +32,18 @@
 #include <string>
 #include <vector>
 
+#include "bench_process.hpp"
 #include "host/provider_runtime.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "store/store.hpp"
 #include "sync/sync.hpp"
 
-extern char** environ;
-
 namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = pmx::bench::Clock;
 
 constexpr std::size_t kDefaultSizes[] = {20'000, 200'000};
 constexpr const char* kProviderName = "bench";
@@ -62,61 +61,12 @@ constexpr const char* kAcceptHeader = "Accept: application/json";
 constexpr const char* kClientHeader = "X-Plex-Client-Identifier: plexmix-bench";
 constexpr const char* kProductHeader = "X-Plex-Product: plexmix";
 
-double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double peak_rss_mb() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
-// --- child processes ----------------------------------------------------------------------------
-
-struct Pipe {
-    int read = -1, write = -1;
-    Pipe() {
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-        read = fds[0];
-        write = fds[1];
-    }
-};
-
-// Spawns `args` (PATH lookup) with stdout (and optionally stdin) connected to pipes.
-pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int stdin_fd) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
-    if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_fd, STDIN_FILENO);
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
-    return pid;
-}
-
-std::string read_all(int fd) {
-    std::string out;
-    char buffer[1 << 16];
-    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
-    return out;
-}
-
-// Runs a command to completion; returns its stdout, throws when it fails.
-std::string run(const std::vector<std::string>& args) {
-    Pipe out;
-    const pid_t pid = spawn(args, out.write, -1);
-    close(out.write);
-    std::string text = read_all(out.read);
-    close(out.read);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(args[0] + " failed: " + args.back());
-    return text;
-}
+using pmx::bench::peak_rss_mb;
+using pmx::bench::Pipe;
+using pmx::bench::read_all;
+using pmx::bench::run;
+using pmx::bench::seconds;
+using pmx::bench::spawn;
 
 // fake_plex_server N, serving until we close its stdin.
 class ServerProcess {

@@ -1,8 +1,6 @@
 // Plex requests through the host's HTTP service, and the mapping of Plex's answers to statuses.
 #include "plex_http.hpp"
 
-#include <array>
-
 #include "plex_json.hpp"
 
 namespace pmx::plex {
@@ -12,13 +10,6 @@ constexpr std::string_view kProduct = "plexmix";
 constexpr std::size_t kMaxBodyInMessage = 120;        // enough to recognise an error page
 constexpr int kUnauthorized = 401;
 constexpr int kForbidden = 403;
-constexpr unsigned kNibbleBits = 4;
-constexpr unsigned kNibbleMask = 0xF;
-
-bool unreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
 
 // What a body that should have been JSON says, for a one-line message: the title of an HTML
 // page (a proxy's or a login portal's), never its markup; the start of anything else.
@@ -29,37 +20,6 @@ std::string body_excerpt(std::string_view body) {
 }
 
 }  // namespace
-
-std::string encode_component(std::string_view text) {
-    static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                                  '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        if (unreserved(c)) {
-            out += c;
-            continue;
-        }
-        const auto byte = static_cast<unsigned char>(c);
-        out += '%';
-        out += kHex[(byte >> kNibbleBits) & kNibbleMask];
-        out += kHex[byte & kNibbleMask];
-    }
-    return out;
-}
-
-Target& Target::param(std::string_view key, std::string_view value) {
-    text_ += has_query_ ? '&' : '?';
-    has_query_ = true;
-    text_.append(key);
-    text_ += '=';
-    text_ += encode_component(value);
-    return *this;
-}
-
-Target& Target::param(std::string_view key, std::uint64_t value) {
-    return param(key, std::string_view(std::to_string(value)));
-}
 
 std::string describe(const char* method, std::string_view target) {
     return std::string(method) + " " + std::string(target.substr(0, target.find('?')));

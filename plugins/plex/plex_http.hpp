@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include "../common/text_url.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,22 +27,9 @@ struct Connection {
     std::string client_id;  // X-Plex-Client-Identifier
 };
 
-// Percent-encodes `text` for one query value or path segment: everything but RFC 3986's
-// unreserved characters becomes %XX (UTF-8 bytes included), as plexapi's joinArgs does.
-std::string encode_component(std::string_view text);
-
-// Builds "path?k=v&k=v" with encoded values. Keys are plain ASCII chosen by the plugin.
-class Target {
-public:
-    explicit Target(std::string path) : text_(std::move(path)) {}
-    Target& param(std::string_view key, std::string_view value);
-    Target& param(std::string_view key, std::uint64_t value);
-    const std::string& str() const noexcept { return text_; }
-
-private:
-    std::string text_;
-    bool has_query_ = false;
-};
+// Query encoding and target building: the plugins' shared helpers (plugins/common/text_url.hpp).
+using plugin_common::encode_component;
+using plugin_common::Target;
 
 // Whether the host may send a request again by itself after a 5xx, a 429 or a lost
 // connection (PMX_HTTP_RETRY_SAFE). GETs always may; a PUT or DELETE only when repeating it

@@ -1,43 +1,10 @@
-// Tolerant readers of Plex JSON values: strings that are numbers, numbers that are strings, absences.
+// Tolerant readers of Plex JSON values: the plugins' shared ones (plugins/common/json_read.hpp).
 #pragma once
 
-#include <rapidjson/document.h>
+#include "../common/json_read.hpp"
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
+namespace pmx::plex {
 
-namespace pmx::plex::json {
+namespace json = pmx::plugin_common::json;
 
-using Value = rapidjson::Value;
-
-// Parses a response body into `doc`: true when it is a JSON object. Iterative, not recursive:
-// a deeply nested body (a broken or hostile server) must not exhaust the stack.
-bool parse_object(std::string_view body, rapidjson::Document& doc);
-
-// The member `name` of `object`, or nullptr when `object` is not an object or lacks it. A JSON
-// null reads as absent.
-const Value* member(const Value& object, std::string_view name);
-
-// The member of `item`, else of `container`: Plex may "hoist" attributes that every child
-// shares onto the MediaContainer (plexapi.dev, "MediaContainer").
-const Value* member_or_hoisted(const Value& item, const Value& container, std::string_view name);
-
-// A string member as a view into the document; empty when absent or not a string.
-std::string_view text(const Value* value);
-
-// A key (ratingKey, section key): Plex sends strings, older servers and proxies numbers.
-// Returns the text, or nullopt when absent or neither a string nor an integer.
-std::optional<std::string> key_text(const Value* value);
-
-// A whole number given as a JSON integer, an integral float, or a decimal string.
-std::optional<std::int64_t> integer(const Value* value);
-
-// A number given as a JSON number or a decimal string (userRating "7.0" or 7.0 or 7).
-std::optional<double> number(const Value* value);
-
-// The elements of an array member, or nullptr when absent or not an array.
-const Value* array(const Value& object, std::string_view name);
-
-}  // namespace pmx::plex::json
+}  // namespace pmx::plex

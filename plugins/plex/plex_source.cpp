@@ -34,33 +34,9 @@ constexpr std::string_view kMusicSectionType = "artist";  // Plex calls music se
 constexpr std::string_view kProductName = "Plex Media Server";
 constexpr std::string_view kUriLibrary = "/com.plexapp.plugins.library/library/metadata/";
 constexpr std::string_view kTotalSizeHeader = "x-plex-container-total-size";
-// UTF-8 lead byte of U+00C0..U+00FF, and the offset from upper to lower case in that block.
-constexpr unsigned char kLatin1Lead = 0xC3;
-constexpr unsigned char kLatin1UpperFirst = 0x80;  // À
-constexpr unsigned char kLatin1UpperLast = 0x9E;   // Þ
-constexpr unsigned char kLatin1Times = 0x97;       // ×, which has no case
-constexpr unsigned char kCaseOffset = 0x20;
-
 pmx_str str(std::string_view s) { return pmx_str{s.data(), s.size()}; }
 
-// Lower-cases ASCII and the Latin-1 letters (À..Þ) of UTF-8 text, so that "MUSIK" finds
-// "Musik" and "HÖRSPIELE" finds "Hörspiele". Other scripts compare exactly.
-std::string fold_case(std::string_view text) {
-    std::string out(text);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        auto byte = static_cast<unsigned char>(out[i]);
-        if (byte >= 'A' && byte <= 'Z') {
-            out[i] = static_cast<char>(byte + kCaseOffset);
-        } else if (byte == kLatin1Lead && i + 1 < out.size()) {
-            const auto next = static_cast<unsigned char>(out[i + 1]);
-            if (next >= kLatin1UpperFirst && next <= kLatin1UpperLast && next != kLatin1Times) {
-                out[i + 1] = static_cast<char>(next + kCaseOffset);
-            }
-            ++i;
-        }
-    }
-    return out;
-}
+using plugin_common::fold_case;
 
 std::optional<std::uint64_t> parse_offset(std::string_view cursor) {
     std::uint64_t value = 0;
@@ -341,13 +317,7 @@ constexpr std::uint64_t kItemsPerPage = 1000;
 constexpr std::size_t kMaxTitleBytes = 200;
 constexpr std::size_t kMaxSummaryBytes = 1000;
 
-// `text` cut to at most `max` bytes at a whole UTF-8 character.
-std::string_view cut_utf8(std::string_view text, std::size_t max) {
-    if (text.size() <= max) return text;
-    std::size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) --end;
-    return text.substr(0, end);
-}
+using plugin_common::cut_utf8;
 
 // "Gym [pmx-3f9a1c7b2e4d]": the title a playlist has from its creation until it is complete,
 // so that an attempt whose answer was lost can find it.

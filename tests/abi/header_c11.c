@@ -173,7 +173,7 @@ int main(void) {
                            call_set_error, call_set_http_status, call_set_retry_after_ms,
                            call_progress, call_report_usage};
     const pmx_host host = {sizeof(pmx_host), PMX_ABI_MAJOR, PMX_ABI_MINOR, 0, "plexmix", "0.0.0", host_get_service,
-                           "test-install"};
+                           "test-install", "/tmp/plexmix-test/plugins/test"};
     const pmx_message hello = {sizeof(pmx_message), PMX_ROLE_USER, {"hi", 2}};
     const pmx_message *const messages[] = {&hello};
     const pmx_completion_request completion = {sizeof(pmx_completion_request), PMX_COMPLETE_JSON | PMX_COMPLETE_HAS_TEMPERATURE,
@@ -187,7 +187,7 @@ int main(void) {
     const pmx_str texts[] = {{"a", 1}};
     const pmx_str keys[] = {{"42", 2}};
     const pmx_scan_request scan = {sizeof(pmx_scan_request), PMX_SCAN_KEYS_ONLY, {"1", 1}, {NULL, 0},
-                                   PMX_SCAN_ORDER_UPDATED_DESC, 0};
+                                   PMX_SCAN_ORDER_UPDATED_DESC, 0, 1700000000};
     const pmx_playlist_write playlist = {sizeof(pmx_playlist_write), 0, {"t", 1}, {NULL, 0}, {NULL, 0}, keys, 1,
                                          {"pmx-0123456789ab", 16}};
     pmx_http_response *response = NULL;

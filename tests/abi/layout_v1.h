@@ -30,10 +30,12 @@
 
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
-PMX_PIN_VALUE(PMX_ABI_MINOR, 3u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
+PMX_PIN_VALUE(PMX_ABI_MINOR, 4u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
                                     1.2: PMX_HTTP_RETRY_SAFE, pmx_host.install_id,
                                     pmx_media_sink.playlist_created, pmx_playlist_write.marker;
-                                    1.3: pmx_completer.info, pmx_completer_info */
+                                    1.3: pmx_completer.info, pmx_completer_info;
+                                    1.4: pmx_track.favourite/recording_mbid, the favourites
+                                    order, pmx_scan_request.since, pmx_host.state_dir */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -72,11 +74,13 @@ PMX_PIN_VALUE(PMX_TRACK_HAS_PLAY_COUNT, 2u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_LAST_PLAYED, 4u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_YEAR, 8u);
 PMX_PIN_VALUE(PMX_TRACK_HAS_LAST_RATED, 16u); /* 1.1 */
+PMX_PIN_VALUE(PMX_TRACK_HAS_FAVOURITE, 32u);  /* 1.4 */
 PMX_PIN_VALUE(PMX_SCAN_ORDER_ANY, 0);
 PMX_PIN_VALUE(PMX_SCAN_ORDER_UPDATED_DESC, 1);
 PMX_PIN_VALUE(PMX_SCAN_ORDER_ADDED_DESC, 2);
 PMX_PIN_VALUE(PMX_SCAN_ORDER_PLAYED_DESC, 3); /* 1.1 */
 PMX_PIN_VALUE(PMX_SCAN_ORDER_RATED_DESC, 4);  /* 1.1 */
+PMX_PIN_VALUE(PMX_SCAN_ORDER_FAVOURITES, 5);  /* 1.4 */
 PMX_PIN_VALUE(PMX_SCAN_KEYS_ONLY, 1u);
 PMX_PIN_VALUE(sizeof(pmx_status), 4);
 PMX_PIN_VALUE(sizeof(pmx_log_level), 4);
@@ -136,7 +140,7 @@ PMX_PIN_FIELD(pmx_host_http, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_host_http, request, 8, 8);
 PMX_PIN_FIELD(pmx_host_http, release, 16, 8);
 
-PMX_PIN_SIZE(pmx_host, 48, 8);  /* 40 in ABI 1.0 and 1.1 */
+PMX_PIN_SIZE(pmx_host, 56, 8);  /* 40 in ABI 1.0 and 1.1, 48 in 1.2 and 1.3 */
 PMX_PIN_FIELD(pmx_host, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_host, abi_major, 4, 4);
 PMX_PIN_FIELD(pmx_host, abi_minor, 8, 4);
@@ -145,6 +149,7 @@ PMX_PIN_FIELD(pmx_host, host_name, 16, 8);
 PMX_PIN_FIELD(pmx_host, host_version, 24, 8);
 PMX_PIN_FIELD(pmx_host, get_service, 32, 8);
 PMX_PIN_FIELD(pmx_host, install_id, 40, 8); /* ABI 1.2 */
+PMX_PIN_FIELD(pmx_host, state_dir, 48, 8);  /* ABI 1.4 */
 
 PMX_PIN_SIZE(pmx_setting_spec, 40, 8);
 PMX_PIN_FIELD(pmx_setting_spec, struct_size, 0, 4);
@@ -219,7 +224,7 @@ PMX_PIN_FIELD(pmx_library, key, 8, 16);
 PMX_PIN_FIELD(pmx_library, title, 24, 16);
 PMX_PIN_FIELD(pmx_library, track_count, 40, 8);
 
-PMX_PIN_SIZE(pmx_track, 232, 8);  /* 224 in ABI 1.0 */
+PMX_PIN_SIZE(pmx_track, 256, 8);  /* 224 in ABI 1.0, 232 in 1.1 to 1.3 */
 PMX_PIN_FIELD(pmx_track, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_track, has, 4, 4);
 PMX_PIN_FIELD(pmx_track, key, 8, 16);
@@ -243,6 +248,9 @@ PMX_PIN_FIELD(pmx_track, last_played_at, 200, 8);
 PMX_PIN_FIELD(pmx_track, added_at, 208, 8);
 PMX_PIN_FIELD(pmx_track, updated_at, 216, 8);
 PMX_PIN_FIELD(pmx_track, last_rated_at, 224, 8); /* ABI 1.1 */
+PMX_PIN_FIELD(pmx_track, favourite, 232, 4);      /* ABI 1.4 */
+PMX_PIN_FIELD(pmx_track, reserved2, 236, 4);      /* ABI 1.4 */
+PMX_PIN_FIELD(pmx_track, recording_mbid, 240, 16); /* ABI 1.4 */
 
 PMX_PIN_SIZE(pmx_media_sink, 72, 8);  /* 64 in ABI 1.0 and 1.1 */
 PMX_PIN_FIELD(pmx_media_sink, struct_size, 0, 4);
@@ -256,13 +264,14 @@ PMX_PIN_FIELD(pmx_media_sink, next_cursor, 48, 8);
 PMX_PIN_FIELD(pmx_media_sink, playlist, 56, 8);
 PMX_PIN_FIELD(pmx_media_sink, playlist_created, 64, 8); /* ABI 1.2 */
 
-PMX_PIN_SIZE(pmx_scan_request, 48, 8);
+PMX_PIN_SIZE(pmx_scan_request, 56, 8);  /* 48 before ABI 1.4 */
 PMX_PIN_FIELD(pmx_scan_request, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_scan_request, flags, 4, 4);
 PMX_PIN_FIELD(pmx_scan_request, library_key, 8, 16);
 PMX_PIN_FIELD(pmx_scan_request, cursor, 24, 16);
 PMX_PIN_FIELD(pmx_scan_request, order, 40, 4);
 PMX_PIN_FIELD(pmx_scan_request, page_size, 44, 4);
+PMX_PIN_FIELD(pmx_scan_request, since, 48, 8); /* ABI 1.4 */
 
 PMX_PIN_SIZE(pmx_playlist_write, 88, 8);  /* 72 in ABI 1.0 and 1.1 */
 PMX_PIN_FIELD(pmx_playlist_write, struct_size, 0, 4);

@@ -1,4 +1,4 @@
-// Fuzz target: the plex plugin's reading of a scan page (plugins/plex: plex_json.cpp,
+// Fuzz target: the plex plugin's reading of a scan page (plugins/plex and plugins/common: json_read.cpp,
 // plex_tracks.cpp, compiled in). Input: the body of GET /library/sections/N/all, parsed as the
 // plugin parses it; album items fill an AlbumGenres table, every item goes through
 // TrackMapper::convert (full, keys only, without album genres). Every emitted pmx_track must

@@ -15,6 +15,8 @@
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
 #include "plugin/registry.hpp"
+#include "store/store.hpp"
+#include "sync/sync.hpp"
 #include "support/test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -336,4 +338,33 @@ TEST_CASE("plugins check --set: values normalised and checked as in a config, se
         CHECK_THAT(bad.out, Catch::Contains(expected));
         CHECK(bad.out.find("received") == std::string::npos);
     }
+}
+
+TEST_CASE("a media source built for ABI 1.3 still loads, its tracks read without 1.4's fields, it syncs",
+          "[loader][abi]") {
+    LoadResult r = load_plugin(plugin_file("test_media_v13"));
+    INFO(r.error);
+    REQUIRE(r.ok());
+    CHECK(r.plugin->info().abi_minor == 3);
+    auto provider = make_provider(*r.plugin);
+    ScanPage page;
+    REQUIRE(provider->scan_page("1", "", PMX_SCAN_ORDER_ANY, 0, &page).ok());
+    REQUIRE(page.tracks.size() == 3);
+    for (const TrackRecord& t : page.tracks) {
+        CHECK((t.has & PMX_TRACK_HAS_FAVOURITE) == 0);
+        CHECK_FALSE(t.favourite);              // past its struct_size: never read
+        CHECK(t.recording_mbid.empty());
+    }
+    CHECK(page.tracks[2].play_count == 2);
+
+    auto store = Store::open_in_memory();
+    const SyncReport full = sync_source(*store, *provider, "test", "media-v13", "", SyncOptions{});
+    INFO(full.error);
+    REQUIRE(full.ok);
+    CHECK(full.added == 3);
+    const SyncReport incremental = sync_source(*store, *provider, "test", "media-v13", "", SyncOptions{});
+    INFO(incremental.error);
+    REQUIRE(incremental.ok);  // the 1.4 feeds it does not know are never asked of it
+    CHECK(incremental.mode == SyncMode::incremental);
+    CHECK(incremental.removed == 0);
 }

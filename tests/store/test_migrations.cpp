@@ -69,6 +69,8 @@ TEST_CASE("a v1 database migrates to the current version and keeps its data, ids
     // v6: a playlist saved before knows its length from its positions.
     CHECK(scalar(*store, "SELECT saved_tracks FROM playlists WHERE id = 1") == 2);
     CHECK(scalar(*store, "SELECT count(*) FROM unreached_syncs") == 0);
+    // v10: no server said anything of favourites or recording ids yet.
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE is_favourite IS NULL AND recording_mbid IS NULL") == 2);
     CHECK(fts_match(*store, "old") == std::vector<int64_t>{100});
     CHECK(fts_match(*store, "genres:blues") == std::vector<int64_t>{100});
     const auto run = store->last_run(1, RunStatus::success);

@@ -327,3 +327,49 @@ TEST_CASE("the content hash covers every mirrored field", "[store][writer]") {
     unrated_other.user_rating = 3;
     CHECK(track_content_hash(unrated) == track_content_hash(unrated_other));
 }
+
+TEST_CASE("favourites and recording ids (ABI 1.4): stored when given, NULL when not, cleared when unlisted",
+          "[store][writer]") {
+    auto store = Store::open_in_memory();
+    const int64_t server = add_server(*store);
+    TrackRecord plex_like = sample_track("1", "No Favourites Here");
+    TrackRecord liked = sample_track("2", "Liked");
+    liked.has |= PMX_TRACK_HAS_FAVOURITE;
+    liked.favourite = true;
+    liked.recording_mbid = "0b0e1e6e-1d3c-4c9a-9a5e-3f2b1c0d9e8f";
+    TrackRecord not_liked = sample_track("3", "Not Liked");
+    not_liked.has |= PMX_TRACK_HAS_FAVOURITE;
+    write_tracks(*store, server, {plex_like, liked, not_liked});
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key = '1' AND is_favourite IS NULL") == 1);
+    CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '2'") == 1);
+    CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '3'") == 0);
+    CHECK(text_scalar(*store, "SELECT recording_mbid FROM tracks WHERE native_key = '2'") == liked.recording_mbid);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE recording_mbid IS NULL") == 2);
+
+    // The flag counts in the content hash only when given: a track without it (every Plex
+    // track) keeps the hash it had before ABI 1.4, and is not rewritten.
+    TrackRecord flag_without_bit = plex_like;
+    flag_without_bit.favourite = true;
+    CHECK(track_content_hash(flag_without_bit) == track_content_hash(plex_like));
+    TrackRecord unliked = liked;
+    unliked.favourite = false;
+    CHECK(track_content_hash(unliked) != track_content_hash(liked));
+
+    // The favourites list of an incremental sync holds track 3 and no longer track 2: the
+    // flags follow and those rows' next records are written in full; a key this run wrote
+    // (its record carried its flag) is left alone.
+    {
+        Store::Transaction tx(*store);
+        TrackWriter writer(tx, server);
+        CHECK(writer.sync_favourites({"3"}, {"1"}) == 2);
+        CHECK(writer.sync_favourites({"3"}, {"1"}) == 0);  // agrees already
+        tx.commit();
+    }
+    CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '2'") == 0);
+    CHECK(scalar(*store, "SELECT is_favourite FROM tracks WHERE native_key = '3'") == 1);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key = '1' AND is_favourite IS NULL") == 1);
+    CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key IN ('2', '3') AND content_hash IS NULL") == 2);
+    CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::updated);
+    CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::unchanged);
+    CHECK(store->integrity_problems().empty());
+}

@@ -22,6 +22,7 @@ std::unique_ptr<App> App::open(const GlobalOptions& global) {
     init_logging(logging_options(config, global.verbosity));
     // Before any plugin makes an instance: plugins read it then.
     PluginHost::set_install_id(install_id(data_dir));
+    PluginHost::set_data_dir(data_dir.string());
     std::unique_ptr<App> app(new App(std::move(config), PluginRegistry::discover(plugin_search_path(global.plugin_paths))));
     app->store_ = Store::open(data_dir / kStoreFileName);
     app->data_dir_ = data_dir;

@@ -34,6 +34,10 @@ public:
     // call is ignored (the id plugins saw must not change under them); returns whether it
     // took effect.
     static bool set_install_id(std::string_view id);
+    // Sets the data directory whose plugins/<plugin id> is each plugin's pmx_host.state_dir
+    // (ABI 1.4). Like set_install_id: before any plugin is initialised, once; returns whether
+    // it took effect. Without it plugins get no state_dir.
+    static bool set_data_dir(std::string_view data_dir);
 
 private:
     // pmx_host first, so a pmx_host* given to the plugin converts back to the Block.
@@ -46,6 +50,7 @@ private:
 
     Block block_{};
     std::string plugin_id_;
+    std::string state_dir_;  // what block_.api.state_dir points into
 };
 
 }  // namespace pmx

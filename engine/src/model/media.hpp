@@ -28,6 +28,8 @@ struct TrackRecord {
     uint64_t play_count = 0;
     int64_t last_played_at = 0, added_at = 0, updated_at = 0;
     int64_t last_rated_at = 0;  // with PMX_TRACK_HAS_LAST_RATED
+    bool favourite = false;     // with PMX_TRACK_HAS_FAVOURITE (ABI 1.4)
+    std::string recording_mbid; // MusicBrainz recording id; empty = unknown (ABI 1.4)
 };
 
 }  // namespace pmx

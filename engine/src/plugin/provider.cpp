@@ -205,6 +205,8 @@ TrackRecord to_track_record(const pmx_track& given) {
     r.added_at = t.added_at;
     r.updated_at = t.updated_at;
     r.last_rated_at = t.last_rated_at;  // zero from a 1.0 plugin (copy_sized zero-fills)
+    r.favourite = (t.has & PMX_TRACK_HAS_FAVOURITE) != 0 && t.favourite != 0;  // zero before 1.4
+    r.recording_mbid = str(t.recording_mbid);
     return r;
 }
 
@@ -475,7 +477,7 @@ CallResult Provider::list_libraries(std::vector<LibraryInfo>* out) {
 }
 
 CallResult Provider::scan_page(std::string_view library_key, std::string_view cursor, int32_t order, uint32_t flags,
-                               ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track) {
+                               ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track, int64_t since) {
     const pmx_media_source* vt = instance_->media_source();
     if (!vt) return unsupported("serve a media library");
     pmx_scan_request req{};
@@ -484,6 +486,7 @@ CallResult Provider::scan_page(std::string_view library_key, std::string_view cu
     req.library_key = view(library_key);
     req.cursor = view(cursor);
     req.order = order;
+    req.since = since;
     MediaCollector c;
     c.page = out;
     c.on_track = &on_track;

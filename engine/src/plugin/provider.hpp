@@ -123,8 +123,10 @@ public:
     // exception into the plugin: one thrown by `on_track` (a store write that failed) stops
     // the plugin (the sink answers "stop"), is kept, and is rethrown here once the plugin
     // returned; the call is not retried. Likewise for every sink of every call below.
+    // `since` is pmx_scan_request.since (ABI 1.4): the last complete sync's start, unix seconds.
     CallResult scan_page(std::string_view library_key, std::string_view cursor, int32_t order, uint32_t flags,
-                         ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track = {});
+                         ScanPage* out, const std::function<bool(const TrackRecord&)>& on_track = {},
+                         int64_t since = 0);
     // Writes a playlist (pmx_playlist_write: replace_key empty = find by `marker` or create).
     // `on_created` is called with the key of a playlist the plugin has just created, before
     // anything else is written to it (ABI 1.2 plugins); it may throw (the record failed): the

@@ -1,6 +1,7 @@
 // The store's migrations (v1: the library mirror; v2: content hashes; v3: batched full-text
 // re-indexing; v4: tracks.last_rated_at; v5: embeddings per model; v6: track artists as
-// artists) and their runner.
+// artists; v7-v9: playlists as a protocol, unreached syncs, LLM tags; v10: favourites and
+// MusicBrainz recording ids) and their runner.
 #include "store/schema.hpp"
 
 #include <array>
@@ -388,6 +389,19 @@ SELECT id, title, artist, album, genres, '' FROM tracks ORDER BY id;
 DELETE FROM tracks_fts_stale;
 )sql";
 
+// What ABI 1.4 media sources tell beside the rest (Jellyfin does; Plex has no favourites):
+//  - is_favourite: the user marked the track a favourite (1) or not (0); NULL when the server
+//    has no such flag. An incremental sync reads the keys of the server's whole list of
+//    favourites and makes the flags agree (favourites carry no time to stop at).
+//  - recording_mbid: the MusicBrainz recording id, the same for the same recording on any
+//    server; NULL when the server does not know it. Indexed for matching across servers.
+constexpr std::string_view kSchemaV10 = R"sql(
+ALTER TABLE tracks ADD COLUMN is_favourite INTEGER CHECK (is_favourite IN (0, 1));
+ALTER TABLE tracks ADD COLUMN recording_mbid TEXT;
+CREATE INDEX tracks_favourite ON tracks(server_id) WHERE is_favourite = 1;
+CREATE INDEX tracks_recording ON tracks(recording_mbid) WHERE recording_mbid IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
@@ -398,6 +412,7 @@ constexpr std::array kMigrations{
     Migration{7, "publish playlists as a protocol (playlists.state, marker, published_at, publish_error)", kSchemaV7},
     Migration{8, "add unreached_syncs and playlists.saved_tracks", kSchemaV8},
     Migration{9, "add LLM tags per model (tag_models, track_tags, active_tags) and tracks_fts.tags", kSchemaV9},
+    Migration{10, "add tracks.is_favourite and tracks.recording_mbid", kSchemaV10},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

@@ -86,8 +86,9 @@ struct ExistingRow {
 #define PMX_TRACK_COLUMNS                                                                                         \
     "INSERT INTO tracks(server_id, native_key, guid, file_path, title, artist, artist_id, album, album_id, "     \
     "album_artist, genres, track_number, disc_number, duration_ms, year, user_rating, play_count, last_played_at, " \
-    "added_at, updated_at, is_live, content_hash, last_rated_at, track_artist_id) "                              \
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+    "added_at, updated_at, is_live, content_hash, last_rated_at, track_artist_id, is_favourite, recording_mbid) "   \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, " \
+    "?25, ?26)"
 
 // For a key that is in the mirror: the UPSERT, which keeps the row (and its id); never
 // INSERT OR REPLACE, which deletes the row and inserts a new one (new id, cascades fired).
@@ -100,7 +101,8 @@ constexpr std::string_view kUpsertTrack =
     "year = excluded.year, user_rating = excluded.user_rating, play_count = excluded.play_count, "
     "last_played_at = excluded.last_played_at, added_at = excluded.added_at, updated_at = excluded.updated_at, "
     "is_live = excluded.is_live, content_hash = excluded.content_hash, last_rated_at = excluded.last_rated_at, "
-    "track_artist_id = excluded.track_artist_id";
+    "track_artist_id = excluded.track_artist_id, is_favourite = excluded.is_favourite, "
+    "recording_mbid = excluded.recording_mbid";
 
 // For a key the writer just looked up and did not find (inside its write transaction, so
 // nobody can add it meanwhile): a plain INSERT. Measured on SQLite 3.40 with this schema, the
@@ -146,6 +148,9 @@ uint64_t track_content_hash(const TrackRecord& track) {
     hash.add(static_cast<uint64_t>(track.updated_at));
     // Hashed only when given, so that tracks without it keep the hash they had before ABI 1.1.
     if (has(track, PMX_TRACK_HAS_LAST_RATED)) hash.add(static_cast<uint64_t>(track.last_rated_at));
+    // Likewise the ABI 1.4 fields: a Plex track (no favourites, no recording id) keeps its hash.
+    if (has(track, PMX_TRACK_HAS_FAVOURITE)) hash.add(static_cast<uint64_t>(track.favourite ? 1 : 0));
+    if (!track.recording_mbid.empty()) hash.add(track.recording_mbid);
     return hash.value();
 }
 
@@ -357,6 +362,8 @@ struct TrackWriter::Impl {
         s.bind(22, static_cast<int64_t>(hash));
         s.bind(23, has(track, PMX_TRACK_HAS_LAST_RATED) ? std::optional<int64_t>(track.last_rated_at) : std::nullopt);
         s.bind(24, track_artist_id);
+        s.bind(25, has(track, PMX_TRACK_HAS_FAVOURITE) ? std::optional<int64_t>(track.favourite ? 1 : 0) : std::nullopt);
+        s.bind_static_or_null(26, track.recording_mbid);
         s.run();
         return existing ? existing->id : sqlite3_last_insert_rowid(db);
     }
@@ -401,6 +408,33 @@ struct TrackWriter::Impl {
         return {id, outcome};
     }
 
+    uint64_t sync_favourites(const std::unordered_set<std::string>& favourites,
+                             const std::unordered_set<std::string>& written_keys) {
+        if (!transaction.active()) throw std::logic_error("TrackWriter used after its transaction ended");
+        std::vector<std::pair<int64_t, int64_t>> changes;  // (track id, new flag)
+        {
+            // Marked rows (few) and the listed keys (few): never a pass over the whole mirror.
+            sql::Statement marked(db, "SELECT id, native_key FROM tracks WHERE server_id = ?1 AND is_favourite = 1");
+            marked.bind(1, server_id);
+            while (marked.step()) {
+                const std::string key = marked.text(1);
+                if (favourites.count(key) == 0 && written_keys.count(key) == 0) changes.emplace_back(marked.int64(0), 0);
+            }
+        }
+        for (const std::string& key : favourites) {
+            if (written_keys.count(key) != 0) continue;
+            sql::Statement row(db, "SELECT id FROM tracks WHERE server_id = ?1 AND native_key = ?2 AND is_favourite IS NOT 1");
+            row.bind(1, server_id).bind_static(2, key);
+            if (row.step()) changes.emplace_back(row.int64(0), 1);
+        }
+        sql::Statement set(db, "UPDATE tracks SET is_favourite = ?2, content_hash = NULL WHERE id = ?1");
+        for (const auto& [id, flag] : changes) {
+            sql::ResetGuard reset(set);
+            set.bind(1, id).bind(2, flag).run();
+        }
+        return changes.size();
+    }
+
     void remember(int64_t id) {
         if (!server_was_empty) written.insert(id);  // only re-keying asks
     }
@@ -432,5 +466,10 @@ TrackWriter::~TrackWriter() = default;
 UpsertResult TrackWriter::upsert(const TrackRecord& track) { return impl_->upsert(track); }
 
 const TrackWriter::Counts& TrackWriter::counts() const { return impl_->counts; }
+
+uint64_t TrackWriter::sync_favourites(const std::unordered_set<std::string>& favourites,
+                                      const std::unordered_set<std::string>& written) {
+    return impl_->sync_favourites(favourites, written);
+}
 
 }  // namespace pmx

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include "model/media.hpp"
 #include "store/store.hpp"
@@ -74,6 +75,15 @@ public:
     // bit is clear, as NULL; a rating outside 0..10 as NULL; genres are de-duplicated
     // (ASCII case-insensitive, first spelling kept), empty names dropped, order kept.
     UpsertResult upsert(const TrackRecord& track);
+
+    // Favourites carry no time (ABI 1.4, PMX_SCAN_ORDER_FAVOURITES): an incremental sync reads
+    // the keys of the server's whole list and makes the mirror agree with it. A track of the
+    // server whose key is in `favourites` is marked, one marked but missing from it is cleared;
+    // keys in `written` (tracks this run wrote, whose records carried their flag) are left
+    // alone. A changed track's content hash is forgotten (its next record is written in full).
+    // Returns how many tracks changed.
+    uint64_t sync_favourites(const std::unordered_set<std::string>& favourites,
+                             const std::unordered_set<std::string>& written);
 
     const Counts& counts() const;
 

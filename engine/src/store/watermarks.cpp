@@ -9,7 +9,7 @@ namespace pmx {
 Watermarks watermarks(const Store& store, int64_t server_id) {
     sql::Statement q(store.native_handle(),
                      "SELECT coalesce(max(updated_at), 0), coalesce(max(added_at), 0), coalesce(max(last_played_at), 0), "
-                     "coalesce(max(last_rated_at), 0) FROM tracks WHERE server_id = ?");
+                     "coalesce(max(last_rated_at), 0), coalesce(max(is_favourite IS NOT NULL), 0) FROM tracks WHERE server_id = ?");
     q.bind(1, server_id);
     Watermarks marks;
     if (q.step()) {
@@ -17,6 +17,7 @@ Watermarks watermarks(const Store& store, int64_t server_id) {
         marks.added_at = q.int64(1);
         marks.last_played_at = q.int64(2);
         marks.last_rated_at = q.int64(3);
+        marks.has_favourites = q.int64(4) != 0;
     }
     return marks;
 }

@@ -25,6 +25,9 @@ using Clock = std::chrono::steady_clock;
 constexpr double kMassDeleteShare = 0.5;
 // How many keys a verify report lists by name.
 constexpr size_t kVerifySample = 10;
+constexpr int64_t kMsPerSecond = 1000;
+// The ABI minor that brought the favourites feed (PMX_SCAN_ORDER_FAVOURITES).
+constexpr uint32_t kFavouritesMinor = 4;
 
 std::string describe(const CallResult& r, const std::string& what) {
     return what + ": " + status_name(r.status) + (r.message.empty() ? "" : ": " + r.message);
@@ -40,17 +43,22 @@ struct SyncFailure {
 // after each page, `on_page` (when set) gets the library's size as the server reports it.
 // With `optional`, a source that answers UNSUPPORTED for the order is not a failure: returns
 // false (nothing read); otherwise true.
+// `since` goes to the plugin as pmx_scan_request.since (incremental feeds only).
 bool scan_library(Provider& source, const LibraryInfo& library, int32_t order, uint32_t flags,
                   const std::function<bool(const TrackRecord&)>& on_track,
-                  const std::function<void(std::optional<uint64_t> total)>& on_page = {}, bool optional = false) {
+                  const std::function<void(std::optional<uint64_t> total)>& on_page = {}, bool optional = false,
+                  int64_t since = 0) {
     std::string cursor;
     bool stopped = false;
     while (!stopped) {
         ScanPage page;
-        const CallResult r = source.scan_page(library.key, cursor, order, flags, &page, [&](const TrackRecord& t) {
-            if (!on_track(t)) stopped = true;
-            return !stopped;
-        });
+        const CallResult r = source.scan_page(
+            library.key, cursor, order, flags, &page,
+            [&](const TrackRecord& t) {
+                if (!on_track(t)) stopped = true;
+                return !stopped;
+            },
+            since);
         if (optional && cursor.empty() && r.status == PMX_UNSUPPORTED) return false;
         if (!r.ok()) throw SyncFailure{r.status, describe(r, "scanning library \"" + library.title + "\"")};
         if (on_page) on_page(page.total);
@@ -127,6 +135,10 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         // added feed repeats what the updated feed had; a watermark's equal timestamps come
         // again): so read = added + updated + unchanged.
         std::unordered_set<std::string> seen_keys;
+        // The favourites lists read (ABI 1.4), and the tracks whose flag they changed.
+        std::unordered_set<std::string> favourites_listed;
+        bool favourites_checked = false;
+        uint64_t refavoured = 0;
         auto apply = [&](const TrackRecord& track) {
             if (track.key.empty() || !seen_keys.insert(track.key).second) return;
             ++report.read;
@@ -153,7 +165,11 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
             // clock, so client clock skew does not matter); equal timestamps are read again.
             // Plays and ratings do not move updatedAt on Plex: two more feeds catch them.
             const Watermarks marks = watermarks(store, server_id);
-            const bool has_user_feeds = source.instance().plugin().info().abi_minor >= 1;
+            const uint32_t plugin_minor = source.instance().plugin().info().abi_minor;
+            const bool has_user_feeds = plugin_minor >= 1;
+            // A server that filters by change time but cannot sort by it (Jellyfin) answers the
+            // updated feed with what changed since the last complete sync began (host clock).
+            const int64_t since = last_success->started_ms / kMsPerSecond;
             struct Feed {
                 int32_t order;
                 int64_t TrackRecord::*time;
@@ -185,9 +201,31 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
                         [&](std::optional<uint64_t>) {
                             if (options.progress) options.progress(report.read, 0);
                         },
-                        feed.optional);
+                        feed.optional, since);
                     if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", provider_name, feed.order);
                 }
+                // Favourites carry no time (ABI 1.4): a server whose tracks came with the flag is
+                // asked for the keys of its whole list, and the mirror made to agree with it.
+                if (plugin_minor < kFavouritesMinor || !marks.has_favourites) continue;
+                std::unordered_set<std::string> listed;
+                const bool read = scan_library(
+                    source, library, PMX_SCAN_ORDER_FAVOURITES, PMX_SCAN_KEYS_ONLY,
+                    [&](const TrackRecord& t) {
+                        listed.insert(t.key);
+                        return true;
+                    },
+                    [&](std::optional<uint64_t>) {
+                        if (options.progress) options.progress(report.read, 0);
+                    },
+                    true);
+                if (!read) continue;
+                favourites_checked = true;
+                favourites_listed.merge(listed);
+            }
+            if (favourites_checked) {
+                // What this run wrote carries its current flag already.
+                refavoured = writer.sync_favourites(favourites_listed, seen_keys);
+                report.read += refavoured;
             }
         }
 
@@ -211,7 +249,7 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         tx.commit();
         const auto& counts = writer.counts();
         report.added = counts.added;
-        report.updated = counts.updated + counts.rekeyed;
+        report.updated = counts.updated + counts.rekeyed + refavoured;
         report.rekeyed = counts.rekeyed;
         report.unchanged = counts.unchanged;
         report.ok = true;

@@ -44,8 +44,11 @@ struct SyncReport {
 // is left exactly as it was and the run is recorded with its status and error. Incremental
 // when an earlier run of the same server succeeded and `options.full` is not set: it reads
 // the updated/added feeds newest first and stops at items older than the last successful
-// run, then detects deletions with a keys-only pass; a pass that would delete more than half
-// of the mirror is refused unless `options.full`.
+// run (passing that run's start as pmx_scan_request.since, for servers that filter by change
+// time rather than sort by it), then, for a source whose tracks carry a favourite flag, the
+// keys of its whole list of favourites (the mirror's flags are made to agree), and detects
+// deletions with a keys-only pass; a pass that would delete more than half of the mirror is
+// refused unless `options.full`.
 // A run that cannot learn the server's identity (unreachable, token refused) has no server
 // to record a run under: it is recorded for the provider (Store::record_unreached_sync) until
 // a run reaches the server. Failures are the report's to show: the log file keeps a record,

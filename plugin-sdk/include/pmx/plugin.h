@@ -57,7 +57,7 @@ extern "C" {
  * accepts any minor: an older plugin simply lacks appended fields (read as zero), a newer
  * plugin must check the host's minor (pmx_host.abi_minor) before relying on newer services. */
 #define PMX_ABI_MAJOR 1u
-#define PMX_ABI_MINOR 3u
+#define PMX_ABI_MINOR 4u
 
 /* True when a struct received with `struct_size` contains `field` (for host vtables). */
 #define PMX_HAS_FIELD(ptr, type, field) \
@@ -250,6 +250,12 @@ typedef struct pmx_host {
      * X-Plex-Client-Identifier, Jellyfin's DeviceId). NULL or "" when the host has none (e.g.
      * `plugins check` without a data directory): use a fixed fallback of your own then. */
     const char *install_id;
+    /* ABI 1.4. A directory of this plugin's own, inside the host's data directory (e.g.
+     * "<data_dir>/plugins/jellyfin"), for what it must keep between runs (a session token it
+     * was given in exchange for a password). It may not exist yet: create it, private (0700),
+     * and keep files in it private (0600); it is never shared with another plugin. NULL or ""
+     * when the host has none (`plugins check`): keep nothing then. */
+    const char *state_dir;
 } pmx_host;
 
 /* ---------------------------------------------------------------------------------------- */
@@ -403,6 +409,7 @@ typedef struct pmx_library {
 #define PMX_TRACK_HAS_LAST_PLAYED 4u
 #define PMX_TRACK_HAS_YEAR 8u
 #define PMX_TRACK_HAS_LAST_RATED 16u /* ABI 1.1 */
+#define PMX_TRACK_HAS_FAVOURITE 32u  /* ABI 1.4: pmx_track.favourite was given */
 
 typedef struct pmx_track {
     uint32_t struct_size;
@@ -429,6 +436,13 @@ typedef struct pmx_track {
     int64_t updated_at;      /* unix seconds; 0 = unknown */
     /* ABI 1.1 (a 1.0 plugin's smaller struct_size leaves it zero) */
     int64_t last_rated_at;   /* unix seconds the user last rated it, with PMX_TRACK_HAS_LAST_RATED */
+    /* ABI 1.4 (a smaller struct_size leaves them zero) */
+    int32_t favourite;       /* 1 = the user marked it a favourite, 0 = not; with
+                              * PMX_TRACK_HAS_FAVOURITE (servers without favourites leave the
+                              * bit clear: unknown, not "no") */
+    uint32_t reserved2;      /* zero */
+    pmx_str recording_mbid;  /* MusicBrainz recording id (a UUID, lower case), when the server
+                              * knows it: the same recording on another server has the same one */
 } pmx_track;
 
 /* Sinks for media-source outputs. Every emit copies what it is given; the pointers are
@@ -469,6 +483,12 @@ typedef struct pmx_media_sink {
  * so returns PMX_UNSUPPORTED; the host then relies on the other feeds. */
 #define PMX_SCAN_ORDER_PLAYED_DESC 3  /* most recently played first (last_played_at) */
 #define PMX_SCAN_ORDER_RATED_DESC 4   /* most recently rated first (last_rated_at) */
+/* ABI 1.4. Every track the user marked favourite, in any order, complete: favourites carry no
+ * time, so an incremental sync reads the whole (short) list, with PMX_SCAN_KEYS_ONLY, and takes
+ * a listed track as a favourite and a missing one as no longer one. The host asks only a source
+ * whose tracks carried PMX_TRACK_HAS_FAVOURITE; one that has no favourites answers
+ * PMX_UNSUPPORTED. */
+#define PMX_SCAN_ORDER_FAVOURITES 5
 
 #define PMX_SCAN_KEYS_ONLY 1u /* only key (and updated_at if cheap) are needed: deletion pass */
 
@@ -479,6 +499,13 @@ typedef struct pmx_scan_request {
     pmx_str cursor;         /* empty = first page; else a value given by next_cursor */
     int32_t order;          /* PMX_SCAN_ORDER_* */
     uint32_t page_size;     /* items per page; 0 = the plugin's configured default */
+    /* ABI 1.4. With an incremental order (UPDATED_DESC, ADDED_DESC, PLAYED_DESC), when the last
+     * complete sync of this server started: unix seconds on the HOST's clock; 0 = unknown (a
+     * first sync, an older host). A server that can filter by change time but not sort by it
+     * (Jellyfin's MinDateLastSaved) answers UPDATED_DESC with what changed since then, in any
+     * order; the plugin allows for the server's clock differing from the host's. Ignoring it is
+     * correct: the host stops each feed at what the mirror already holds. */
+    int64_t since;
 } pmx_scan_request;
 
 /*

@@ -652,6 +652,12 @@ public:
         if (!PMX_HAS_FIELD(raw_, pmx_host, install_id) || raw_->install_id == nullptr) return {};
         return std::string_view(raw_->install_id);
     }
+    // This plugin's own directory in the host's data directory (ABI 1.4; may not exist yet);
+    // empty when the host has none or is older: keep nothing between runs then.
+    std::string_view state_dir() const noexcept {
+        if (!PMX_HAS_FIELD(raw_, pmx_host, state_dir) || raw_->state_dir == nullptr) return {};
+        return std::string_view(raw_->state_dir);
+    }
 
     // A service vtable by id, or nullptr when the host does not offer it.
     const void* service(const char* id) const noexcept {

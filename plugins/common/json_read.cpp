@@ -1,11 +1,11 @@
-// Tolerant readers of Plex JSON values (see plex_json.hpp).
-#include "plex_json.hpp"
+// Tolerant readers of JSON values from media servers (see json_read.hpp).
+#include "json_read.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <limits>
 
-namespace pmx::plex::json {
+namespace pmx::plugin_common::json {
 namespace {
 
 std::string_view view_of(const Value& value) {
@@ -41,6 +41,11 @@ std::optional<double> parse_number(std::string_view s) {
 bool parse_object(std::string_view body, rapidjson::Document& doc) {
     doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     return !doc.HasParseError() && doc.IsObject();
+}
+
+bool parse_array(std::string_view body, rapidjson::Document& doc) {
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    return !doc.HasParseError() && doc.IsArray();
 }
 
 const Value* member(const Value& object, std::string_view name) {
@@ -100,4 +105,4 @@ const Value* array(const Value& object, std::string_view name) {
     return found != nullptr && found->IsArray() ? found : nullptr;
 }
 
-}  // namespace pmx::plex::json
+}  // namespace pmx::plugin_common::json
