@@ -48,7 +48,7 @@ const std::vector<std::chrono::milliseconds> kLatencies{std::chrono::millisecond
 // The fake model's reading of a prompt (--llm-parse runs): a mood and a tag, nothing else.
 constexpr const char* kReading =
     R"({"track_count": 0, "duration_minutes": 0, "years": [], "genres": [], "exclude_genres": [], "artists": [],)"
-    R"( "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0, "exclude_live": false,)"
+    R"( "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0, "favourites": false, "exclude_live": false,)"
     R"( "unplayed": false, "not_played_in_days": 0, "played_in_days": 0, "per_artist": 0, "per_album": 0,)"
     R"( "tags": [{"term": "calm", "use": "rank"}], "mood": "calm late night"})";
 

@@ -50,14 +50,14 @@ struct Reading {
     std::string years = "[]", genres = "[]", exclude_genres = "[]", artists = "[]", exclude_artists = "[]";
     std::string like_artists = "[]", like_tracks = "[]", tags = "[]", mood;
     double stars = 0;
-    bool no_live = false;
+    bool no_live = false, favourites = false;
 
     std::string json() const {
         return "{\"track_count\": " + std::to_string(count) + ", \"duration_minutes\": " + std::to_string(minutes) +
                ", \"years\": " + years + ", \"genres\": " + genres + ", \"exclude_genres\": " + exclude_genres +
                ", \"artists\": " + artists + ", \"exclude_artists\": " + exclude_artists +
                ", \"like_artists\": " + like_artists + ", \"like_tracks\": " + like_tracks +
-               ", \"min_stars\": " + std::to_string(stars) + ", \"exclude_live\": " + (no_live ? "true" : "false") +
+               ", \"min_stars\": " + std::to_string(stars) + ", \"favourites\": " + (favourites ? "true" : "false") + ", \"exclude_live\": " + (no_live ? "true" : "false") +
                ", \"unplayed\": false, \"not_played_in_days\": 0, \"played_in_days\": 0, \"per_artist\": 0, "
                "\"per_album\": 0, \"tags\": " + tags + ", \"mood\": \"" + mood + "\"}";
     }

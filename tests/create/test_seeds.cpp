@@ -3,10 +3,13 @@
 // seed track itself out, and filter nothing; without vectors the seeds' genres rank.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "create_support.hpp"
 #include "store/embeddings_store.hpp"
 #include "store/sqlite.hpp"
+#include "store/track_filter.hpp"
+#include "store/track_writer.hpp"
 #include "util/text.hpp"
 
 using namespace pmx;
@@ -130,4 +133,72 @@ TEST_CASE("create: a title the artist does not have seeds from the artist, said,
     CHECK(ctx.ranking_method == "keyword matches, then rating");
     REQUIRE(ctx.tracks.size() == static_cast<size_t>(gen::kDefaultTrackCount));
     for (const auto& e : ctx.tracks) CHECK(e.track.genres.find("Rock") != std::string::npos);
+}
+
+TEST_CASE("create: favourites are the tracks the server flags and those rated 4 stars or more", "[create][pipeline][favourites]") {
+    std::vector<TrackRecord> flagged;
+    for (size_t i = 0; i < 3; ++i) {
+        TrackRecord t = library_track(kLibrary + i);
+        t.has |= PMX_TRACK_HAS_FAVOURITE;
+        t.favourite = true;
+        t.user_rating = 2;  // one star: a favourite by its flag only
+        flagged.push_back(t);
+    }
+    TrackRecord unflagged = library_track(kLibrary + 3);
+    unflagged.has |= PMX_TRACK_HAS_FAVOURITE;
+    unflagged.favourite = false;
+    unflagged.user_rating = 4;
+    flagged.push_back(unflagged);
+    Mirror mirror(kLibrary, false, flagged);
+    std::set<std::string> expected;
+    for (size_t i = 0; i < kLibrary; ++i) {
+        if (i % 11 >= 8) expected.insert(std::to_string(10000 + i));  // rated 4 stars or more
+    }
+    for (size_t i = 0; i < 3; ++i) expected.insert(std::to_string(10000 + kLibrary + i));
+    const auto keys_of = [&](const gen::GenerateContext& ctx) {
+        std::set<std::string> keys;
+        std::vector<int64_t> ids;
+        for (const auto& c : ctx.candidates) ids.push_back(c.id);
+        for (const auto& d : track_details(*mirror.store, ids)) keys.insert(d.native_key);
+        return keys;
+    };
+    const auto prompted = mirror.run("my favourites");
+    CHECK(prompted.request.favourites);
+    CHECK(prompted.request.min_rating == 0);
+    CHECK(keys_of(prompted) == expected);
+    gen::CliOptions options;
+    options.favourites = true;
+    CHECK(keys_of(mirror.run("mellow songs", options)) == expected);
+}
+
+TEST_CASE("create: the same recording on another server is found by MusicBrainz id, else by artist, title, album and length",
+          "[create][pipeline][servers]") {
+    auto store = Store::open_in_memory();
+    const int64_t a = store->upsert_server("home", "plex", ServerInfo{"machine-a", "A", "1.0", "Plex"}, "");
+    const int64_t b = store->upsert_server("jelly", "jellyfin", ServerInfo{"machine-b", "B", "10.10", "Jellyfin"}, "");
+    const auto add = [&](int64_t server, const std::string& key, const std::string& title, uint64_t ms,
+                         const std::string& mbid) {
+        TrackRecord t = library_track(1);
+        t.key = key;
+        t.guid = "guid-" + key;
+        t.file_path = "/music/" + key + ".flac";  // each its own file: no re-key is read into it
+        t.title = title;
+        t.duration_ms = ms;
+        t.recording_mbid = mbid;
+        Store::Transaction transaction(*store);
+        TrackWriter writer(transaction, server);
+        const int64_t id = writer.upsert(t).track_id;
+        transaction.commit();
+        return id;
+    };
+    const int64_t with_id = add(a, "a1", "Blue Train", 300'000, "4c6e5f3a-0000-4000-8000-000000000001");
+    const int64_t same_id = add(b, "b1", "Blue Train (2003 Remaster)", 290'000, "4c6e5f3a-0000-4000-8000-000000000001");
+    const int64_t plain = add(a, "a2", "Moment's Notice", 400'000, "");
+    const int64_t close = add(b, "b2", "Moment\u2019s Notice", 401'500, "");
+    const int64_t far = add(a, "a3", "Lazy Bird", 300'000, "");
+    add(b, "b3", "Lazy Bird", 303'000, "");
+    const auto detail = [&](int64_t id) { return track_details(*store, {id}).at(0); };
+    CHECK(gen::same_recording_on(*store, b, detail(with_id)) == same_id);   // the id decides, whatever the title
+    CHECK(gen::same_recording_on(*store, b, detail(plain)) == close);       // names fold, 1.5 s apart
+    CHECK_FALSE(gen::same_recording_on(*store, b, detail(far)).has_value());  // 3 s apart: another recording
 }

@@ -248,7 +248,7 @@ TEST_CASE("CLI: --llm-parse: the completer reads the prompt too, --json and --ex
     s.llm.set_script([](const FakeLlmCall& call) -> std::string {
         if (call.system.find("You read one sentence") == std::string::npos) return reversed_choice(call);
         return R"({"track_count": 12, "duration_minutes": 0, "years": [], "genres": [], "exclude_genres": [],
-                   "artists": [], "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0,
+                   "artists": [], "exclude_artists": [], "like_artists": [], "like_tracks": [], "min_stars": 0, "favourites": false,
                    "exclude_live": false, "unplayed": false, "not_played_in_days": 0, "played_in_days": 0,
                    "per_artist": 0, "per_album": 0, "mood": "calm evening",
                    "tags": [{"term": "calm", "use": "rank"}, {"term": "evening", "use": "rank"}]})";

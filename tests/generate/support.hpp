@@ -50,6 +50,7 @@ inline std::string dump(const PlaylistRequest& r) {
     list("artists", r.artists);
     list("exclude_artists", r.exclude_artists);
     if (r.min_rating) out << " min_rating=" << r.min_rating;
+    if (r.favourites) out << " favourites";
     if (r.duration_seconds) out << " duration_seconds=" << r.duration_seconds;
     if (r.track_count) out << " track_count=" << r.track_count;
     if (r.exclude_live) out << " exclude_live";

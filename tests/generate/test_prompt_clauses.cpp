@@ -151,7 +151,7 @@ const Case kPlays[] = {
     {"never played", {.unplayed = true}},
     {"songs I haven't played since last year", {.not_played_since = kStartOfYear}},
     {"haven't played since 2020", {.not_played_since = 1609459200}},  // 2021-01-01
-    {"favourites I haven't played this year", {.min_rating = kFavouriteRating, .not_played_since = kStartOfYear}},
+    {"favourites I haven't played this year", {.favourites = true, .not_played_since = kStartOfYear}},
 };
 
 const Case kNotApplied[] = {

@@ -89,8 +89,8 @@ const Case kCases[] = {
     {"top rated", {.min_rating = 8}},
     {"five-star soul", {.genres = {"Soul"}, .min_rating = 10, .mood_query = "soul"}},
     {"\u2605\u2605\u2605\u2605 songs", {.min_rating = 8}},
-    {"my favorite songs", {.min_rating = kFavouriteRating}},
-    {"favourites from the 60s", {.years = {{1960, 1969}}, .min_rating = kFavouriteRating}},
+    {"my favorite songs", {.favourites = true}},
+    {"favourites from the 60s", {.years = {{1960, 1969}}, .favourites = true}},
     {"rated songs", {.min_rating = kAnyRating}},
     {"10 stars", {.mood_query = "10 stars", .unparsed = {"10 stars"}}},
 

@@ -93,6 +93,7 @@ int create(const GlobalOptions& global, const Args& args) {
         ("min-rating", po::value<std::string>()->value_name("STARS"), "rated at least this many stars (0-5, halves allowed)")
         ("artist", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this artist (repeatable)")
         ("avoid-recent", po::value<std::string>()->value_name("DAYS"), "leave out tracks played in the last DAYS days")
+        ("favourites", "only favourites: flagged by the server (Jellyfin), or rated 4 stars or more")
         ("source", po::value<std::vector<std::string>>()->value_name("NAME")->composing(), "only this media source (repeatable)")
         ("name", po::value<std::string>()->value_name("NAME"), "the playlist's name (default: the prompt); an earlier one of that name is replaced")
         ("order", po::value<std::string>()->value_name("MODE"), "similarity, smooth, alternate or random (overrides the pipeline)")
@@ -128,6 +129,7 @@ int create(const GlobalOptions& global, const Args& args) {
     input.options.min_rating = optional_of<std::string>(vm, "min-rating");
     input.options.artists = list_of(vm, "artist");
     input.options.avoid_recent = optional_of<std::string>(vm, "avoid-recent");
+    input.options.favourites = vm.count("favourites") > 0;
     input.options.sources = list_of(vm, "source");
     input.name = optional_of<std::string>(vm, "name");
     if (input.name && input.name->find_first_not_of(" \t") == std::string::npos) throw UsageError("create: --name is empty");

@@ -47,7 +47,8 @@ constexpr std::string_view kSystem =
     "sentence names them as artists: \"love songs\" is not the band Love).\n"
     "- like_artists / like_tracks: artists and tracks the playlist should sound like (\"songs like X\", \"in the "
     "spirit of Y\"): they are not filters.\n"
-    "- min_stars: the lowest user rating asked for, 0-5 (\"favourites\", \"highly rated\" = 4).\n"
+    "- min_stars: the lowest user rating asked for, 0-5 (\"highly rated\" = 4); favourites: only the listener's "
+    "favourites (\"my favourites\", \"faves\").\n"
     "- exclude_live: live recordings ruled out; unplayed: only tracks never played; not_played_in_days: leave out "
     "tracks played in that many days; played_in_days: only tracks played in that many days.\n"
     "- per_artist / per_album: the most tracks per artist or album the sentence allows.\n"
@@ -57,7 +58,7 @@ constexpr std::string_view kSystem =
 
 // The answer's fields, in the order the schema lists them.
 constexpr const char* kFields[]{"track_count",     "duration_minutes", "years",     "genres",         "exclude_genres",
-                                "artists",         "exclude_artists",  "like_artists", "like_tracks", "min_stars",
+                                "artists",         "exclude_artists",  "like_artists", "like_tracks", "min_stars",      "favourites",
                                 "exclude_live",    "unplayed",         "not_played_in_days", "played_in_days",
                                 "per_artist",      "per_album",        "tags",      "mood"};
 
@@ -151,6 +152,7 @@ std::string answer_schema(const std::vector<std::string>& genres, const std::vec
         scalar(w, "artist", "string");
     });
     scalar(w, "min_stars", "number");
+    scalar(w, "favourites", "boolean");
     scalar(w, "exclude_live", "boolean");
     scalar(w, "unplayed", "boolean");
     scalar(w, "not_played_in_days", "integer");
@@ -307,6 +309,7 @@ public:
                 r.min_rating = static_cast<int>(std::lround(s * kRatingPerStar));
             }
         }
+        r.favourites = a["favourites"].IsBool() && a["favourites"].GetBool();
         r.exclude_live = a["exclude_live"].IsBool() && a["exclude_live"].GetBool();
         r.unplayed = a["unplayed"].IsBool() && a["unplayed"].GetBool();
         r.avoid_recent_days = ranged(a["not_played_in_days"], "not_played_in_days", 0, kMaxDays);
@@ -569,6 +572,7 @@ PlaylistRequest merge_readings(const PlaylistRequest& rules, const PlaylistReque
     field("not genres", names_text(rules.exclude_genres), names_text(llm.exclude_genres), false, [] {});
     field("like", seeds_text(rules.seeds), seeds_text(llm.seeds), false, [] {});
     field("tags", tags_text(rules.tags), tags_text(llm.tags), false, [] {});
+    field("favourites", rules.favourites ? "yes" : "no", llm.favourites ? "yes" : "no", false, [] {});
     field("no live", rules.exclude_live ? "yes" : "no", llm.exclude_live ? "yes" : "no", false, [] {});
     field("unplayed", rules.unplayed ? "yes" : "no", llm.unplayed ? "yes" : "no", false, [] {});
     field("mood", rules.mood_query.empty() ? "none" : in_quotes(rules.mood_query),

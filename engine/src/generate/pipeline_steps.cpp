@@ -259,6 +259,7 @@ struct Run {
             f.artists = r.artists;
             f.exclude_artists = r.exclude_artists;
             f.min_rating = r.min_rating;
+            if (r.favourites) f.favourite_rating = kFavouriteRating;
             f.exclude_live = r.exclude_live;
             f.unplayed = r.unplayed;
             if (r.avoid_recent_days > 0) {
@@ -278,6 +279,7 @@ struct Run {
             if (!r.artists.empty()) phrases.push_back("by " + join(r.artists, " or "));
             if (!r.exclude_artists.empty()) phrases.push_back("not by " + join(r.exclude_artists, ", "));
             if (r.min_rating > 0) phrases.push_back("rated " + stars(r.min_rating) + " or more");
+            if (r.favourites) phrases.push_back("favourites (flagged, or rated " + stars(kFavouriteRating) + " or more)");
             if (r.exclude_live) phrases.push_back("no live recordings");
             if (r.unplayed) phrases.push_back("never played");
             if (r.avoid_recent_days > 0) {
@@ -774,7 +776,7 @@ struct Run {
     }
 
     // The pool: the ranking under the caps (0: none), without a second track of the same title
-    // and artist. Artists asked for by name are capped by no cap the prompt does not state:
+    // and artist or of the same MusicBrainz recording (the same recording on two servers). Artists asked for by name are capped by no cap the prompt does not state:
     // "40 songs by X" means 40 songs by X.
     void build_pool(int artist_cap, int album_cap) { build_pool(artist_cap, album_cap, ctx.ranking); }
 
@@ -800,7 +802,9 @@ struct Run {
             const TrackDetail& d = details.at(t.id);
             const std::string artist = cap_artist(d.artist);
             const std::string key = ascii_lower(trim(d.title)) + '\x1f' + ascii_lower(trim(d.artist));
-            if (seen.contains(key)) {
+            // The same recording on another server may be spelled differently: its MusicBrainz id.
+            const std::string recording = d.recording_mbid.empty() ? std::string() : "mbid\x1f" + d.recording_mbid;
+            if (seen.contains(key) || (!recording.empty() && seen.contains(recording))) {
                 ++ctx.duplicates;
                 continue;
             }
@@ -818,6 +822,7 @@ struct Run {
                 continue;
             }
             seen.insert(key);
+            if (!recording.empty()) seen.insert(recording);
             ++per_artist[artist];
             if (d.album_id) ++per_album[*d.album_id];
             ctx.pool.push_back(t);
@@ -1281,6 +1286,10 @@ std::string options_json(const GenerateContext& ctx) {
     optional("min_rating", o.min_rating);
     if (!o.artists.empty()) list("artist", o.artists);
     optional("avoid_recent", o.avoid_recent);
+    if (o.favourites) {
+        w.Key("favourites");
+        w.Bool(true);
+    }
     if (!o.sources.empty()) list("source", o.sources);
     if (ctx.input.name) optional("name", ctx.input.name);
     if (ctx.input.order) {
@@ -1310,6 +1319,7 @@ std::string options_json(const GenerateContext& ctx) {
     list("artists", r.artists);
     list("exclude_artists", r.exclude_artists);
     w.Key("min_rating"); w.Int(r.min_rating);
+    w.Key("favourites"); w.Bool(r.favourites);
     w.Key("exclude_live"); w.Bool(r.exclude_live);
     w.Key("unplayed"); w.Bool(r.unplayed);
     w.Key("avoid_recent_days"); w.Int(r.avoid_recent_days);

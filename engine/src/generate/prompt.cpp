@@ -927,7 +927,7 @@ private:
 
     size_t read_favourites(size_t i) {
         if (!in(word(i), kFavourites)) return 0;
-        raise_rating(kFavouriteRating);
+        request_.favourites = true;
         claim(i, i + 1);
         return 1;
     }

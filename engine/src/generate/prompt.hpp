@@ -22,8 +22,8 @@ inline constexpr int kRatingPerStar = 2;
 inline constexpr int kMaxRating = 10;
 // "highly rated", "top rated": 4 stars or more.
 inline constexpr int kHighlyRated = 8;
-// "favourites"/"favorites"/"my favorite songs": the mirror has no favourite flag (Plex marks
-// favourites with stars), so favourites are tracks rated 4 stars or more.
+// "favourites"/"favorites"/"my favorite songs": tracks the server flags as favourites (Jellyfin's
+// IsFavorite), or rated 4 stars or more (Plex has no flag and marks favourites with stars).
 inline constexpr int kFavouriteRating = kHighlyRated;
 // "rated songs" (rated at all): half a star or more.
 inline constexpr int kAnyRating = 1;
@@ -85,6 +85,7 @@ struct PlaylistRequest {
     std::vector<std::string> artists{};         // any of these (the mirror's spelling); empty: any
     std::vector<std::string> exclude_artists{};
     int min_rating = 0;         // user rating floor on the 0–10 scale (2 per star); 0: none
+    bool favourites = false;    // flagged favourite, or rated kFavouriteRating or more
     int duration_seconds = 0;   // target total length (the select step applies a tolerance); 0: none
     int track_count = 0;        // target number of tracks; 0: none
     bool exclude_live = false;  // leave out tracks.is_live
@@ -207,6 +208,7 @@ struct CliOptions {
     std::optional<std::string> min_rating{};    // --min-rating STARS: 0–5 in half stars (4, 4.5); 0 = none
     std::vector<std::string> artists{};         // --artist NAME (repeatable): replaces the prompt's artists
     std::optional<std::string> avoid_recent{};  // --avoid-recent DAYS: 0–3650; 0 = off
+    bool favourites = false;                    // --favourites: only favourites (adds to the prompt's)
     std::vector<std::string> sources{};         // --source NAME (repeatable)
 };
 

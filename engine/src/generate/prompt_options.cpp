@@ -245,6 +245,7 @@ PlaylistRequest apply_overrides(PlaylistRequest request, const CliOptions& optio
     if (options.year) request.years = parse_year(*options.year);
     if (options.min_rating) request.min_rating = parse_min_rating(*options.min_rating);
     if (options.avoid_recent) request.avoid_recent_days = parse_avoid_recent(*options.avoid_recent);
+    if (options.favourites) request.favourites = true;
     for (const auto& source : options.sources) {
         if (source.empty()) throw OptionError("--source: expected the name of a configured media source");
     }
@@ -285,6 +286,7 @@ std::string describe(const PlaylistRequest& request) {
     if (!request.artists.empty()) parts.push_back("by: " + join(request.artists));
     if (!request.exclude_artists.empty()) parts.push_back("not by: " + join(request.exclude_artists));
     if (request.min_rating > 0) parts.push_back("\u2265 " + stars_text(request.min_rating));
+    if (request.favourites) parts.push_back("favourites");
     if (request.duration_seconds > 0) parts.push_back(length_text(request.duration_seconds));
     if (request.track_count > 0) parts.push_back(counted(request.track_count, "track"));
     if (request.exclude_live) parts.push_back("no live");

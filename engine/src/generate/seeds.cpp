@@ -8,6 +8,8 @@
 
 #include "generate/genre_taxonomy.hpp"
 #include "store/named_tracks.hpp"
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
 
 namespace pmx::gen {
 namespace {
@@ -104,6 +106,12 @@ std::vector<SeedUse> resolve_seeds(Store& store, const std::vector<int64_t>& ser
 }
 
 std::optional<int64_t> same_recording_on(Store& store, int64_t server_id, const TrackDetail& track) {
+    if (!track.recording_mbid.empty()) {  // both servers know the recording: that decides
+        sql::Statement q(store.native_handle(),
+                         "SELECT min(id) FROM tracks WHERE server_id = ?1 AND recording_mbid = ?2", true);
+        q.bind(1, server_id).bind(2, track.recording_mbid);
+        if (q.step() && !q.is_null(0)) return q.int64(0);
+    }
     const std::string title = genre_key(track.title);
     const std::string artist = genre_key(track.artist.empty() ? track.album_artist : track.artist);
     const std::string album = genre_key(track.album);

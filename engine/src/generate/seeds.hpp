@@ -44,8 +44,10 @@ bool mirror_has_title(Store& store, const std::vector<int64_t>& server_ids, std:
 std::vector<SeedUse> resolve_seeds(Store& store, const std::vector<int64_t>& server_ids,
                                    const std::vector<SeedWord>& seeds, std::vector<std::string>& notes);
 
-// Recordings across servers: the same artist (track artist, else album artist), title and album
-// as names compare, and lengths within kSameRecordingMs (a server that rounds, another encoding).
+// Recordings across servers: the same MusicBrainz recording id when the track has one and the
+// other server a track of it; else the same artist (track artist, else album artist), title and
+// album as names compare, and lengths within kSameRecordingMs (a server that rounds, another
+// encoding).
 inline constexpr int64_t kSameRecordingMs = 2000;
 
 // The track of `server_id` that is the same recording as `track` (of another server); nullopt

@@ -93,6 +93,9 @@ std::vector<Candidate> filter_tracks(Store& store, const TrackFilter& filter) {
         next += static_cast<int>(filter.exclude_artists.size());
     }
     if (filter.min_rating > 0) sql += " AND t.user_rating >= " + std::to_string(filter.min_rating);
+    if (filter.favourite_rating > 0) {
+        sql += " AND (t.is_favourite = 1 OR t.user_rating >= " + std::to_string(filter.favourite_rating) + ")";
+    }
     if (filter.exclude_live) sql += " AND t.is_live = 0";
     if (filter.unplayed) sql += " AND COALESCE(t.play_count, 0) = 0";
     if (filter.played_since) sql += " AND t.last_played_at >= " + std::to_string(*filter.played_since);
@@ -133,7 +136,7 @@ std::vector<TrackDetail> track_details(Store& store, const std::vector<int64_t>&
                          "SELECT t.id, t.server_id, t.native_key, t.title, "
                          "CASE WHEN t.artist <> '' THEN t.artist ELSE t.album_artist END, t.album, t.album_artist, "
                          "t.genres, t.file_path, t.album_id, COALESCE(t.year, al.year), t.duration_ms, t.user_rating, "
-                         "t.play_count, t.last_played_at, t.is_live "
+                         "t.play_count, t.last_played_at, t.is_live, COALESCE(t.recording_mbid, '') "
                          "FROM tracks t LEFT JOIN albums al ON al.id = t.album_id "
                          "WHERE t.id IN (SELECT value FROM json_each(?1))");
     query.bind(1, json_ids(ids));
@@ -157,6 +160,7 @@ std::vector<TrackDetail> track_details(Store& store, const std::vector<int64_t>&
         d.play_count = query.optional_int64(13);
         d.last_played_at = query.optional_int64(14);
         d.is_live = query.int64(15) != 0;
+        d.recording_mbid = query.text(16);
         found.emplace(d.id, std::move(d));
     }
     out.reserve(found.size());

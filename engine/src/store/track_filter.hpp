@@ -27,6 +27,9 @@ struct TrackFilter {
     std::vector<std::string> artists;          // track artist or album artist among these; empty: any
     std::vector<std::string> exclude_artists;  // neither the track artist nor the album artist
     int64_t min_rating = 0;                    // tracks.user_rating >= this (0-10); 0: none
+    // Favourites: flagged so by the server (tracks.is_favourite, Jellyfin), or rated at least
+    // `favourite_rating` (servers without the flag mark favourites with stars: Plex); 0: none.
+    int64_t favourite_rating = 0;
     bool exclude_live = false;                 // tracks.is_live = 0
     bool unplayed = false;                     // never played (play_count NULL or 0)
     // Leave out tracks played at or after this time (unix seconds); nullopt: no constraint.
@@ -51,6 +54,7 @@ struct TrackDetail {
     std::string album, album_artist, genres, file_path;
     std::optional<int64_t> album_id, year, duration_ms, user_rating, play_count, last_played_at;
     bool is_live = false;
+    std::string recording_mbid;  // MusicBrainz recording id, "" when the server gave none
 };
 
 // The details of `ids`, in that order; ids that do not exist are skipped.
