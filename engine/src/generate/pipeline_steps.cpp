@@ -776,7 +776,8 @@ struct Run {
     }
 
     // The pool: the ranking under the caps (0: none), without a second track of the same title
-    // and artist or of the same MusicBrainz recording (the same recording on two servers). Artists asked for by name are capped by no cap the prompt does not state:
+    // and artist, of the same title on an album of the same name and album artist, or of the same
+    // MusicBrainz recording (the same recording on two servers). Artists asked for by name are capped by no cap the prompt does not state:
     // "40 songs by X" means 40 songs by X.
     void build_pool(int artist_cap, int album_cap) { build_pool(artist_cap, album_cap, ctx.ranking); }
 
@@ -802,9 +803,15 @@ struct Run {
             const TrackDetail& d = details.at(t.id);
             const std::string artist = cap_artist(d.artist);
             const std::string key = ascii_lower(trim(d.title)) + '\x1f' + ascii_lower(trim(d.artist));
-            // The same recording on another server may be spelled differently: its MusicBrainz id.
+            // The same recording on another server may credit its artists differently ("A feat. B",
+            // "A, B"): its MusicBrainz id, or its title on the album of the same album artist.
             const std::string recording = d.recording_mbid.empty() ? std::string() : "mbid\x1f" + d.recording_mbid;
-            if (seen.contains(key) || (!recording.empty() && seen.contains(recording))) {
+            const std::string on_album = d.album.empty() ? std::string()
+                                                         : "album\x1f" + ascii_lower(trim(d.title)) + '\x1f' +
+                                                               ascii_lower(trim(d.album)) + '\x1f' +
+                                                               ascii_lower(trim(d.album_artist));
+            if (seen.contains(key) || (!recording.empty() && seen.contains(recording)) ||
+                (!on_album.empty() && seen.contains(on_album))) {
                 ++ctx.duplicates;
                 continue;
             }
@@ -823,6 +830,7 @@ struct Run {
             }
             seen.insert(key);
             if (!recording.empty()) seen.insert(recording);
+            if (!on_album.empty()) seen.insert(on_album);
             ++per_artist[artist];
             if (d.album_id) ++per_album[*d.album_id];
             ctx.pool.push_back(t);

@@ -114,12 +114,16 @@ std::optional<int64_t> same_recording_on(Store& store, int64_t server_id, const 
     }
     const std::string title = genre_key(track.title);
     const std::string artist = genre_key(track.artist.empty() ? track.album_artist : track.artist);
+    const std::string album_artist = genre_key(track.album_artist);
     const std::string album = genre_key(track.album);
     std::optional<int64_t> best;
     int64_t best_gap = INT64_MAX;
     for (const TitledTrack& t : tracks_titled(store, {server_id}, track.title, kTitleLookups)) {
         if (genre_key(t.title) != title || genre_key(t.album) != album) continue;
-        if (genre_key(t.artist.empty() ? t.album_artist : t.artist) != artist) continue;
+        // Servers credit guests differently ("A feat. B", "A, B"): the album artist agrees then.
+        const bool same_artist = genre_key(t.artist.empty() ? t.album_artist : t.artist) == artist ||
+                                 (!album_artist.empty() && genre_key(t.album_artist) == album_artist);
+        if (!same_artist) continue;
         const int64_t mine = track.duration_ms.value_or(0);
         if ((mine == 0) != (t.duration_ms == 0)) continue;
         const int64_t gap = std::abs(mine - t.duration_ms);

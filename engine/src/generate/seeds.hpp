@@ -45,9 +45,9 @@ std::vector<SeedUse> resolve_seeds(Store& store, const std::vector<int64_t>& ser
                                    const std::vector<SeedWord>& seeds, std::vector<std::string>& notes);
 
 // Recordings across servers: the same MusicBrainz recording id when the track has one and the
-// other server a track of it; else the same artist (track artist, else album artist), title and
-// album as names compare, and lengths within kSameRecordingMs (a server that rounds, another
-// encoding).
+// other server a track of it; else the same title and album as names compare, the same artist
+// (track artist, or the album artist: servers credit guests differently) and lengths within
+// kSameRecordingMs (a server that rounds, another encoding).
 inline constexpr int64_t kSameRecordingMs = 2000;
 
 // The track of `server_id` that is the same recording as `track` (of another server); nullopt
