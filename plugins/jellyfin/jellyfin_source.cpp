@@ -119,6 +119,26 @@ pmx_status JellyfinSource::identity(sdk::Call& call, sdk::MediaSink& out) {
     return PMX_OK;
 }
 
+std::uint64_t JellyfinSource::library_track_count(sdk::Call& call, const std::string& library) {
+    // The same items a scan visits, none of them sent: Limit=0 answers TotalRecordCount alone.
+    Target target("/Items");
+    target.param("userId", session_.user_id())
+        .param("ParentId", library)
+        .param("IncludeItemTypes", "Audio")
+        .param("Recursive", "true")
+        .param("Limit", std::uint64_t{0})
+        .param("EnableImages", "false")
+        .param("EnableUserData", "false")
+        .param("EnableTotalRecordCount", "true");
+    const sdk::Response response = request_ok(call, "GET", target.str());
+    const rapidjson::Document doc = parse_object(response, "GET /Items (track count)");
+    const std::optional<std::int64_t> counted = json::integer(json::member(doc, "TotalRecordCount"));
+    if (!counted || *counted < 0) {
+        throw sdk::Error(PMX_BAD_RESPONSE, "Jellyfin answered GET /Items (track count) without a TotalRecordCount");
+    }
+    return static_cast<std::uint64_t>(*counted);
+}
+
 pmx_status JellyfinSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) {
     session_.ensure(call);
     Target target("/UserViews");
@@ -138,9 +158,15 @@ pmx_status JellyfinSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) 
             names += names.empty() ? "" : ", ";
             names += "\"" + std::string(name) + "\"";
             if (!wanted.empty() && id != wanted_id && plugin_common::fold_case(name) != wanted) continue;
+            // The change stamp (ABI 1.5) is the count: a deletion lowers it, and what arrives
+            // or is edited shows in the updated feed (DateLastSaved) anyway.
+            const std::uint64_t tracks = library_track_count(call, *id);
+            const std::string stamp = "tracks:" + std::to_string(tracks);
             pmx_library library{};
             library.key = str(*id);
             library.title = str(name);
+            library.track_count = tracks;
+            library.change_stamp = str(stamp);
             out.library(library);
             found = true;
             if (!wanted.empty()) break;

@@ -50,6 +50,9 @@ private:
     // The server's clock minus ours, from a response's Date header (kept when there is none).
     void note_clock(const sdk::Response& response);
 
+    // How many tracks a scan of the library visits (the same query, no items sent).
+    std::uint64_t library_track_count(sdk::Call& call, const std::string& library);
+
     // Playlists (jellyfin_playlists.cpp).
     std::vector<std::string> known_ids(const sdk::Call& call, const std::vector<std::string>& ids);
     std::optional<std::vector<Entry>> entries(const sdk::Call& call, const std::string& playlist);

@@ -137,9 +137,30 @@ std::vector<PlexSource::Section> PlexSource::music_sections(const sdk::Call& cal
         if (json::text(json::member(directory, "type")) != kMusicSectionType) continue;
         std::optional<std::string> key = json::key_text(json::member(directory, "key"));
         if (!key || key->empty()) continue;
-        sections.push_back({std::move(*key), std::string(json::text(json::member(directory, "title")))});
+        // contentChangedAt is the server's change counter at the section's last content change
+        // (items added, removed or edited), updatedAt the time of its last scan: with the track
+        // count they make the section's change stamp (ABI 1.5). Plays and ratings move neither.
+        const std::optional<std::int64_t> changed = json::integer(json::member(directory, "contentChangedAt"));
+        const std::optional<std::int64_t> updated = json::integer(json::member(directory, "updatedAt"));
+        std::string stamp;
+        if (changed && updated) stamp = std::to_string(*changed) + "/" + std::to_string(*updated);
+        sections.push_back(
+            {std::move(*key), std::string(json::text(json::member(directory, "title"))), std::move(stamp)});
     }
     return sections;
+}
+
+std::uint64_t PlexSource::section_track_count(const sdk::Call& call, const std::string& section) const {
+    Target target("/library/sections/" + encode_component(section) + "/all");
+    target.param("type", kTrackType)
+        .param("X-Plex-Container-Start", std::uint64_t{0})
+        .param("X-Plex-Container-Size", std::uint64_t{0});
+    const std::string what = "GET /library/sections/" + section + "/all (track count)";
+    const sdk::Response response = send_ok(call, config_.connection, "GET", target.str());
+    const rapidjson::Document doc = parse_json(response, what);
+    const std::optional<std::uint64_t> total = total_of(media_container(doc, what), response);
+    if (!total) throw sdk::Error(PMX_BAD_RESPONSE, "Plex answered " + what + " without totalSize");
+    return *total;
 }
 
 pmx_status PlexSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) {
@@ -153,6 +174,12 @@ pmx_status PlexSource::list_libraries(sdk::Call& call, sdk::MediaSink& out) {
         pmx_library library{};
         library.key = str(section.key);
         library.title = str(section.title);
+        // A stamp goes with an exact count only (ABI 1.5): a server without contentChangedAt
+        // (an old one) is walked key by key on every sync, as before.
+        if (!section.change_stamp.empty()) {
+            library.track_count = section_track_count(call, section.key);
+            library.change_stamp = str(section.change_stamp);
+        }
         out.library(library);
         found = true;
         if (!wanted.empty()) break;

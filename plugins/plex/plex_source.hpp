@@ -40,9 +40,12 @@ private:
     struct Section {
         std::string key;
         std::string title;
+        std::string change_stamp;  // contentChangedAt and updatedAt, as the section listing gives them
     };
 
     std::vector<Section> music_sections(const sdk::Call& call) const;
+    // The section's track count (a page of size 0 asks for totalSize alone).
+    std::uint64_t section_track_count(const sdk::Call& call, const std::string& section) const;
     std::string machine_identifier(const sdk::Call& call) const;
     // Reads the genres of every album of `section` (type=9, paged) into album_genres_. An
     // attempt that fails part-way keeps the pages it read: the host's retry of the call

@@ -97,6 +97,9 @@ pmx_status SampleSource::list_libraries(sdk::Call& /*call*/, sdk::MediaSink& out
     library.key = sdk::to_pmx(kLibraryKey);
     library.title = sdk::to_pmx(kLibraryTitle);
     library.track_count = library_.tracks.size();
+    // The library never changes for a seed and size (ABI 1.5): its stamp says so.
+    const std::string stamp = "seed:" + std::to_string(config_.seed) + ":" + std::to_string(library_.tracks.size());
+    library.change_stamp = sdk::to_pmx(stamp);
     out.library(library);
     return PMX_OK;
 }

@@ -72,7 +72,7 @@ static pmx_status do_identity(pmx_instance *self, const pmx_call *call, const pm
     return PMX_OK;
 }
 static pmx_status do_list_libraries(pmx_instance *self, const pmx_call *call, const pmx_media_sink *out) {
-    pmx_library library = {sizeof(pmx_library), 0, {"1", 1}, {"Music", 5}, 0};
+    pmx_library library = {sizeof(pmx_library), 0, {"1", 1}, {"Music", 5}, 0, {"", 0}};
     (void)self; (void)call;
     out->library(out->ctx, &library);
     return PMX_OK;

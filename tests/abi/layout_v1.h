@@ -30,12 +30,13 @@
 
 /* Values are part of the ABI on every platform. */
 PMX_PIN_VALUE(PMX_ABI_MAJOR, 1u);
-PMX_PIN_VALUE(PMX_ABI_MINOR, 4u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
+PMX_PIN_VALUE(PMX_ABI_MINOR, 5u); /* 1.1: pmx_track.last_rated_at, played/rated scan orders;
                                     1.2: PMX_HTTP_RETRY_SAFE, pmx_host.install_id,
                                     pmx_media_sink.playlist_created, pmx_playlist_write.marker;
                                     1.3: pmx_completer.info, pmx_completer_info;
                                     1.4: pmx_track.favourite/recording_mbid, the favourites
-                                    order, pmx_scan_request.since, pmx_host.state_dir */
+                                    order, pmx_scan_request.since, pmx_host.state_dir;
+                                    1.5: pmx_library.change_stamp */
 PMX_PIN_VALUE(PMX_OK, 0);
 PMX_PIN_VALUE(PMX_RATE_LIMITED, 1);
 PMX_PIN_VALUE(PMX_UNAVAILABLE, 2);
@@ -217,12 +218,13 @@ PMX_PIN_FIELD(pmx_server_info, name, 24, 16);
 PMX_PIN_FIELD(pmx_server_info, version, 40, 16);
 PMX_PIN_FIELD(pmx_server_info, product, 56, 16);
 
-PMX_PIN_SIZE(pmx_library, 48, 8);
+PMX_PIN_SIZE(pmx_library, 64, 8);  /* 48 before ABI 1.5 */
 PMX_PIN_FIELD(pmx_library, struct_size, 0, 4);
 PMX_PIN_FIELD(pmx_library, reserved, 4, 4);
 PMX_PIN_FIELD(pmx_library, key, 8, 16);
 PMX_PIN_FIELD(pmx_library, title, 24, 16);
 PMX_PIN_FIELD(pmx_library, track_count, 40, 8);
+PMX_PIN_FIELD(pmx_library, change_stamp, 48, 16);
 
 PMX_PIN_SIZE(pmx_track, 256, 8);  /* 224 in ABI 1.0, 232 in 1.1 to 1.3 */
 PMX_PIN_FIELD(pmx_track, struct_size, 0, 4);

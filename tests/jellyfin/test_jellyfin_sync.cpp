@@ -78,8 +78,9 @@ TEST_CASE("jellyfin sync: full, then incremental with edits, adds, deletes, re-k
     CHECK(column(*store, jf.track_at(0).id, "is_favourite") == 0);
     CHECK(store->integrity_problems().empty());
 
-    // Nothing changed: the incremental reads the head of each sorted feed and the keys of the
-    // favourites list (favourites carry no time), and writes nothing.
+    // Nothing changed: the incremental asks the library's count (its change stamp), reads the
+    // head of each sorted feed and the keys of the favourites list (favourites carry no
+    // time), walks no keys and writes nothing.
     const std::size_t pages = jf.track_page_requests();
     const SyncReport quiet = run_sync(*store, *provider);
     REQUIRE(quiet.ok);
@@ -87,8 +88,9 @@ TEST_CASE("jellyfin sync: full, then incremental with edits, adds, deletes, re-k
     CHECK(quiet.added + quiet.updated + quiet.removed == 0);
     CHECK(quiet.read <= 2);
     check_counts_add_up(quiet);
-    // keys pass (3 pages of 100) + updated (1, empty) + added (1) + played (1) + favourites (1)
-    CHECK(jf.track_page_requests() - pages == 3 + 4);
+    CHECK_FALSE(quiet.keys_walked);
+    // count (1) + updated (1, empty) + added (1) + played (1) + favourites (1); no keys pass
+    CHECK(jf.track_page_requests() - pages == 1 + 4);
 
     const FakeJellyfinTrack edited = jf.track_at(10), moved = jf.track_at(20), rekeyed = jf.track_at(21),
                             deleted = jf.track_at(30), played = jf.track_at(40), marked = jf.track_at(41);
@@ -112,6 +114,7 @@ TEST_CASE("jellyfin sync: full, then incremental with edits, adds, deletes, re-k
     CHECK(second.added == 1);
     CHECK(second.removed == 1);
     CHECK(second.rekeyed == 2);
+    CHECK(second.keys_walked);
     const auto after = mirror(*store, jf.server_id());
     CHECK(after.size() == 300);
     CHECK(after.at(moved_id) == before.at(moved.id));      // same row, new key
@@ -138,6 +141,82 @@ TEST_CASE("jellyfin sync: full, then incremental with edits, adds, deletes, re-k
         CHECK(column(*fresh, key, "play_count") == column(*store, key, "play_count"));
         CHECK(text_column(*fresh, key, "title") == text_column(*store, key, "title"));
     }
+}
+
+TEST_CASE("jellyfin sync: the count stamp skips the keys pass, yet every change of each kind is caught alone",
+          "[jellyfin][sync]") {
+    FakeJellyfin jf(FakeJellyfinOptions{.tracks = 120});
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = jellyfin_provider(token_settings(jf, FakeJellyfin::kAdmin));
+    REQUIRE(run_sync(*store, *provider).ok);
+    const auto original = mirror(*store, jf.server_id());
+
+    // Each change alone, then one sync; after each the mirror holds exactly the server's keys.
+    const auto sync_checked = [&](const char* what) {
+        INFO(what);
+        const SyncReport r = run_sync(*store, *provider);
+        INFO(r.error);
+        REQUIRE(r.ok);
+        CHECK(r.mode == SyncMode::incremental);
+        check_counts_add_up(r);
+        const VerifyReport v = verify_source(*store, *provider, kProvider);
+        CHECK(v.ok());
+        return r;
+    };
+    const SyncReport quiet = sync_checked("nothing changed");
+    CHECK_FALSE(quiet.keys_walked);
+    CHECK(quiet.added + quiet.updated + quiet.removed == 0);
+
+    const std::string gone = jf.track_at(5).id;
+    REQUIRE(jf.delete_track(gone));  // the count drops
+    const SyncReport deleted = sync_checked("a deletion");
+    CHECK(deleted.keys_walked);
+    CHECK(deleted.removed == 1);
+    CHECK(mirror(*store, jf.server_id()).count(gone) == 0);
+
+    const std::string added = jf.add_track("Arrived Alone");  // the count rises; the feeds bring it
+    const SyncReport arrived = sync_checked("an addition");
+    CHECK(arrived.added == 1);
+    CHECK(arrived.removed == 0);
+    CHECK(mirror(*store, jf.server_id()).count(added) == 1);
+
+    // One out, one in: the count does not move, but the new key in the feeds makes the run
+    // walk the keys, and the deletion is found.
+    const std::string out = jf.track_at(7).id;
+    REQUIRE(jf.delete_track(out));
+    const std::string in = jf.add_track("Replacement");
+    const SyncReport swapped = sync_checked("a deletion and an addition");
+    CHECK(swapped.keys_walked);
+    CHECK(swapped.added == 1);
+    CHECK(swapped.removed == 1);
+    CHECK(mirror(*store, jf.server_id()).count(out) == 0);
+
+    // A file moved: a new Id for the same track (found again by its MusicBrainz ids), the
+    // count unchanged. It keeps its row.
+    FakeJellyfinTrack moving = jf.track_at(9);
+    for (std::size_t i = 10; moving.mb_track.empty(); ++i) moving = jf.track_at(i);
+    const std::string moved = jf.move_track(moving.id);
+    const SyncReport rekeyed = sync_checked("a re-key");
+    CHECK(rekeyed.keys_walked);
+    CHECK(rekeyed.rekeyed == 1);
+    CHECK(rekeyed.removed == 0);
+    CHECK(mirror(*store, jf.server_id()).at(moved) == original.at(moving.id));
+
+    // An edit, a play and a favourite move no count: the feeds bring them, no key is walked.
+    const std::string edited = jf.track_at(1).id, played = jf.track_at(2).id, liked = jf.track_at(3).id;
+    REQUIRE(column(*store, liked, "is_favourite") == 0);
+    jf.set_track_name(edited, "Edited Alone");
+    jf.play(FakeJellyfin::kAdmin, played);
+    jf.set_favourite(FakeJellyfin::kAdmin, liked, true);
+    const SyncReport touched = sync_checked("an edit, a play and a favourite");
+    CHECK_FALSE(touched.keys_walked);
+    CHECK(touched.updated == 3);
+    CHECK(text_column(*store, edited, "title") == "Edited Alone");
+    CHECK(column(*store, played, "play_count") ==
+          static_cast<int64_t>(jf.user_data(FakeJellyfin::kAdmin, played).play_count));
+    CHECK(column(*store, liked, "is_favourite") == 1);
+    CHECK(store->integrity_problems().empty());
 }
 
 TEST_CASE("jellyfin sync: a server whose clock is two hours behind still shows its edits", "[jellyfin][sync]") {

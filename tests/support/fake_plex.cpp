@@ -497,6 +497,11 @@ void FakePlex::generate_given() {
 
 std::int64_t FakePlex::tick() { return ++clock_; }
 
+void FakePlex::content_changed_locked(bool scanned) {
+    content_changed_at_ = tick();
+    if (scanned) section_updated_at_ = content_changed_at_;
+}
+
 // --- rendering ----------------------------------------------------------------------------------
 
 void FakePlex::render(Artist& a) {
@@ -842,6 +847,7 @@ FakeResponse FakePlex::handle_sections(const FakeRequest& request) {
         {"4", "show", "TV Shows", "tv.plex.agents.series", "Plex TV Series", "/data/tv"},
         {kEmptyMusicSection, "artist", kEmptyMusicTitle, "tv.plex.agents.music", "Plex Music", "/data/audiobooks"},
     }};
+    std::lock_guard lock(mutex_);  // the music section's stamps
     std::string body = "{\"MediaContainer\":{\"size\":4,\"allowSync\":false,\"title1\":\"Plex Library\",\"Directory\":[";
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const SectionInfo& s = sections[i];
@@ -864,13 +870,20 @@ FakeResponse FakePlex::handle_sections(const FakeRequest& request) {
         body += ",\"language\":\"en-US\"";
         put_name(body, "uuid");
         put_str(body, std::string(kSectionUuid.substr(0, kSectionUuid.size() - 1)) + s.key);
+        // Only the generated music section changes; the others keep their creation stamps.
+        const bool music = std::string_view(s.key) == kMusicSection;
         put_name(body, "updatedAt");
-        put_int(body, options_.base_time);
+        put_int(body, music && section_updated_at_ != 0 ? section_updated_at_ : options_.base_time);
         put_name(body, "createdAt");
         put_int(body, options_.base_time);
         put_name(body, "scannedAt");
         put_int(body, options_.base_time);
-        body += ",\"content\":true,\"directory\":true,\"hidden\":0,\"Location\":[{\"id\":";
+        body += ",\"content\":true,\"directory\":true";
+        if (options_.content_changed_at) {
+            put_name(body, "contentChangedAt");
+            put_int(body, music ? content_changed_at_ : 0);
+        }
+        body += ",\"hidden\":0,\"Location\":[{\"id\":";
         body += s.key;
         put_name(body, "path");
         put_str(body, s.path);
@@ -1301,6 +1314,7 @@ bool FakePlex::touch_track(std::string_view rating_key) {
     if (t == nullptr) return false;
     t->updated_at = tick();
     render(*t);
+    content_changed_locked(false);
     views_dirty_ = true;
     return true;
 }
@@ -1312,6 +1326,7 @@ bool FakePlex::set_track_title(std::string_view rating_key, std::string title) {
     t->title = std::move(title);
     t->updated_at = tick();
     render(*t);
+    content_changed_locked(false);
     views_dirty_ = true;
     return true;
 }
@@ -1364,6 +1379,7 @@ std::string FakePlex::add_track(std::string title, std::string_view like_rating_
     render(t);
     const std::uint64_t key = t.key;
     tracks_.emplace(key, std::move(t));
+    content_changed_locked(true);
     views_dirty_ = true;
     return decimal(key);
 }
@@ -1376,6 +1392,7 @@ bool FakePlex::delete_track(std::string_view rating_key) {
     album.leaf_count = album.leaf_count > 0 ? album.leaf_count - 1 : 0;
     render(album);
     tracks_.erase(t->key);
+    content_changed_locked(true);
     views_dirty_ = true;
     return true;
 }
@@ -1394,6 +1411,7 @@ std::string FakePlex::rekey_track(std::string_view rating_key) {
     render(moved);
     const std::uint64_t key = moved.key;
     tracks_.emplace(key, std::move(moved));
+    content_changed_locked(true);
     views_dirty_ = true;
     return decimal(key);
 }

@@ -53,6 +53,10 @@ struct FakePlexOptions {
     // When not empty: this library instead of a generated one (tracks, tracks_per_album and
     // albums_per_artist are then ignored); keys and timestamps are assigned in this order.
     std::vector<FakePlexAlbumSpec> albums{};
+    // Sections carry contentChangedAt (the server's change counter at the section's last
+    // content change: tracks added, removed, re-keyed or edited; not plays or ratings) and an
+    // updatedAt that moves with each scan that adds or removes. Off: an old server without them.
+    bool content_changed_at = true;
 };
 
 // A read-only snapshot of one track as the fake serves it.
@@ -278,6 +282,9 @@ private:
     void render(Album& album);
     void render(Track& track);
     std::int64_t tick();
+    // A content change of the music section (under mutex_): contentChangedAt moves, and with
+    // `scanned` (an item came or went) its updatedAt too.
+    void content_changed_locked(bool scanned);
     Track* find_locked(std::string_view rating_key);
     const std::vector<const Track*>& order_locked(std::string_view sort) const;
     FakePlexTrack snapshot(const Track& track) const;
@@ -289,6 +296,8 @@ private:
     std::string token_;
     std::string machine_identifier_;
     std::int64_t clock_ = 0;
+    std::int64_t content_changed_at_ = 0;  // the music section's contentChangedAt (0: since creation)
+    std::int64_t section_updated_at_ = 0;  // its updatedAt (0: base_time)
     std::uint64_t next_key_ = 0;
     std::map<std::uint64_t, Artist> artists_;
     std::map<std::uint64_t, Album> albums_;

@@ -77,10 +77,12 @@ TEST_CASE("a full sync mirrors every track, an unchanged incremental reads almos
         CHECK(call.done <= again.read);
     }
     CHECK(incremental_progress.back().done == again.read);
-    // Per music section (Music with 1,234 tracks, the empty Hörspiele): the keys-only pass
-    // (13 pages of 100, and 1) and one page of each of the four feeds (updated, added,
-    // played, rated).
-    CHECK(plex.track_page_requests() - pages_before == (13 + 1) + 4 * 2);
+    // Per music section (Music with 1,234 tracks, the empty Hörspiele): its track count (a
+    // page of size 0: with contentChangedAt and updatedAt, the change stamp) and one page of
+    // each of the four feeds (updated, added, played, rated). The stamps are those of the
+    // full sync: no keys-only pass.
+    CHECK_FALSE(again.keys_walked);
+    CHECK(plex.track_page_requests() - pages_before == 2 + 4 * 2);
     // The four feeds share one read of the album genres, not one each.
     CHECK(plex.album_page_requests() - album_pages_full <= album_pages_full);
     CHECK(again.read <= 2 * 100);
@@ -115,6 +117,7 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys,
     CHECK(r.updated == 3);  // two renamed, one re-keyed
     CHECK(r.rekeyed == 1);
     CHECK(r.removed == 1);
+    CHECK(r.keys_walked);
     // The new and the renamed tracks come in both the updated and the added feed: read once.
     check_counts_add_up(r);
 
@@ -126,6 +129,107 @@ TEST_CASE("an incremental sync picks up edits, additions, deletions and re-keys,
     CHECK(after.count(keys[50]) == 0);
     CHECK(after.at(rekeyed) == before.at(keys[50]));  // the re-keyed track kept its row id
     CHECK(verify_source(*store, *provider, kProvider).ok());
+}
+
+TEST_CASE("the section's change stamp skips the keys pass, yet every change of each kind is caught alone",
+          "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 300;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = plex_provider(plex);
+    REQUIRE(run_sync(*store, *provider).ok);
+    const auto original = mirror(*store, plex.machine_identifier());
+    const auto keys = plex.track_keys();
+
+    // Each change alone, then one sync; after each the mirror holds exactly the server's keys.
+    const auto sync_checked = [&](const char* what) {
+        INFO(what);
+        const SyncReport r = run_sync(*store, *provider);
+        INFO(r.error);
+        REQUIRE(r.ok);
+        CHECK(r.mode == SyncMode::incremental);
+        check_counts_add_up(r);
+        const VerifyReport v = verify_source(*store, *provider, kProvider);
+        CHECK(v.ok());
+        return r;
+    };
+    const auto pages = plex.track_page_requests();
+    const SyncReport quiet = sync_checked("nothing changed");
+    CHECK_FALSE(quiet.keys_walked);
+    CHECK(quiet.added + quiet.updated + quiet.removed == 0);
+    // The sync (two counts, four feeds of two sections), then verify (two counts, the keys).
+    CHECK(plex.track_page_requests() - pages == (2 + 4 * 2) + (2 + 3 + 1));
+
+    REQUIRE(plex.delete_track(keys[3]));
+    const SyncReport deleted = sync_checked("a deletion");
+    CHECK(deleted.keys_walked);
+    CHECK(deleted.removed == 1);
+
+    const std::string added = plex.add_track("Arrived Alone", keys[4]);
+    const SyncReport arrived = sync_checked("an addition");
+    CHECK(arrived.added == 1);
+    CHECK(arrived.read == arrived.added + arrived.updated + arrived.unchanged);  // counted once, though read twice
+    CHECK(mirror(*store, plex.machine_identifier()).count(added) == 1);
+
+    REQUIRE(plex.delete_track(keys[5]));
+    plex.add_track("Replacement", keys[6]);
+    const SyncReport swapped = sync_checked("a deletion and an addition");
+    CHECK(swapped.keys_walked);
+    CHECK(swapped.added == 1);
+    CHECK(swapped.removed == 1);
+
+    const std::string rekeyed = plex.rekey_track(keys[7]);
+    const SyncReport moved = sync_checked("a re-key");
+    CHECK(moved.keys_walked);
+    CHECK(moved.rekeyed == 1);
+    CHECK(moved.removed == 0);
+    CHECK(mirror(*store, plex.machine_identifier()).at(rekeyed) == original.at(keys[7]));
+
+    REQUIRE(plex.set_track_title(keys[8], "Edited Alone"));
+    const SyncReport edited = sync_checked("an edit");
+    CHECK(edited.updated == 1);
+    CHECK(edited.removed == 0);
+
+    // Ratings and plays are the user's: contentChangedAt does not move, the feeds bring them.
+    REQUIRE(plex.set_user_rating(keys[9], 6.0));
+    REQUIRE(plex.play_track(keys[10]));
+    const SyncReport listened = sync_checked("a rating and a play");
+    CHECK_FALSE(listened.keys_walked);
+    CHECK(listened.updated == 2);
+}
+
+TEST_CASE("without change stamps, or with a mirror that lost a row, every incremental sync walks the keys",
+          "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 200;
+    o.content_changed_at = false;  // an old server
+    FakePlex old_server(o);
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = plex_provider(old_server);
+    REQUIRE(run_sync(*store, *provider).ok);
+    const SyncReport quiet = run_sync(*store, *provider);
+    REQUIRE(quiet.ok);
+    CHECK(quiet.keys_walked);
+    REQUIRE(old_server.delete_track(old_server.track_keys()[0]));
+    const SyncReport deleted = run_sync(*store, *provider);
+    REQUIRE(deleted.ok);
+    CHECK(deleted.removed == 1);
+
+    FakePlexOptions n;
+    n.tracks = 200;
+    FakePlex plex(n);
+    TempDir other;
+    auto mirror_store = Store::open(other.path() / "plexmix.db");
+    auto current = plex_provider(plex);
+    REQUIRE(run_sync(*mirror_store, *current).ok);
+    REQUIRE(sqlite3_exec(mirror_store->native_handle(), "DELETE FROM tracks WHERE id = (SELECT max(id) FROM tracks)",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    const SyncReport short_mirror = run_sync(*mirror_store, *current);
+    REQUIRE(short_mirror.ok);
+    CHECK(short_mirror.keys_walked);  // the stamps agree, but the mirror does not hold that many tracks
 }
 
 TEST_CASE("an incremental sync picks up ratings and plays, which do not move updatedAt", "[sync]") {
@@ -301,7 +405,7 @@ TEST_CASE("the CLI: a failure is told once, on stderr, results go to stdout, the
     const std::string args = cli_args(write_config(dir, plex));
     const auto cli = [&](const std::string& words) { return pmx::test::run_cli_streams(PMX_CLI, args + " " + words); };
 
-    plex.fault_after_track_pages(0, FakePlexFault::status, 500);
+    plex.fault_after_track_pages(2, FakePlexFault::status, 500);  // after the two sections' counts
     const auto failed = cli("sync");
     INFO("stdout:\n" << failed.out << "stderr:\n" << failed.err);
     CHECK(failed.code == 1);

@@ -15,7 +15,8 @@ struct ServerInfo {
 
 struct LibraryInfo {
     std::string key, title;
-    uint64_t track_count = 0;
+    uint64_t track_count = 0;  // 0 = unknown, unless change_stamp is given (then exact)
+    std::string change_stamp;  // ABI 1.5: moves when the library's tracks may have; empty = unknown
 };
 
 struct TrackRecord {

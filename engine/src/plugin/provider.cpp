@@ -109,7 +109,7 @@ struct MediaCollector {
             guarded(self->failure, [&] {
                 if (!self->libraries || !lib) return 0;
                 const auto copy = copy_sized(lib);
-                self->libraries->push_back({str(copy.key), str(copy.title), copy.track_count});
+                self->libraries->push_back({str(copy.key), str(copy.title), copy.track_count, str(copy.change_stamp)});
                 return 0;
             });
         };

@@ -1,7 +1,7 @@
 // The store's migrations (v1: the library mirror; v2: content hashes; v3: batched full-text
 // re-indexing; v4: tracks.last_rated_at; v5: embeddings per model; v6: track artists as
 // artists; v7-v9: playlists as a protocol, unreached syncs, LLM tags; v10: favourites and
-// MusicBrainz recording ids) and their runner.
+// MusicBrainz recording ids; v11: the libraries' change stamps of a sync) and their runner.
 #include "store/schema.hpp"
 
 #include <array>
@@ -402,6 +402,14 @@ CREATE INDEX tracks_favourite ON tracks(server_id) WHERE is_favourite = 1;
 CREATE INDEX tracks_recording ON tracks(recording_mbid) WHERE recording_mbid IS NOT NULL;
 )sql";
 
+// What the server said of its libraries when a sync began (ABI 1.5 media sources: each
+// library's key, exact track count and change stamp, joined): when the next incremental sync
+// hears the same and the mirror holds that many tracks, it reads the feeds and does not walk
+// every key. NULL when the source gives no stamp (the keys are walked every time).
+constexpr std::string_view kSchemaV11 = R"sql(
+ALTER TABLE sync_runs ADD COLUMN library_stamp TEXT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "create the library mirror", kSchemaV1},
     Migration{2, "add tracks.content_hash", kSchemaV2},
@@ -413,6 +421,7 @@ constexpr std::array kMigrations{
     Migration{8, "add unreached_syncs and playlists.saved_tracks", kSchemaV8},
     Migration{9, "add LLM tags per model (tag_models, track_tags, active_tags) and tracks_fts.tags", kSchemaV9},
     Migration{10, "add tracks.is_favourite and tracks.recording_mbid", kSchemaV10},
+    Migration{11, "add sync_runs.library_stamp", kSchemaV11},
 };
 static_assert(kMigrations.back().version == kStoreSchemaVersion, "append a migration when bumping the version");
 

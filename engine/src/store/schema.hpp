@@ -18,7 +18,7 @@ namespace pmx {
 
 // The schema version this build writes (PRAGMA user_version). A database with a higher one
 // was written by a newer plexmix and is refused.
-inline constexpr int kStoreSchemaVersion = 10;
+inline constexpr int kStoreSchemaVersion = 11;
 
 // PRAGMA application_id of plexmix databases ("PMXD"); a database with another non-zero id
 // is not ours and is refused.

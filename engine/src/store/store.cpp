@@ -105,11 +105,13 @@ SyncRun read_run(const sql::Statement& row) {
     run.updated = row.int64(7);
     run.removed = row.int64(8);
     run.error = row.text(9);
+    run.library_stamp = row.text(10);
     return run;
 }
 
 constexpr std::string_view kRunColumns =
-    "SELECT id, server_id, mode, status, started_at, finished_at, added, updated, removed, error FROM sync_runs ";
+    "SELECT id, server_id, mode, status, started_at, finished_at, added, updated, removed, error, library_stamp "
+    "FROM sync_runs ";
 
 constexpr std::string_view kServerColumns =
     "SELECT id, provider, plugin, identity, name, url, product, version, first_seen, last_seen FROM servers ";
@@ -486,6 +488,12 @@ bool Store::has_tracks(int64_t server_id) const {
     return query.int64(0) != 0;
 }
 
+int64_t Store::track_count(int64_t server_id) const {
+    sql::Statement query(impl_->db, "SELECT count(*) FROM tracks WHERE server_id = ?1");
+    query.bind(1, server_id).step();
+    return query.int64(0);
+}
+
 size_t Store::delete_tracks(const std::vector<int64_t>& ids) {
     if (ids.empty()) return 0;
     sql::WriteScope scope(impl_->db);
@@ -554,6 +562,11 @@ void Store::finish_run(int64_t run_id, RunStatus status, int64_t added, int64_t 
     if (error.empty()) update.bind_null(7);
     else update.bind(7, error);
     update.run();
+}
+
+void Store::set_run_library_stamp(int64_t run_id, std::string_view stamp) {
+    sql::Statement update(impl_->db, "UPDATE sync_runs SET library_stamp = ?2 WHERE id = ?1");
+    update.bind(1, run_id).bind(2, stamp).run();
 }
 
 std::optional<SyncRun> Store::last_run(int64_t server_id, std::optional<RunStatus> status) const {

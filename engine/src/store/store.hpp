@@ -56,6 +56,7 @@ struct SyncRun {
     std::optional<int64_t> finished_ms;      // unix ms; nullopt while running
     int64_t added = 0, updated = 0, removed = 0;
     std::string error;                       // empty on success
+    std::string library_stamp;               // the libraries as the run found them; empty = unknown
 
     std::optional<int64_t> duration_ms() const {
         if (!finished_ms) return std::nullopt;
@@ -123,6 +124,7 @@ public:
     // (id, native_key) of every track of the server, by id.
     std::vector<std::pair<int64_t, std::string>> track_keys(int64_t server_id) const;
     bool has_tracks(int64_t server_id) const;
+    int64_t track_count(int64_t server_id) const;
     // Hard-deletes the tracks (ids that do not exist are skipped); cascades remove their
     // genre links and playlist entries and the full-text rows; then prune_orphans().
     // Returns how many tracks were deleted. Atomic: joins the open transaction, else opens one.
@@ -147,6 +149,9 @@ public:
     // Sets the end time, final status and counts; `error` empty for none.
     void finish_run(int64_t run_id, RunStatus status, int64_t added, int64_t updated, int64_t removed,
                     std::string_view error = {});
+    // Records what the server said of its libraries when the run began (sync.cpp): write it
+    // inside the run's transaction, so that only a run that committed keeps one. Empty = NULL.
+    void set_run_library_stamp(int64_t run_id, std::string_view stamp);
     // The latest run of the server (with that status, when given).
     std::optional<SyncRun> last_run(int64_t server_id, std::optional<RunStatus> status = std::nullopt) const;
     // Marks runs of the server still 'running' as 'interrupted' (a process that died

@@ -76,6 +76,190 @@ std::vector<LibraryInfo> libraries_of(Provider& source) {
     return libraries;
 }
 
+// The ABI minor that brought libraries' change stamps (pmx_library.change_stamp).
+constexpr uint32_t kLibraryStampMinor = 5;
+
+// Thrown by a run that did not walk the server's keys when a feed brings a key the mirror
+// lacks: the run starts over (its transaction rolled back) and walks them.
+struct KeysNeeded {};
+
+// What the server says of its libraries (each key, exact track count and change stamp),
+// joined, to compare with what the last complete sync heard; `tracks` gets the counts' sum.
+// Empty when a library has no stamp (a source older than ABI 1.5, or one that cannot tell).
+std::string library_stamp(const std::vector<LibraryInfo>& libraries, uint32_t plugin_minor, uint64_t* tracks) {
+    *tracks = 0;
+    if (plugin_minor < kLibraryStampMinor) return {};
+    std::string stamp;
+    for (const LibraryInfo& library : libraries) {
+        if (library.change_stamp.empty()) return {};
+        stamp += library.key + '\t' + std::to_string(library.track_count) + '\t' + library.change_stamp + '\n';
+        *tracks += library.track_count;
+    }
+    return stamp;
+}
+
+// One sync run's fixed inputs.
+struct RunInputs {
+    Store& store;
+    Provider& source;
+    const std::string& provider_name;
+    int64_t server_id;
+    int64_t run_id;
+    const std::vector<LibraryInfo>& libraries;
+    const std::string& stamp;
+    const std::optional<SyncRun>& last_success;
+    const SyncOptions& options;
+};
+
+// One attempt at the run: the keys-only pass when report.keys_walked, the full scan or the
+// incremental feeds, deletions, commit. Fills the report's counts; throws SyncFailure, or
+// KeysNeeded (nothing committed) when the keys turn out to be needed after all.
+void run_once(const RunInputs& in, SyncReport& report) {
+    Store& store = in.store;
+    Provider& source = in.source;
+    const SyncOptions& options = in.options;
+    const std::vector<LibraryInfo>& libraries = in.libraries;
+    const int64_t server_id = in.server_id;
+    const bool walk_keys = report.keys_walked;
+    std::unordered_set<std::string> on_server;
+    for (const auto& library : libraries) {
+        if (!walk_keys) break;
+        scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY,
+                     [&](const TrackRecord& t) { on_server.insert(t.key); return true; });
+    }
+
+    Store::Transaction tx(store);
+    TrackWriter::Options writer_options;
+    // Without the key set, a row another record could take over counts as still on the
+    // server: the record is then a new key, and a new key makes the run walk the keys.
+    writer_options.key_in_source = [&](const std::string& key) { return !walk_keys || on_server.count(key) > 0; };
+    TrackWriter writer(tx, server_id, writer_options);
+    const bool stop_on_new_key = report.mode == SyncMode::incremental && !walk_keys;
+    // A track comes once into the mirror and into `read`, however many feeds bring it (the
+    // added feed repeats what the updated feed had; a watermark's equal timestamps come
+    // again): so read = added + updated + unchanged.
+    std::unordered_set<std::string> seen_keys;
+    // The favourites lists read (ABI 1.4), and the tracks whose flag they changed.
+    std::unordered_set<std::string> favourites_listed;
+    bool favourites_checked = false;
+    uint64_t refavoured = 0;
+    auto apply = [&](const TrackRecord& track) {
+        if (track.key.empty() || !seen_keys.insert(track.key).second) return;
+        ++report.read;
+        if (writer.upsert(track).outcome == UpsertOutcome::added && stop_on_new_key) throw KeysNeeded{};
+    };
+    if (report.mode == SyncMode::full) {
+        // Progress of the libraries' size as the server reports it (unknown when one does not).
+        uint64_t earlier_libraries = 0;
+        bool sizes_known = true;
+        for (const auto& library : libraries) {
+            std::optional<uint64_t> size;
+            scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, [&](const TrackRecord& t) { apply(t); return true; },
+                         [&](std::optional<uint64_t> total) {
+                             size = total;
+                             const bool known = sizes_known && total.has_value();
+                             if (options.progress) options.progress(report.read, known ? earlier_libraries + *total : 0);
+                         });
+            sizes_known = sizes_known && size.has_value();
+            earlier_libraries += size.value_or(0);
+        }
+    } else {
+        // Newest first, down to the newest change the mirror already holds (the server's
+        // clock, so client clock skew does not matter); equal timestamps are read again.
+        // Plays and ratings do not move updatedAt on Plex: two more feeds catch them.
+        const Watermarks marks = watermarks(store, server_id);
+        const uint32_t plugin_minor = source.instance().plugin().info().abi_minor;
+        const bool has_user_feeds = plugin_minor >= 1;
+        // A server that filters by change time but cannot sort by it (Jellyfin) answers the
+        // updated feed with what changed since the last complete sync began (host clock).
+        const int64_t since = in.last_success->started_ms / kMsPerSecond;
+        struct Feed {
+            int32_t order;
+            int64_t TrackRecord::*time;
+            int64_t mark;
+            bool optional;  // the plugin may answer UNSUPPORTED
+        };
+        const Feed feeds[] = {
+            {PMX_SCAN_ORDER_UPDATED_DESC, &TrackRecord::updated_at, marks.updated_at, false},
+            {PMX_SCAN_ORDER_ADDED_DESC, &TrackRecord::added_at, marks.added_at, false},
+            {PMX_SCAN_ORDER_PLAYED_DESC, &TrackRecord::last_played_at, marks.last_played_at, true},
+            {PMX_SCAN_ORDER_RATED_DESC, &TrackRecord::last_rated_at, marks.last_rated_at, true},
+        };
+        for (const auto& library : libraries) {
+            for (const Feed& feed : feeds) {
+                if (feed.optional && !has_user_feeds) continue;
+                const bool read = scan_library(
+                    source, library, feed.order, 0,
+                    [&](const TrackRecord& t) {
+                        // A feed sorted on a time the track does not have has reached
+                        // the never-played / never-rated tail: nothing new after it.
+                        const int64_t when = t.*feed.time;
+                        if (feed.optional && when == 0) return false;
+                        if (when != 0 && when < feed.mark) return false;
+                        apply(t);
+                        return true;
+                    },
+                    // The feeds stop at the last sync's changes: how many tracks that is
+                    // nobody knows beforehand (the server's total is the library's size).
+                    [&](std::optional<uint64_t>) {
+                        if (options.progress) options.progress(report.read, 0);
+                    },
+                    feed.optional, since);
+                if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", in.provider_name, feed.order);
+            }
+            // Favourites carry no time (ABI 1.4): a server whose tracks came with the flag is
+            // asked for the keys of its whole list, and the mirror made to agree with it.
+            if (plugin_minor < kFavouritesMinor || !marks.has_favourites) continue;
+            std::unordered_set<std::string> listed;
+            const bool read = scan_library(
+                source, library, PMX_SCAN_ORDER_FAVOURITES, PMX_SCAN_KEYS_ONLY,
+                [&](const TrackRecord& t) {
+                    listed.insert(t.key);
+                    return true;
+                },
+                [&](std::optional<uint64_t>) {
+                    if (options.progress) options.progress(report.read, 0);
+                },
+                true);
+            if (!read) continue;
+            favourites_checked = true;
+            favourites_listed.merge(listed);
+        }
+        if (favourites_checked) {
+            // What this run wrote carries its current flag already.
+            refavoured = writer.sync_favourites(favourites_listed, seen_keys);
+            report.read += refavoured;
+        }
+    }
+
+    // Deletions: what the mirror holds and the server no longer has (known only when the keys
+    // were walked; otherwise the stamps said nothing left).
+    std::vector<int64_t> to_delete;
+    const auto mirrored = walk_keys ? store.track_keys(server_id) : std::vector<std::pair<int64_t, std::string>>{};
+    for (const auto& [id, key] : mirrored) {
+        if (!on_server.count(key)) to_delete.push_back(id);
+    }
+    if (!options.full && !mirrored.empty() &&
+        static_cast<double>(to_delete.size()) > kMassDeleteShare * static_cast<double>(mirrored.size())) {
+        throw SyncFailure{PMX_INVALID_INPUT,
+                          "this sync would delete " + std::to_string(to_delete.size()) + " of " +
+                              std::to_string(mirrored.size()) +
+                              " mirrored tracks (more than half); nothing was changed. If the library really "
+                              "shrank, run 'plexmix sync --full'"};
+    }
+    report.removed = store.delete_tracks(to_delete);
+    const auto& counts = writer.counts();
+    // Only a deletion or a rewritten row can leave an album, artist or genre without tracks.
+    if (report.removed > 0 || counts.updated + counts.rekeyed + counts.added > 0) store.prune_orphans();
+    store.set_run_library_stamp(in.run_id, in.stamp);
+    if (global_cancel().cancelled()) throw SyncFailure{PMX_CANCELLED, "interrupted before commit"};
+    tx.commit();
+    report.added = counts.added;
+    report.updated = counts.updated + counts.rekeyed + refavoured;
+    report.rekeyed = counts.rekeyed;
+    report.unchanged = counts.unchanged;
+}
+
 }  // namespace
 
 SyncReport sync_source(Store& store, Provider& source, const std::string& provider_name, const std::string& plugin_id,
@@ -116,142 +300,32 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
 
     try {
         const std::vector<LibraryInfo> libraries = libraries_of(source);
-        // The server's key set first (one cheap keys-only pass): it tells deletions apart and
-        // keeps the writer from giving a row that is still on the server to a re-keyed item.
-        // An empty mirror has neither deletions nor rows to re-key: the pass is skipped.
-        std::unordered_set<std::string> on_server;
+        const uint32_t plugin_minor = source.instance().plugin().info().abi_minor;
+        uint64_t stamped_tracks = 0;
+        const std::string stamp = library_stamp(libraries, plugin_minor, &stamped_tracks);
         const bool mirror_empty = !store.has_tracks(server_id);
-        for (const auto& library : libraries) {
-            if (mirror_empty) break;
-            scan_library(source, library, PMX_SCAN_ORDER_ANY, PMX_SCAN_KEYS_ONLY,
-                         [&](const TrackRecord& t) { on_server.insert(t.key); return true; });
-        }
-
-        Store::Transaction tx(store);
-        TrackWriter::Options writer_options;
-        writer_options.key_in_source = [&](const std::string& key) { return on_server.count(key) > 0; };
-        TrackWriter writer(tx, server_id, writer_options);
-        // A track comes once into the mirror and into `read`, however many feeds bring it (the
-        // added feed repeats what the updated feed had; a watermark's equal timestamps come
-        // again): so read = added + updated + unchanged.
-        std::unordered_set<std::string> seen_keys;
-        // The favourites lists read (ABI 1.4), and the tracks whose flag they changed.
-        std::unordered_set<std::string> favourites_listed;
-        bool favourites_checked = false;
-        uint64_t refavoured = 0;
-        auto apply = [&](const TrackRecord& track) {
-            if (track.key.empty() || !seen_keys.insert(track.key).second) return;
-            ++report.read;
-            writer.upsert(track);
-        };
-
-        if (report.mode == SyncMode::full) {
-            // Progress of the libraries' size as the server reports it (unknown when one does not).
-            uint64_t earlier_libraries = 0;
-            bool sizes_known = true;
-            for (const auto& library : libraries) {
-                std::optional<uint64_t> size;
-                scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, [&](const TrackRecord& t) { apply(t); return true; },
-                             [&](std::optional<uint64_t> total) {
-                                 size = total;
-                                 const bool known = sizes_known && total.has_value();
-                                 if (options.progress) options.progress(report.read, known ? earlier_libraries + *total : 0);
-                             });
-                sizes_known = sizes_known && size.has_value();
-                earlier_libraries += size.value_or(0);
-            }
-        } else {
-            // Newest first, down to the newest change the mirror already holds (the server's
-            // clock, so client clock skew does not matter); equal timestamps are read again.
-            // Plays and ratings do not move updatedAt on Plex: two more feeds catch them.
-            const Watermarks marks = watermarks(store, server_id);
-            const uint32_t plugin_minor = source.instance().plugin().info().abi_minor;
-            const bool has_user_feeds = plugin_minor >= 1;
-            // A server that filters by change time but cannot sort by it (Jellyfin) answers the
-            // updated feed with what changed since the last complete sync began (host clock).
-            const int64_t since = last_success->started_ms / kMsPerSecond;
-            struct Feed {
-                int32_t order;
-                int64_t TrackRecord::*time;
-                int64_t mark;
-                bool optional;  // the plugin may answer UNSUPPORTED
-            };
-            const Feed feeds[] = {
-                {PMX_SCAN_ORDER_UPDATED_DESC, &TrackRecord::updated_at, marks.updated_at, false},
-                {PMX_SCAN_ORDER_ADDED_DESC, &TrackRecord::added_at, marks.added_at, false},
-                {PMX_SCAN_ORDER_PLAYED_DESC, &TrackRecord::last_played_at, marks.last_played_at, true},
-                {PMX_SCAN_ORDER_RATED_DESC, &TrackRecord::last_rated_at, marks.last_rated_at, true},
-            };
-            for (const auto& library : libraries) {
-                for (const Feed& feed : feeds) {
-                    if (feed.optional && !has_user_feeds) continue;
-                    const bool read = scan_library(
-                        source, library, feed.order, 0,
-                        [&](const TrackRecord& t) {
-                            // A feed sorted on a time the track does not have has reached
-                            // the never-played / never-rated tail: nothing new after it.
-                            const int64_t when = t.*feed.time;
-                            if (feed.optional && when == 0) return false;
-                            if (when != 0 && when < feed.mark) return false;
-                            apply(t);
-                            return true;
-                        },
-                        // The feeds stop at the last sync's changes: how many tracks that is
-                        // nobody knows beforehand (the server's total is the library's size).
-                        [&](std::optional<uint64_t>) {
-                            if (options.progress) options.progress(report.read, 0);
-                        },
-                        feed.optional, since);
-                    if (!read) spdlog::debug("sync of {}: the source cannot sort by {}", provider_name, feed.order);
-                }
-                // Favourites carry no time (ABI 1.4): a server whose tracks came with the flag is
-                // asked for the keys of its whole list, and the mirror made to agree with it.
-                if (plugin_minor < kFavouritesMinor || !marks.has_favourites) continue;
-                std::unordered_set<std::string> listed;
-                const bool read = scan_library(
-                    source, library, PMX_SCAN_ORDER_FAVOURITES, PMX_SCAN_KEYS_ONLY,
-                    [&](const TrackRecord& t) {
-                        listed.insert(t.key);
-                        return true;
-                    },
-                    [&](std::optional<uint64_t>) {
-                        if (options.progress) options.progress(report.read, 0);
-                    },
-                    true);
-                if (!read) continue;
-                favourites_checked = true;
-                favourites_listed.merge(listed);
-            }
-            if (favourites_checked) {
-                // What this run wrote carries its current flag already.
-                refavoured = writer.sync_favourites(favourites_listed, seen_keys);
-                report.read += refavoured;
+        // The server's key set (one keys-only pass) tells deletions apart and keeps the writer
+        // from giving a row that is still on the server to a re-keyed item. An empty mirror
+        // has neither deletions nor rows to re-key. An incremental run skips it when every
+        // library says it is as the last complete sync found it (ABI 1.5 stamps with exact
+        // counts) and the mirror holds exactly that many tracks: then nothing left the server.
+        // Should a feed bring a key the mirror lacks all the same (an addition, a re-key: the
+        // stamp of a server that adds and deletes one track each may not have moved), the run
+        // starts over and walks the keys.
+        report.keys_walked = !mirror_empty && (report.mode == SyncMode::full || stamp.empty() ||
+                                               last_success->library_stamp != stamp ||
+                                               static_cast<uint64_t>(store.track_count(server_id)) != stamped_tracks);
+        for (bool done = false; !done;) {
+            try {
+                run_once({store, source, provider_name, server_id, run_id, libraries, stamp, last_success, options},
+                         report);
+                done = true;
+            } catch (const KeysNeeded&) {
+                spdlog::debug("sync of {}: a feed brought a new key; walking the server's keys", provider_name);
+                report.keys_walked = true;
+                report.read = 0;
             }
         }
-
-        // Deletions: what the mirror holds and the server no longer has.
-        std::vector<int64_t> to_delete;
-        const auto mirrored = mirror_empty ? std::vector<std::pair<int64_t, std::string>>{} : store.track_keys(server_id);
-        for (const auto& [id, key] : mirrored) {
-            if (!on_server.count(key)) to_delete.push_back(id);
-        }
-        if (!options.full && !mirrored.empty() &&
-            static_cast<double>(to_delete.size()) > kMassDeleteShare * static_cast<double>(mirrored.size())) {
-            throw SyncFailure{PMX_INVALID_INPUT,
-                              "this sync would delete " + std::to_string(to_delete.size()) + " of " +
-                                  std::to_string(mirrored.size()) +
-                                  " mirrored tracks (more than half); nothing was changed. If the library really "
-                                  "shrank, run 'plexmix sync --full'"};
-        }
-        report.removed = store.delete_tracks(to_delete);
-        store.prune_orphans();
-        if (global_cancel().cancelled()) throw SyncFailure{PMX_CANCELLED, "interrupted before commit"};
-        tx.commit();
-        const auto& counts = writer.counts();
-        report.added = counts.added;
-        report.updated = counts.updated + counts.rekeyed + refavoured;
-        report.rekeyed = counts.rekeyed;
-        report.unchanged = counts.unchanged;
         report.ok = true;
         report.status = "success";
     } catch (const SyncFailure& f) {

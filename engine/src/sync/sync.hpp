@@ -34,6 +34,11 @@ struct SyncReport {
     // or one read again at a watermark's timestamp, counts once; read = added + updated +
     // unchanged. `rekeyed` is part of `updated`; `removed` (gone from the server) is apart.
     uint64_t read = 0, added = 0, updated = 0, unchanged = 0, rekeyed = 0, removed = 0;
+    // Whether the run walked every key of the server (the keys-only pass that finds deletions).
+    // An incremental run does not when the libraries' change stamps and counts say nothing
+    // left the server since the last complete sync (see sync_source); a first sync has no
+    // mirror to delete from.
+    bool keys_walked = false;
     std::chrono::milliseconds elapsed{0};
     std::string error;               // why it failed; the previous mirror is intact then
     std::vector<std::string> notes;  // e.g. "server identity changed"
@@ -48,7 +53,10 @@ struct SyncReport {
 // time rather than sort by it), then, for a source whose tracks carry a favourite flag, the
 // keys of its whole list of favourites (the mirror's flags are made to agree), and detects
 // deletions with a keys-only pass; a pass that would delete more than half of the mirror is
-// refused unless `options.full`.
+// refused unless `options.full`. The keys-only pass is skipped when every library's change
+// stamp and exact count (ABI 1.5) are those the last complete sync heard and the mirror holds
+// that many tracks, unless a feed brings a key the mirror lacks: the run then starts over
+// (nothing committed yet) and walks the keys.
 // A run that cannot learn the server's identity (unreachable, token refused) has no server
 // to record a run under: it is recorded for the provider (Store::record_unreached_sync) until
 // a run reaches the server. Failures are the report's to show: the log file keeps a record,

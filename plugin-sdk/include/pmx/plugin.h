@@ -57,7 +57,7 @@ extern "C" {
  * accepts any minor: an older plugin simply lacks appended fields (read as zero), a newer
  * plugin must check the host's minor (pmx_host.abi_minor) before relying on newer services. */
 #define PMX_ABI_MAJOR 1u
-#define PMX_ABI_MINOR 4u
+#define PMX_ABI_MINOR 5u
 
 /* True when a struct received with `struct_size` contains `field` (for host vtables). */
 #define PMX_HAS_FIELD(ptr, type, field) \
@@ -399,7 +399,17 @@ typedef struct pmx_library {
     uint32_t reserved;
     pmx_str key;       /* native key (Plex section id, Jellyfin view Id) */
     pmx_str title;
-    uint64_t track_count; /* 0 = unknown */
+    uint64_t track_count; /* 0 = unknown, unless change_stamp is given (then exact) */
+    /* ABI 1.5. A short text that changes whenever the library loses a track (deleted, or its
+     * key changed) and, as far as the server can tell cheaply, whenever a track is added or
+     * edited; it stays the same for plays and ratings. Opaque to the host, which keeps the one
+     * of the last complete sync and compares it for equality only: when every library's stamp
+     * and exact track_count are unchanged, an incremental sync reads the feeds but not every
+     * key (it walks them anyway as soon as a feed brings a key the mirror lacks). Give it only
+     * with an exact track_count (0 then means empty). Examples: Plex's section contentChangedAt
+     * and updatedAt; Jellyfin's item count. No secrets: the host stores it. Empty = unknown: the
+     * host walks every key on every incremental sync, as before. */
+    pmx_str change_stamp;
 } pmx_library;
 
 /* Bits of pmx_track.has: which optional fields the server gave. A field whose bit is clear
