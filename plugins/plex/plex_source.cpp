@@ -30,7 +30,8 @@ namespace {
 // Plex metadata type numbers for /library/sections/<id>/all?type=...
 constexpr std::uint64_t kAlbumType = 9;
 constexpr std::uint64_t kTrackType = 10;
-constexpr std::string_view kMusicSectionType = "artist";  // Plex calls music sections "artist"
+constexpr std::string_view kMusicSectionType = "artist";
+constexpr std::uint32_t kFeedFirstPage = 50;  // see scan_tracks  // Plex calls music sections "artist"
 constexpr std::string_view kProductName = "Plex Media Server";
 constexpr std::string_view kUriLibrary = "/com.plexapp.plugins.library/library/metadata/";
 constexpr std::string_view kTotalSizeHeader = "x-plex-container-total-size";
@@ -206,6 +207,27 @@ void PlexSource::forget_album_genres() {
     albums_next_ = 0;
 }
 
+void PlexSource::load_albums(const sdk::Call& call, const std::string& section, std::vector<std::string> keys,
+                             AlbumGenres& table) const {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::string list;
+    for (const std::string& key : keys) {
+        if (!list.empty()) list += ',';
+        list += encode_component(key);
+    }
+    table.begin(section);
+    // Plex answers the items it has of a comma-separated list, and 404 when it has none (the
+    // albums went away since the page was served: their tracks go without genres this time).
+    const sdk::Response response = send(call, config_.connection, "GET", "/library/metadata/" + list);
+    if (response.status() == kHttpNotFound) return;
+    if (!response.ok()) fail(call, response, "GET /library/metadata/... (albums)");
+    const rapidjson::Document doc = parse_json(response, "GET /library/metadata/... (albums)");
+    if (const json::Value* found = json::array(media_container(doc, "GET /library/metadata/... (albums)"), "Metadata")) {
+        for (const json::Value& album : found->GetArray()) table.add(album);
+    }
+}
+
 void PlexSource::load_album_genres(const sdk::Call& call, const std::string& section,
                                    std::uint32_t page_size) {
     AlbumGenres& table = albums_loading_;
@@ -264,7 +286,11 @@ pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& requ
         return call.error(PMX_INVALID_INPUT,
                           "scan_tracks: unknown order " + std::to_string(request.order));
     }
-    const std::uint32_t page_size = request.page_size != 0 ? request.page_size : config_.page_size;
+    // A sorted incremental feed usually stops within its first items (the host stops at what
+    // the mirror holds): its first page is small, and asks for its own albums' genres only.
+    const bool feed_head = sort != nullptr && cursor.empty();
+    std::uint32_t page_size = request.page_size != 0 ? request.page_size : config_.page_size;
+    if (feed_head) page_size = std::min(page_size, kFeedFirstPage);
     const bool keys_only = (request.flags & PMX_SCAN_KEYS_ONLY) != 0;
 
     const std::string path = "/library/sections/" + encode_component(section) + "/all";
@@ -293,16 +319,27 @@ pmx_status PlexSource::scan_tracks(sdk::Call& call, const pmx_scan_request& requ
     const std::size_t count = items != nullptr ? items->Size() : 0;
 
     // Plex leaves Genre off most tracks in listings: then the album's genres apply. They are
-    // read once per scan (every album of the section, paged), never once per track.
+    // read once per scan (every album of the section, paged), never once per track; the head
+    // of a feed asks for the albums of its few tracks alone.
+    AlbumGenres head_albums;
+    const AlbumGenres* genres = nullptr;
     if (!keys_only && !album_genres_.loaded_for(section)) {
+        std::vector<std::string> lacking;  // albums of tracks without genres of their own
         for (std::size_t i = 0; i < count; ++i) {
-            if (!has_own_genres((*items)[static_cast<rapidjson::SizeType>(i)])) {
-                load_album_genres(call, section, page_size);
-                break;
+            const json::Value& item = (*items)[static_cast<rapidjson::SizeType>(i)];
+            if (has_own_genres(item)) continue;
+            if (std::optional<std::string> album = json::key_text(json::member(item, "parentRatingKey"))) {
+                lacking.push_back(std::move(*album));
             }
         }
+        if (!lacking.empty() && feed_head) {
+            load_albums(call, section, std::move(lacking), head_albums);
+            genres = &head_albums;
+        } else if (!lacking.empty()) {
+            load_album_genres(call, section, page_size);
+        }
     }
-    const AlbumGenres* genres = album_genres_.loaded_for(section) ? &album_genres_ : nullptr;
+    if (genres == nullptr && album_genres_.loaded_for(section)) genres = &album_genres_;
 
     if (total) out.total(*total);
     std::size_t skipped = 0;

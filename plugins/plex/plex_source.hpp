@@ -50,6 +50,9 @@ private:
     // Reads the genres of every album of `section` (type=9, paged) into album_genres_. An
     // attempt that fails part-way keeps the pages it read: the host's retry of the call
     // resumes at the page that failed, not at the first.
+    // Reads the genres of the albums `keys` (one request) into `table`, begun for `section`.
+    void load_albums(const sdk::Call& call, const std::string& section, std::vector<std::string> keys,
+                     AlbumGenres& table) const;
     void load_album_genres(const sdk::Call& call, const std::string& section,
                            std::uint32_t page_size);
     void forget_album_genres();

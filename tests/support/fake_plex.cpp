@@ -1058,8 +1058,9 @@ FakeResponse FakePlex::handle_metadata(const FakeRequest& request) {
         const std::optional<std::uint64_t> k = parse_uint(keys.substr(0, comma));
         keys = comma == std::string_view::npos ? std::string_view() : keys.substr(comma + 1);
         if (!k) continue;
-        const auto it = tracks_.find(*k);
-        if (it != tracks_.end()) found.push_back(it->second.json);
+        // One ratingKey space: a key names a track or an album (with its Genre tags).
+        if (const auto it = tracks_.find(*k); it != tracks_.end()) found.push_back(it->second.json);
+        else if (const auto al = albums_.find(*k); al != albums_.end()) found.push_back(al->second.json);
     }
     if (found.empty()) return not_found();
     std::string attrs;

@@ -187,10 +187,33 @@ TEST_CASE("the section's change stamp skips the keys pass, yet every change of e
     CHECK(moved.removed == 0);
     CHECK(mirror(*store, plex.machine_identifier()).at(rekeyed) == original.at(keys[7]));
 
+    // The edited track has no genres of its own: the feed's head asks for its album's alone
+    // (no page of the section's albums), and the mirror keeps the album's genres.
+    const auto genres_of = [&](const std::string& key) {
+        sqlite3_stmt* raw = nullptr;
+        REQUIRE(sqlite3_prepare_v2(store->native_handle(), "SELECT genres FROM tracks WHERE native_key = ?1", -1, &raw,
+                                   nullptr) == SQLITE_OK);
+        sqlite3_bind_text(raw, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+        std::string text;
+        if (sqlite3_step(raw) == SQLITE_ROW && sqlite3_column_text(raw, 0) != nullptr) {
+            text = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+        }
+        sqlite3_finalize(raw);
+        return text;
+    };
+    const auto track = plex.find_track(keys[8]);
+    REQUIRE(track);
+    REQUIRE(track->genres.empty());
+    REQUIRE_FALSE(track->album_genres.empty());
+    const std::string genres_before = genres_of(keys[8]);
+    REQUIRE_FALSE(genres_before.empty());
+    const auto album_pages = plex.album_page_requests();
     REQUIRE(plex.set_track_title(keys[8], "Edited Alone"));
     const SyncReport edited = sync_checked("an edit");
     CHECK(edited.updated == 1);
     CHECK(edited.removed == 0);
+    CHECK(genres_of(keys[8]) == genres_before);
+    CHECK(plex.album_page_requests() == album_pages);
 
     // Ratings and plays are the user's: contentChangedAt does not move, the feeds bring them.
     REQUIRE(plex.set_user_rating(keys[9], 6.0));
