@@ -17,6 +17,7 @@
 #include "support/fake_http_server.hpp"
 #include "support/fake_plex.hpp"
 #include "support/test_util.hpp"
+#include "store/watermarks.hpp"
 #include "sync/sync.hpp"
 #include "sync_support.hpp"
 
@@ -221,6 +222,61 @@ TEST_CASE("the section's change stamp skips the keys pass, yet every change of e
     const SyncReport listened = sync_checked("a rating and a play");
     CHECK_FALSE(listened.keys_walked);
     CHECK(listened.updated == 2);
+}
+
+TEST_CASE("a sync records the mirror's watermarks for the next one, a run without them computes them from the rows",
+          "[sync]") {
+    FakePlexOptions o;
+    o.tracks = 250;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = plex_provider(plex);
+    const auto keys = plex.track_keys();
+    REQUIRE(plex.set_user_rating(keys[1], 8.0));
+    REQUIRE(plex.play_track(keys[2]));
+    REQUIRE(run_sync(*store, *provider).ok);
+    const auto server = store->find_server(kProvider, plex.machine_identifier());
+    REQUIRE(server);
+    const auto same_marks = [&](const char* when) {
+        INFO(when);
+        const auto run = store->last_run(server->id, RunStatus::success);
+        REQUIRE(run);
+        REQUIRE(run->marks);
+        const Watermarks rows = watermarks(*store, server->id);
+        CHECK(run->marks->updated_at == rows.updated_at);
+        CHECK(run->marks->added_at == rows.added_at);
+        CHECK(run->marks->last_played_at == rows.last_played_at);
+        CHECK(run->marks->last_rated_at == rows.last_rated_at);
+        CHECK(run->marks->has_favourites == rows.has_favourites);
+        CHECK(rows.last_played_at > 0);
+        CHECK(rows.last_rated_at > 0);
+    };
+    same_marks("after the full sync");
+
+    REQUIRE(plex.set_track_title(keys[3], "Retitled"));
+    REQUIRE(plex.play_track(keys[4]));
+    REQUIRE(plex.set_user_rating(keys[5], 2.0));
+    plex.add_track("Newcomer", keys[6]);
+    const SyncReport r = run_sync(*store, *provider);
+    REQUIRE(r.ok);
+    CHECK(r.added == 1);
+    CHECK(r.updated == 3);
+    same_marks("after an incremental sync");
+
+    // A database whose last run predates the marks (store v10): they come from the rows, and
+    // the next changes are still found.
+    REQUIRE(sqlite3_exec(store->native_handle(),
+                         "UPDATE sync_runs SET mark_updated_at = NULL, mark_added_at = NULL, mark_played_at = NULL, "
+                         "mark_rated_at = NULL, mark_favourites = NULL",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(plex.set_track_title(keys[7], "Retitled Again"));
+    REQUIRE(plex.play_track(keys[8]));
+    const SyncReport old = run_sync(*store, *provider);
+    REQUIRE(old.ok);
+    CHECK(old.updated == 2);
+    CHECK(old.read < 20);  // the feeds stopped at the rows' marks
+    same_marks("after a run that started without recorded marks");
 }
 
 TEST_CASE("without change stamps, or with a mirror that lost a row, every incremental sync walks the keys",

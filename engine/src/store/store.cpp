@@ -106,12 +106,15 @@ SyncRun read_run(const sql::Statement& row) {
     run.removed = row.int64(8);
     run.error = row.text(9);
     run.library_stamp = row.text(10);
+    if (const std::optional<int64_t> updated = row.optional_int64(11)) {
+        run.marks = Watermarks{*updated, row.int64(12), row.int64(13), row.int64(14), row.int64(15) != 0};
+    }
     return run;
 }
 
 constexpr std::string_view kRunColumns =
-    "SELECT id, server_id, mode, status, started_at, finished_at, added, updated, removed, error, library_stamp "
-    "FROM sync_runs ";
+    "SELECT id, server_id, mode, status, started_at, finished_at, added, updated, removed, error, library_stamp, "
+    "mark_updated_at, mark_added_at, mark_played_at, mark_rated_at, mark_favourites FROM sync_runs ";
 
 constexpr std::string_view kServerColumns =
     "SELECT id, provider, plugin, identity, name, url, product, version, first_seen, last_seen FROM servers ";
@@ -564,9 +567,18 @@ void Store::finish_run(int64_t run_id, RunStatus status, int64_t added, int64_t 
     update.run();
 }
 
-void Store::set_run_library_stamp(int64_t run_id, std::string_view stamp) {
-    sql::Statement update(impl_->db, "UPDATE sync_runs SET library_stamp = ?2 WHERE id = ?1");
-    update.bind(1, run_id).bind(2, stamp).run();
+void Store::record_run_state(int64_t run_id, std::string_view library_stamp, const Watermarks& marks) {
+    sql::Statement update(impl_->db,
+                          "UPDATE sync_runs SET library_stamp = ?2, mark_updated_at = ?3, mark_added_at = ?4, "
+                          "mark_played_at = ?5, mark_rated_at = ?6, mark_favourites = ?7 WHERE id = ?1");
+    update.bind(1, run_id)
+        .bind(2, library_stamp)
+        .bind(3, marks.updated_at)
+        .bind(4, marks.added_at)
+        .bind(5, marks.last_played_at)
+        .bind(6, marks.last_rated_at)
+        .bind(7, int64_t{marks.has_favourites ? 1 : 0})
+        .run();
 }
 
 std::optional<SyncRun> Store::last_run(int64_t server_id, std::optional<RunStatus> status) const {

@@ -23,6 +23,7 @@
 
 #include "model/media.hpp"
 #include "store/store_error.hpp"
+#include "store/watermarks.hpp"
 
 struct sqlite3;
 
@@ -57,6 +58,7 @@ struct SyncRun {
     int64_t added = 0, updated = 0, removed = 0;
     std::string error;                       // empty on success
     std::string library_stamp;               // the libraries as the run found them; empty = unknown
+    std::optional<Watermarks> marks;         // where the next incremental sync stops; none before v11
 
     std::optional<int64_t> duration_ms() const {
         if (!finished_ms) return std::nullopt;
@@ -149,9 +151,10 @@ public:
     // Sets the end time, final status and counts; `error` empty for none.
     void finish_run(int64_t run_id, RunStatus status, int64_t added, int64_t updated, int64_t removed,
                     std::string_view error = {});
-    // Records what the server said of its libraries when the run began (sync.cpp): write it
-    // inside the run's transaction, so that only a run that committed keeps one. Empty = NULL.
-    void set_run_library_stamp(int64_t run_id, std::string_view stamp);
+    // Records what the server said of its libraries when the run began (empty = NULL) and the
+    // watermarks the mirror has now (sync.cpp): write it inside the run's transaction, so that
+    // only a run that committed keeps them.
+    void record_run_state(int64_t run_id, std::string_view library_stamp, const Watermarks& marks);
     // The latest run of the server (with that status, when given).
     std::optional<SyncRun> last_run(int64_t server_id, std::optional<RunStatus> status = std::nullopt) const;
     // Marks runs of the server still 'running' as 'interrupted' (a process that died

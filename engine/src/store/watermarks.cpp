@@ -1,6 +1,9 @@
 // Watermarks of a server's mirror.
 #include "store/watermarks.hpp"
 
+#include <algorithm>
+
+#include "model/media.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +23,14 @@ Watermarks watermarks(const Store& store, int64_t server_id) {
         marks.has_favourites = q.int64(4) != 0;
     }
     return marks;
+}
+
+void absorb(Watermarks& marks, const TrackRecord& track) {
+    marks.updated_at = std::max(marks.updated_at, track.updated_at);
+    marks.added_at = std::max(marks.added_at, track.added_at);
+    marks.last_played_at = std::max(marks.last_played_at, track.last_played_at);
+    marks.last_rated_at = std::max(marks.last_rated_at, track.last_rated_at);
+    marks.has_favourites = marks.has_favourites || (track.has & PMX_TRACK_HAS_FAVOURITE) != 0;
 }
 
 }  // namespace pmx

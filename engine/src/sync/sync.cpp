@@ -108,6 +108,7 @@ struct RunInputs {
     const std::vector<LibraryInfo>& libraries;
     const std::string& stamp;
     const std::optional<SyncRun>& last_success;
+    const Watermarks& start_marks;  // an incremental run's: where its feeds stop
     const SyncOptions& options;
 };
 
@@ -143,9 +144,14 @@ void run_once(const RunInputs& in, SyncReport& report) {
     std::unordered_set<std::string> favourites_listed;
     bool favourites_checked = false;
     uint64_t refavoured = 0;
+    // The marks the mirror will have: a full run's are those of what it reads, an incremental
+    // run's those it started from, raised by what it reads (a deleted track's times stay in
+    // them: they tell how far the server's changes were seen, which is what a feed needs).
+    Watermarks marks = report.mode == SyncMode::full ? Watermarks{} : in.start_marks;
     auto apply = [&](const TrackRecord& track) {
         if (track.key.empty() || !seen_keys.insert(track.key).second) return;
         ++report.read;
+        absorb(marks, track);
         if (writer.upsert(track).outcome == UpsertOutcome::added && stop_on_new_key) throw KeysNeeded{};
     };
     if (report.mode == SyncMode::full) {
@@ -167,7 +173,7 @@ void run_once(const RunInputs& in, SyncReport& report) {
         // Newest first, down to the newest change the mirror already holds (the server's
         // clock, so client clock skew does not matter); equal timestamps are read again.
         // Plays and ratings do not move updatedAt on Plex: two more feeds catch them.
-        const Watermarks marks = watermarks(store, server_id);
+        const Watermarks& start = in.start_marks;
         const uint32_t plugin_minor = source.instance().plugin().info().abi_minor;
         const bool has_user_feeds = plugin_minor >= 1;
         // A server that filters by change time but cannot sort by it (Jellyfin) answers the
@@ -180,10 +186,10 @@ void run_once(const RunInputs& in, SyncReport& report) {
             bool optional;  // the plugin may answer UNSUPPORTED
         };
         const Feed feeds[] = {
-            {PMX_SCAN_ORDER_UPDATED_DESC, &TrackRecord::updated_at, marks.updated_at, false},
-            {PMX_SCAN_ORDER_ADDED_DESC, &TrackRecord::added_at, marks.added_at, false},
-            {PMX_SCAN_ORDER_PLAYED_DESC, &TrackRecord::last_played_at, marks.last_played_at, true},
-            {PMX_SCAN_ORDER_RATED_DESC, &TrackRecord::last_rated_at, marks.last_rated_at, true},
+            {PMX_SCAN_ORDER_UPDATED_DESC, &TrackRecord::updated_at, start.updated_at, false},
+            {PMX_SCAN_ORDER_ADDED_DESC, &TrackRecord::added_at, start.added_at, false},
+            {PMX_SCAN_ORDER_PLAYED_DESC, &TrackRecord::last_played_at, start.last_played_at, true},
+            {PMX_SCAN_ORDER_RATED_DESC, &TrackRecord::last_rated_at, start.last_rated_at, true},
         };
         for (const auto& library : libraries) {
             for (const Feed& feed : feeds) {
@@ -209,7 +215,7 @@ void run_once(const RunInputs& in, SyncReport& report) {
             }
             // Favourites carry no time (ABI 1.4): a server whose tracks came with the flag is
             // asked for the keys of its whole list, and the mirror made to agree with it.
-            if (plugin_minor < kFavouritesMinor || !marks.has_favourites) continue;
+            if (plugin_minor < kFavouritesMinor || !start.has_favourites) continue;
             std::unordered_set<std::string> listed;
             const bool read = scan_library(
                 source, library, PMX_SCAN_ORDER_FAVOURITES, PMX_SCAN_KEYS_ONLY,
@@ -251,7 +257,7 @@ void run_once(const RunInputs& in, SyncReport& report) {
     const auto& counts = writer.counts();
     // Only a deletion or a rewritten row can leave an album, artist or genre without tracks.
     if (report.removed > 0 || counts.updated + counts.rekeyed + counts.added > 0) store.prune_orphans();
-    store.set_run_library_stamp(in.run_id, in.stamp);
+    store.record_run_state(in.run_id, in.stamp, marks);
     if (global_cancel().cancelled()) throw SyncFailure{PMX_CANCELLED, "interrupted before commit"};
     tx.commit();
     report.added = counts.added;
@@ -315,9 +321,14 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         report.keys_walked = !mirror_empty && (report.mode == SyncMode::full || stamp.empty() ||
                                                last_success->library_stamp != stamp ||
                                                static_cast<uint64_t>(store.track_count(server_id)) != stamped_tracks);
+        // Where the feeds stop: the marks the last run recorded (before store v11: the rows').
+        const Watermarks start_marks = report.mode == SyncMode::full ? Watermarks{}
+                                       : last_success->marks       ? *last_success->marks
+                                                                   : watermarks(store, server_id);
         for (bool done = false; !done;) {
             try {
-                run_once({store, source, provider_name, server_id, run_id, libraries, stamp, last_success, options},
+                run_once({store, source, provider_name, server_id, run_id, libraries, stamp, last_success, start_marks,
+                          options},
                          report);
                 done = true;
             } catch (const KeysNeeded&) {
