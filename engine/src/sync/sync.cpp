@@ -321,6 +321,10 @@ SyncReport sync_source(Store& store, Provider& source, const std::string& provid
         report.keys_walked = !mirror_empty && (report.mode == SyncMode::full || stamp.empty() ||
                                                last_success->library_stamp != stamp ||
                                                static_cast<uint64_t>(store.track_count(server_id)) != stamped_tracks);
+        if (report.mode == SyncMode::incremental && !report.keys_walked) {
+            spdlog::debug("sync of {}: every library is as the last complete sync found it: its keys are not walked",
+                          provider_name);
+        }
         // Where the feeds stop: the marks the last run recorded (before store v11: the rows').
         const Watermarks start_marks = report.mode == SyncMode::full ? Watermarks{}
                                        : last_success->marks       ? *last_success->marks
