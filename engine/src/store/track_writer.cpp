@@ -412,18 +412,22 @@ struct TrackWriter::Impl {
                              const std::unordered_set<std::string>& written_keys) {
         if (!transaction.active()) throw std::logic_error("TrackWriter used after its transaction ended");
         std::vector<std::pair<int64_t, int64_t>> changes;  // (track id, new flag)
+        // The marked rows (through their partial index) against the list: never a pass over the
+        // whole mirror, and a row looked up only for a key listed but not marked.
+        std::unordered_set<std::string> marked_keys;
         {
-            // Marked rows (few) and the listed keys (few): never a pass over the whole mirror.
             sql::Statement marked(db, "SELECT id, native_key FROM tracks WHERE server_id = ?1 AND is_favourite = 1");
             marked.bind(1, server_id);
             while (marked.step()) {
-                const std::string key = marked.text(1);
+                std::string key = marked.text(1);
                 if (favourites.count(key) == 0 && written_keys.count(key) == 0) changes.emplace_back(marked.int64(0), 0);
+                marked_keys.insert(std::move(key));
             }
         }
+        sql::Statement row(db, "SELECT id FROM tracks WHERE server_id = ?1 AND native_key = ?2 AND is_favourite IS NOT 1");
         for (const std::string& key : favourites) {
-            if (written_keys.count(key) != 0) continue;
-            sql::Statement row(db, "SELECT id FROM tracks WHERE server_id = ?1 AND native_key = ?2 AND is_favourite IS NOT 1");
+            if (written_keys.count(key) != 0 || marked_keys.count(key) != 0) continue;
+            sql::ResetGuard reset(row);
             row.bind(1, server_id).bind_static(2, key);
             if (row.step()) changes.emplace_back(row.int64(0), 1);
         }
