@@ -904,19 +904,43 @@ FakeResponse FakeJellyfin::handle_items(const FakeRequest& request, const Auth& 
         }
         const std::vector<std::string> sort = split(lower(query.get("SortBy").value_or(std::string())), ',');
         if (!sort.empty()) {
+            // As a database with an index answers it: each key computed once per item, and only
+            // the requested window put in order (the rest stays unsorted), ties in library order.
             const bool descending = lower(query.get("SortOrder").value_or("")).rfind("descending", 0) == 0;
-            const auto key = [&](const Track* t, const std::string& by) -> std::pair<std::int64_t, std::string> {
-                if (by == "datecreated") return {t->t.date_created, {}};
-                if (by == "dateplayed") return {data_of(*t) ? data_of(*t)->last_played : 0, {}};
-                return {0, lower(t->t.name)};
-            };
-            std::stable_sort(chosen.begin(), chosen.end(), [&](const Track* a, const Track* b) {
-                for (const std::string& by : sort) {
-                    const auto ka = key(a, by), kb = key(b, by);
-                    if (ka != kb) return descending ? kb < ka : ka < kb;
+            enum class By { created, played, name };
+            std::vector<By> by;
+            for (const std::string& name : sort) {
+                by.push_back(name == "datecreated" ? By::created : name == "dateplayed" ? By::played : By::name);
+            }
+            std::vector<std::string> names;
+            if (std::find(by.begin(), by.end(), By::name) != by.end()) {
+                names.reserve(chosen.size());
+                for (const Track* t : chosen) names.push_back(lower(t->t.name));
+            }
+            const auto key = [&](std::size_t i, By b) -> std::pair<std::int64_t, std::string_view> {
+                switch (b) {
+                    case By::created: return {chosen[i]->t.date_created, {}};
+                    case By::played: return {data_of(*chosen[i]) ? data_of(*chosen[i])->last_played : 0, {}};
+                    case By::name: break;
                 }
-                return false;
-            });
+                return {0, names[i]};
+            };
+            std::vector<std::size_t> order(chosen.size());
+            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+            const std::size_t window =
+                limit == UINT64_MAX ? order.size() : static_cast<std::size_t>(std::min<std::uint64_t>(order.size(), start + limit));
+            std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(window), order.end(),
+                              [&](std::size_t a, std::size_t b) {
+                                  for (const By b_by : by) {
+                                      const auto ka = key(a, b_by), kb = key(b, b_by);
+                                      if (ka != kb) return descending ? kb < ka : ka < kb;
+                                  }
+                                  return a < b;
+                              });
+            std::vector<const Track*> sorted;
+            sorted.reserve(chosen.size());
+            for (const std::size_t i : order) sorted.push_back(chosen[i]);
+            chosen = std::move(sorted);
         }
         total = chosen.size();
         const bool g = fields.find("genres") != std::string::npos, c = fields.find("datecreated") != std::string::npos,
