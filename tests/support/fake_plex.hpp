@@ -53,6 +53,10 @@ struct FakePlexOptions {
     // When not empty: this library instead of a generated one (tracks, tracks_per_album and
     // albums_per_artist are then ignored); keys and timestamps are assigned in this order.
     std::vector<FakePlexAlbumSpec> albums{};
+    // Library pages (/library/sections/N/all) render each item's JSON while answering, as a
+    // real server builds its answer, instead of concatenating JSON rendered beforehand (the
+    // default). For benchmarks: the cost of serving then resembles a server's.
+    bool render_per_request = false;
 };
 
 // A read-only snapshot of one track as the fake serves it.
@@ -142,7 +146,8 @@ struct FakePlexRule {
 // query) is missing or wrong. ratingKey is a JSON string; unset attributes (userRating,
 // viewCount, lastViewedAt, most tracks' Genre) are omitted; a track's year is parentYear.
 // Track and album JSON is rendered once per item (and again when a mutation changes it), so
-// pages of a 200,000-track library are served by concatenation.
+// pages of a 200,000-track library are served by concatenation (unless
+// FakePlexOptions::render_per_request).
 //
 // Thread-safe: handlers run on the server's connection threads; mutations may be called
 // while a client is paging.
@@ -277,6 +282,9 @@ private:
     void render(Artist& artist);
     void render(Album& album);
     void render(Track& track);
+    void render_to(const Artist& artist, std::string& out) const;
+    void render_to(const Album& album, std::string& out) const;
+    void render_to(const Track& track, std::string& out) const;
     std::int64_t tick();
     Track* find_locked(std::string_view rating_key);
     const std::vector<const Track*>& order_locked(std::string_view sort) const;
