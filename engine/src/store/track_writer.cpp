@@ -458,6 +458,8 @@ struct TrackWriter::Impl {
 
 TrackWriter::TrackWriter(Store::Transaction& transaction, int64_t server_id, Options options) {
     if (!transaction.active()) throw std::logic_error("TrackWriter needs an active Store::Transaction");
+    // Into a mirror without tracks (a first sync): index once at the end, not row by row.
+    transaction.bulk_load();
     impl_ = std::make_unique<Impl>(transaction, server_id, std::move(options));
 }
 
