@@ -188,9 +188,18 @@ struct Phases {
     bool known = false;
 };
 
+// CPU time of this process (every thread: the sync's and its page reader's), seconds.
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
 struct TimedSync {
     pmx::SyncReport report;
     double wall = 0;
+    double cpu = 0;  // this process's CPU time during the sync (the fake's is not in it)
     Phases phases;
     std::vector<std::pair<std::size_t, std::string>> gets;  // what the server answered, in order
 };
@@ -228,10 +237,12 @@ TimedSync timed_sync(pmx::Store& store, pmx::Provider& provider, RequestClock& c
     options.progress = [&](uint64_t, uint64_t) { last_progress = Clock::now(); };
 
     TimedSync out;
+    const double cpu_start = cpu_seconds();
     const auto start = Clock::now();
     out.report = pmx::sync_source(store, provider, kProviderName, kPluginId, server.url(), options);
     const auto end = Clock::now();
     out.wall = seconds(end - start);
+    out.cpu = cpu_seconds() - cpu_start;
     if (!out.report.ok) throw std::runtime_error("sync failed: " + out.report.error);
 
     out.gets = server.requests_since(request_mark);
@@ -287,6 +298,7 @@ struct Result {
     std::size_t retitled = 0;
     double rss_after_full_mb = 0;
     double keys_scan_only = 0, full_scan_only = 0;  // the plugin alone, no store
+    double full_scan_only_cpu = 0;
 };
 
 Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks, bool rendered, bool full_only) {
@@ -312,7 +324,9 @@ Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks, bool rendered, bool 
         r.floor = curl_floor(server, r.full.gets, dir);
         std::fprintf(stderr, "N = %zu: plugin-only scans (no store)...\n", tracks);
         r.keys_scan_only = scan_only(*provider, PMX_SCAN_KEYS_ONLY);
+        const double cpu_start = cpu_seconds();
         r.full_scan_only = scan_only(*provider, 0);
+        r.full_scan_only_cpu = cpu_seconds() - cpu_start;
         const auto replayed = server.requests_since(mark);  // these GETs are not the next sync's
         if (!replayed.empty()) mark = replayed.back().first + 1;
         if (!full_only) {
@@ -395,6 +409,8 @@ void print(const std::vector<Result>& results) {
     std::printf("fake Plex: fake_plex_server in its own process on 127.0.0.1 (its memory is not in the RSS below);\n"
                 "           'cached' serves pages from JSON rendered at start-up, 'rendered' renders each page\n"
                 "           from the item data per request (%s)\n", kRenderFlag);
+    std::printf("CPU: user + system time of this process (all its threads) during the run; the machine's other\n"
+                "     work moves the wall times, much less the CPU times\n");
     std::printf("floor: the curl CLI, one process, sequential GETs over one kept-alive connection, replaying\n"
                 "       exactly the GETs the full sync made (as the server logged them), bodies to /dev/null\n\n");
     std::printf("  %-34s", "tracks");
@@ -412,7 +428,9 @@ void print(const std::vector<Result>& results) {
         "<= 1.5x");
     row("  before (0800086)", results, "%.2fx", [](const Result& r) { return previous_full(r) / previous_floor(r); },
         "");
+    row("full sync, CPU of this process (s)", results, "%.3f", [](const Result& r) { return r.full.cpu; }, "");
     row("the plugin alone, no store (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only; }, "");
+    row("  its CPU (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only_cpu; }, "");
     if (!results.empty() && !results.front().full_only) {
         row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; },
             "<= 0.5 s at 20k");
