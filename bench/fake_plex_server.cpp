@@ -1,7 +1,9 @@
 // A stand-alone fake Plex Media Server for benchmarks: serves N generated tracks on 127.0.0.1 until stdin closes.
 //
-//   fake_plex_server [N]      (default N = 20000)
+//   fake_plex_server [--render-per-request] [N]      (default N = 20000)
 //
+// --render-per-request: library pages are rendered from the item data for each request (as a
+// real server builds its answers) rather than concatenated from JSON rendered at start-up.
 // Prints one line, "<url> <token>", once it serves. Besides FakePlex's own routes it answers
 // two control routes that need no token (the benchmark's, not Plex's):
 //   GET  /bench/requests?since=K  one line per GET served since request index K, outside
@@ -24,6 +26,7 @@ constexpr std::size_t kDefaultTracks = 20'000;
 constexpr std::size_t kDefaultEditEvery = 100;  // 1%
 constexpr std::string_view kControlPrefix = "/bench/";
 constexpr const char* kEditSuffix = " (Remastered)";
+constexpr std::string_view kRenderFlag = "--render-per-request";
 
 std::size_t parse_count(const std::optional<std::string>& text, std::size_t fallback) {
     if (!text || text->empty()) return fallback;
@@ -38,7 +41,15 @@ int main(int argc, char** argv) {
     using pmx::test::FakeResponse;
 
     pmx::test::FakePlexOptions options;
-    options.tracks = argc > 1 ? static_cast<std::size_t>(std::strtoull(argv[1], nullptr, 10)) : kDefaultTracks;
+    options.tracks = kDefaultTracks;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == kRenderFlag) {
+            options.render_per_request = true;
+        } else {
+            options.tracks = static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10));
+        }
+    }
     FakePlex plex(options);
 
     plex.http().on("GET", "/bench/requests", [&plex](const FakeRequest& request) {

@@ -1,6 +1,6 @@
 // Sync against a fake Jellyfin in its own process: full / no-change / 1%-changed sync, the curl floor, peak RSS.
 //
-//   build/bench/jellyfin_sync_bench [N ...]      (default: 20000 200000)
+//   build/bench/jellyfin_sync_bench [--full-only] [N ...]      (default: 20000 200000)
 //
 // For each N: starts fake_jellyfin_server N (its own process: the generated library's memory
 // is not this process's RSS; it renders each page per request, as Jellyfin does), opens a fresh
@@ -12,11 +12,14 @@
 //      URLs, same Authorization and Accept headers), bodies to /dev/null;
 //   3. a no-change incremental sync;
 //   4. an incremental sync after 1% of the tracks were renamed on the server.
-// Then prints the figures beside the targets (as bench/sync_bench.cpp does for Plex).
+// (--full-only: 1 and 2 and the plugin alone, no incremental syncs.)
+// Then prints the figures beside the targets and the figures before (as bench/sync_bench.cpp
+// does for Plex).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,6 +47,16 @@ constexpr std::size_t kNoChangeTargetTracks = 20'000;
 constexpr double kRssTargetMb = 400.0;
 constexpr std::size_t kRssTargetTracks = 200'000;
 constexpr const char* kCurl = "curl";
+constexpr const char* kFullOnlyFlag = "--full-only";
+
+// The figures before the full-sync work of issue 15 item 2: the engine of commit 0800086,
+// measured by this benchmark (20000 200000, load ~5, 2 cores shared with other work).
+struct Previous {
+    std::size_t tracks;
+    double floor, full;
+};
+constexpr Previous kPrevious[] = {{20'000, 0.139, 0.951}, {200'000, 1.178, 14.487}};
+constexpr double kUnmeasured = std::numeric_limits<double>::quiet_NaN();
 
 class Server {
 public:
@@ -70,17 +83,28 @@ private:
     std::string url_, token_;
 };
 
+// CPU time of this process (every thread: the sync's and its page reader's), seconds.
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
 struct TimedSync {
     pmx::SyncReport report;
     double wall = 0;
+    double cpu = 0;  // this process's CPU time during the sync (the fake's is not in it)
     std::vector<std::pair<std::size_t, std::string>> gets;
 };
 
 TimedSync timed_sync(pmx::Store& store, pmx::Provider& provider, const Server& server, std::size_t& mark) {
     TimedSync out;
+    const double cpu_start = cpu_seconds();
     const auto start = Clock::now();
     out.report = pmx::sync_source(store, provider, kProviderName, kPluginId, server.url(), pmx::SyncOptions{});
     out.wall = seconds(Clock::now() - start);
+    out.cpu = cpu_seconds() - cpu_start;
     if (!out.report.ok) throw std::runtime_error("sync failed: " + out.report.error);
     out.gets = server.requests_since(mark);
     if (!out.gets.empty()) mark = out.gets.back().first + 1;
@@ -125,6 +149,7 @@ double scan_only(pmx::Provider& provider, uint32_t flags) {
 
 struct Result {
     std::size_t tracks = 0;
+    bool full_only = false;
     double floor = 0;
     double full_scan_only = 0, keys_scan_only = 0;  // the plugin alone, no store
     TimedSync full, unchanged, changed;
@@ -132,10 +157,11 @@ struct Result {
     double rss_after_full_mb = 0;
 };
 
-Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks) {
+Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks, bool full_only) {
     std::fprintf(stderr, "N = %zu: starting fake_jellyfin_server...\n", tracks);
     Result r;
     r.tracks = tracks;
+    r.full_only = full_only;
     const Server server(tracks);
     const fs::path dir = fs::temp_directory_path() / ("pmx-jellyfin-bench-" + std::to_string(getpid()) + "-" + std::to_string(tracks));
     fs::remove_all(dir);
@@ -161,11 +187,13 @@ Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks) {
         r.keys_scan_only = scan_only(provider, PMX_SCAN_KEYS_ONLY);
         const auto replayed = server.requests_since(mark);
         if (!replayed.empty()) mark = replayed.back().first + 1;
-        std::fprintf(stderr, "N = %zu: no-change incremental...\n", tracks);
-        r.unchanged = timed_sync(*store, provider, server, mark);
-        r.renamed = server.rename_every(kEditEvery);
-        std::fprintf(stderr, "N = %zu: incremental after renaming %zu tracks...\n", tracks, r.renamed);
-        r.changed = timed_sync(*store, provider, server, mark);
+        if (!full_only) {
+            std::fprintf(stderr, "N = %zu: no-change incremental...\n", tracks);
+            r.unchanged = timed_sync(*store, provider, server, mark);
+            r.renamed = server.rename_every(kEditEvery);
+            std::fprintf(stderr, "N = %zu: incremental after renaming %zu tracks...\n", tracks, r.renamed);
+            r.changed = timed_sync(*store, provider, server, mark);
+        }
     }
     fs::remove_all(dir);
     return r;
@@ -181,6 +209,15 @@ void row(const char* label, const std::vector<Result>& results, const char* form
     }
     std::printf("   %s\n", target);
 }
+
+const Previous* previous_of(const Result& r) {
+    for (const Previous& p : kPrevious) {
+        if (p.tracks == r.tracks) return &p;
+    }
+    return nullptr;
+}
+double previous_floor(const Result& r) { return previous_of(r) ? previous_of(r)->floor : kUnmeasured; }
+double previous_full(const Result& r) { return previous_of(r) ? previous_of(r)->full : kUnmeasured; }
 
 void detail(const char* name, const TimedSync& s) {
     std::printf("    %-17s %7.3f s  %4zu GETs; read %llu, added %llu, updated %llu, removed %llu\n", name, s.wall,
@@ -198,28 +235,38 @@ void print(const std::vector<Result>& results) {
     for (const Result& r : results) std::printf(" %12zu", r.tracks);
     std::printf("   target\n");
     row("floor: curl, same pages (s)", results, "%.3f", [](const Result& r) { return r.floor; }, "");
+    row("  before (0800086)", results, "%.3f", previous_floor, "");
     row("full sync (s)", results, "%.3f", [](const Result& r) { return r.full.wall; }, "");
+    row("  before (0800086)", results, "%.3f", previous_full, "");
+    row("full sync, CPU of this process (s)", results, "%.3f", [](const Result& r) { return r.full.cpu; }, "");
     row("full sync (tracks/s)", results, "%.0f", [](const Result& r) { return static_cast<double>(r.tracks) / r.full.wall; },
         "");
     row("full sync / floor", results, "%.2fx", [](const Result& r) { return r.full.wall / r.floor; }, "<= 1.5x");
+    row("  before (0800086)", results, "%.2fx", [](const Result& r) { return previous_full(r) / previous_floor(r); }, "");
     row("  the plugin alone, no store (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only; }, "");
     row("  its keys-only pass alone (s)", results, "%.3f", [](const Result& r) { return r.keys_scan_only; }, "");
-    row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; }, "<= 0.5 s at 20k");
-    row("incremental, 1% renamed (s)", results, "%.3f", [](const Result& r) { return r.changed.wall; }, "");
+    const bool incrementals = !results.empty() && !results.front().full_only;
+    if (incrementals) {
+        row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; },
+            "<= 0.5 s at 20k");
+        row("incremental, 1% renamed (s)", results, "%.3f", [](const Result& r) { return r.changed.wall; }, "");
+    }
     row("peak RSS after full sync (MB)", results, "%.1f", [](const Result& r) { return r.rss_after_full_mb; },
         "<= 400 MB at 200k");
     std::printf("\nper sync:\n");
     for (const Result& r : results) {
         std::printf("  N = %zu\n", r.tracks);
         detail("full", r.full);
+        if (!incrementals) continue;
         detail("no-change incr", r.unchanged);
         detail("1% renamed incr", r.changed);
     }
     std::printf("\ntargets:\n");
     for (const Result& r : results) {
         const double ratio = r.full.wall / r.floor;
-        std::printf("  N = %-7zu full/floor %.2fx <= %.1fx: %s\n", r.tracks, ratio, kFullToFloorTarget,
-                    ratio <= kFullToFloorTarget ? "met" : "MISSED");
+        std::printf("  N = %-7zu full/floor %.2fx <= %.1fx: %s (before: %.2fx)\n", r.tracks, ratio, kFullToFloorTarget,
+                    ratio <= kFullToFloorTarget ? "met" : "MISSED", previous_full(r) / previous_floor(r));
+        if (!incrementals) continue;
         if (r.tracks == kNoChangeTargetTracks) {
             std::printf("  N = %-7zu no-change incremental %.3f s <= %.1f s: %s\n", r.tracks, r.unchanged.wall,
                         kNoChangeTargetSeconds, r.unchanged.wall <= kNoChangeTargetSeconds ? "met" : "MISSED");
@@ -236,13 +283,20 @@ void print(const std::vector<Result>& results) {
 
 int main(int argc, char** argv) {
     std::vector<std::size_t> sizes;
-    for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10)));
+    bool full_only = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == kFullOnlyFlag) {
+            full_only = true;
+            continue;
+        }
+        sizes.push_back(static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10)));
+    }
     if (sizes.empty()) sizes.assign(std::begin(kDefaultSizes), std::end(kDefaultSizes));
     try {
         pmx::LoadResult loaded = pmx::load_plugin(PMX_JELLYFIN_PLUGIN);
         if (!loaded.ok()) throw std::runtime_error("cannot load the jellyfin plugin: " + loaded.error);
         std::vector<Result> results;
-        for (const std::size_t n : sizes) results.push_back(bench(*loaded.plugin, n));
+        for (const std::size_t n : sizes) results.push_back(bench(*loaded.plugin, n, full_only));
         print(results);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "jellyfin_sync_bench: %s\n", e.what());

@@ -1,8 +1,11 @@
 // Sync against a fake Plex in its own process: full / no-change / 1%-changed sync, the curl floor, peak RSS.
 //
-//   build-bench/bin/sync_bench [N ...]      (default: 20000 200000)
+//   build-bench/bin/sync_bench [--full-only] [N ...]      (default: 20000 200000)
 //
-// For each N: starts fake_plex_server N (a separate process, so the generated library's memory
+// For each N, twice: against a fake that serves pages from JSON rendered at start-up
+// ("cached": the cheapest server there can be), and against one that renders each page from
+// the item data per request ("rendered": a server's cost of answering is in the floor).
+// Each time: starts fake_plex_server N (a separate process, so the generated library's memory
 // is not counted in this process's RSS), opens a fresh store in a temp dir, loads the plex
 // plugin from disk and runs sync_source exactly as `plexmix sync` does (page size 1000):
 //   1. a full sync;
@@ -11,6 +14,7 @@
 //      URLs, same X-Plex-Token / Accept headers), bodies to /dev/null;
 //   3. a no-change incremental sync;
 //   4. an incremental sync after 1% of the tracks were retitled on the server.
+// (--full-only: 1 and 2 and the plugin alone, no incremental syncs: for profiling the full sync.)
 // Then prints one table with the targets beside the figures, and where each sync's time went:
 // setup (identity, sections), the keys-only pass, the scan (pages fetched, parsed, written),
 // and finish (deletion diff, prune, commit) — each fetch phase beside curl's time for its pages.
@@ -25,6 +29,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -56,6 +61,21 @@ constexpr std::size_t kNoChangeTargetTracks = 20'000;
 constexpr double kRssTargetMb = 400.0;           // 200k full sync peak RSS
 constexpr std::size_t kRssTargetTracks = 200'000;
 constexpr const char* kCurl = "curl";
+constexpr const char* kRenderFlag = "--render-per-request";
+constexpr const char* kFullOnlyFlag = "--full-only";
+
+// The figures before the full-sync work of issue 15 item 2: the engine of commit 0800086,
+// measured by this benchmark (--full-only 20000 200000, load ~4, 2 cores shared with other
+// work). Index 0: 20k tracks, 1: 200k.
+struct Previous {
+    std::size_t tracks;
+    double floor_cached, full_cached, floor_rendered, full_rendered;
+};
+constexpr double kUnmeasured = std::numeric_limits<double>::quiet_NaN();
+constexpr Previous kPrevious[] = {
+    {20'000, 0.030, 0.559, 0.099, 0.583},
+    {200'000, 0.290, 9.715, 0.736, 8.026},
+};
 // The headers the plugin sends (plex_http.cpp), minus its product/version values.
 constexpr const char* kAcceptHeader = "Accept: application/json";
 constexpr const char* kClientHeader = "X-Plex-Client-Identifier: plexmix-bench";
@@ -71,9 +91,11 @@ using pmx::bench::spawn;
 // fake_plex_server N, serving until we close its stdin.
 class ServerProcess {
 public:
-    explicit ServerProcess(std::size_t tracks) {
+    ServerProcess(std::size_t tracks, bool render_per_request) {
         Pipe in, out;
-        pid_ = spawn({PMX_FAKE_PLEX_SERVER, std::to_string(tracks)}, out.write, in.read);
+        std::vector<std::string> argv{PMX_FAKE_PLEX_SERVER, std::to_string(tracks)};
+        if (render_per_request) argv.emplace_back(kRenderFlag);
+        pid_ = spawn(argv, out.write, in.read);
         close(in.read);
         close(out.write);
         stdin_ = in.write;
@@ -166,9 +188,18 @@ struct Phases {
     bool known = false;
 };
 
+// CPU time of this process (every thread: the sync's and its page reader's), seconds.
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
 struct TimedSync {
     pmx::SyncReport report;
     double wall = 0;
+    double cpu = 0;  // this process's CPU time during the sync (the fake's is not in it)
     Phases phases;
     std::vector<std::pair<std::size_t, std::string>> gets;  // what the server answered, in order
 };
@@ -206,10 +237,12 @@ TimedSync timed_sync(pmx::Store& store, pmx::Provider& provider, RequestClock& c
     options.progress = [&](uint64_t, uint64_t) { last_progress = Clock::now(); };
 
     TimedSync out;
+    const double cpu_start = cpu_seconds();
     const auto start = Clock::now();
     out.report = pmx::sync_source(store, provider, kProviderName, kPluginId, server.url(), options);
     const auto end = Clock::now();
     out.wall = seconds(end - start);
+    out.cpu = cpu_seconds() - cpu_start;
     if (!out.report.ok) throw std::runtime_error("sync failed: " + out.report.error);
 
     out.gets = server.requests_since(request_mark);
@@ -224,6 +257,7 @@ TimedSync timed_sync(pmx::Store& store, pmx::Provider& provider, RequestClock& c
             if (kind == PageKind::keys && !keys_start) keys_start = clock.starts[i];
             if ((kind == PageKind::tracks || kind == PageKind::albums) && !scan_start) scan_start = clock.starts[i];
         }
+        if (!keys_start) keys_start = scan_start;  // an empty mirror's full sync has no keys pass
         if (keys_start && scan_start) {
             out.phases = {seconds(*keys_start - start), seconds(*scan_start - *keys_start),
                           seconds(*last_progress - *scan_start), seconds(end - *last_progress), true};
@@ -257,18 +291,23 @@ double scan_only(pmx::Provider& provider, uint32_t flags) {
 
 struct Result {
     std::size_t tracks = 0;
+    bool rendered = false;  // the fake rendered each page per request
+    bool full_only = false;
     Floor floor;
     TimedSync full, unchanged, changed;
     std::size_t retitled = 0;
     double rss_after_full_mb = 0;
     double keys_scan_only = 0, full_scan_only = 0;  // the plugin alone, no store
+    double full_scan_only_cpu = 0;
 };
 
-Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks) {
-    std::fprintf(stderr, "N = %zu: starting fake_plex_server...\n", tracks);
+Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks, bool rendered, bool full_only) {
+    std::fprintf(stderr, "N = %zu: starting fake_plex_server%s...\n", tracks, rendered ? " (rendering per request)" : "");
     Result r;
     r.tracks = tracks;
-    const ServerProcess server(tracks);
+    r.rendered = rendered;
+    r.full_only = full_only;
+    const ServerProcess server(tracks, rendered);
     const fs::path dir = fs::temp_directory_path() / ("pmx-sync-bench-" + std::to_string(getpid()) + "-" + std::to_string(tracks));
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -285,14 +324,18 @@ Result bench(pmx::LoadedPlugin& plugin, std::size_t tracks) {
         r.floor = curl_floor(server, r.full.gets, dir);
         std::fprintf(stderr, "N = %zu: plugin-only scans (no store)...\n", tracks);
         r.keys_scan_only = scan_only(*provider, PMX_SCAN_KEYS_ONLY);
+        const double cpu_start = cpu_seconds();
         r.full_scan_only = scan_only(*provider, 0);
+        r.full_scan_only_cpu = cpu_seconds() - cpu_start;
         const auto replayed = server.requests_since(mark);  // these GETs are not the next sync's
         if (!replayed.empty()) mark = replayed.back().first + 1;
-        std::fprintf(stderr, "N = %zu: no-change incremental...\n", tracks);
-        r.unchanged = timed_sync(*store, *provider, clock, server, mark);
-        r.retitled = server.retitle_every(kEditEvery);
-        std::fprintf(stderr, "N = %zu: incremental after retitling %zu tracks...\n", tracks, r.retitled);
-        r.changed = timed_sync(*store, *provider, clock, server, mark);
+        if (!full_only) {
+            std::fprintf(stderr, "N = %zu: no-change incremental...\n", tracks);
+            r.unchanged = timed_sync(*store, *provider, clock, server, mark);
+            r.retitled = server.retitle_every(kEditEvery);
+            std::fprintf(stderr, "N = %zu: incremental after retitling %zu tracks...\n", tracks, r.retitled);
+            r.changed = timed_sync(*store, *provider, clock, server, mark);
+        }
     }
     fs::remove_all(dir);
     return r;
@@ -306,9 +349,26 @@ void row(const char* label, const std::vector<Result>& results, const char* form
     for (const Result& r : results) {
         char cell[32];
         std::snprintf(cell, sizeof cell, format, value(r));
-        std::printf(" %12s", cell);
+        std::printf(" %14s", cell);
     }
     std::printf("   %s\n", target);
+}
+
+const Previous* previous_of(const Result& r) {
+    for (const Previous& p : kPrevious) {
+        if (p.tracks == r.tracks) return &p;
+    }
+    return nullptr;
+}
+
+// The figure of the same size and fake before this work, NaN when none.
+double previous_floor(const Result& r) {
+    const Previous* p = previous_of(r);
+    return p ? (r.rendered ? p->floor_rendered : p->floor_cached) : kUnmeasured;
+}
+double previous_full(const Result& r) {
+    const Previous* p = previous_of(r);
+    return p ? (r.rendered ? p->full_rendered : p->full_cached) : kUnmeasured;
 }
 
 std::size_t count_kind(const TimedSync& s, PageKind kind) {
@@ -346,62 +406,90 @@ void breakdown(const char* name, const TimedSync& s, const Result* with_floor) {
 
 void print(const std::vector<Result>& results) {
     std::printf("\nplexmix sync benchmark — plex plugin from %s, page size %s\n", PMX_PLEX_PLUGIN, kPageSize);
-    std::printf("fake Plex: fake_plex_server in its own process on 127.0.0.1 (its memory is not in the RSS below)\n");
+    std::printf("fake Plex: fake_plex_server in its own process on 127.0.0.1 (its memory is not in the RSS below);\n"
+                "           'cached' serves pages from JSON rendered at start-up, 'rendered' renders each page\n"
+                "           from the item data per request (%s)\n", kRenderFlag);
+    std::printf("CPU: user + system time of this process (all its threads) during the run; the machine's other\n"
+                "     work moves the wall times, much less the CPU times\n");
     std::printf("floor: the curl CLI, one process, sequential GETs over one kept-alive connection, replaying\n"
                 "       exactly the GETs the full sync made (as the server logged them), bodies to /dev/null\n\n");
     std::printf("  %-34s", "tracks");
-    for (const Result& r : results) std::printf(" %12zu", r.tracks);
+    for (const Result& r : results) std::printf(" %14zu", r.tracks);
+    std::printf("\n  %-34s", "fake");
+    for (const Result& r : results) std::printf(" %14s", r.rendered ? "rendered" : "cached");
     std::printf("   target\n");
     row("floor: curl, same pages (s)", results, "%.3f", [](const Result& r) { return r.floor.wall; }, "");
+    row("  before (0800086)", results, "%.3f", previous_floor, "");
     row("full sync (s)", results, "%.3f", [](const Result& r) { return r.full.wall; }, "");
+    row("  before (0800086)", results, "%.3f", previous_full, "");
     row("full sync (tracks/s)", results, "%.0f",
         [](const Result& r) { return static_cast<double>(r.tracks) / r.full.wall; }, "");
     row("full sync / floor", results, "%.2fx", [](const Result& r) { return r.full.wall / r.floor.wall; },
         "<= 1.5x");
-    row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; },
-        "<= 0.5 s at 20k");
-    row("incremental, 1% retitled (s)", results, "%.3f", [](const Result& r) { return r.changed.wall; }, "");
+    row("  before (0800086)", results, "%.2fx", [](const Result& r) { return previous_full(r) / previous_floor(r); },
+        "");
+    row("full sync, CPU of this process (s)", results, "%.3f", [](const Result& r) { return r.full.cpu; }, "");
+    row("the plugin alone, no store (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only; }, "");
+    row("  its CPU (s)", results, "%.3f", [](const Result& r) { return r.full_scan_only_cpu; }, "");
+    if (!results.empty() && !results.front().full_only) {
+        row("no-change incremental (s)", results, "%.3f", [](const Result& r) { return r.unchanged.wall; },
+            "<= 0.5 s at 20k");
+        row("incremental, 1% retitled (s)", results, "%.3f", [](const Result& r) { return r.changed.wall; }, "");
+    }
     row("peak RSS after full sync (MB)", results, "%.1f", [](const Result& r) { return r.rss_after_full_mb; },
         "<= 400 MB at 200k");
 
     std::printf("\nwhere the time goes (phases from the provider's request start times; 'plugin alone' = the\n"
                 "same pages scanned through the provider with no store: HTTP + JSON parse + conversion):\n");
     for (const Result& r : results) {
-        std::printf("  N = %zu\n", r.tracks);
+        std::printf("  N = %zu, %s fake\n", r.tracks, r.rendered ? "rendered" : "cached");
         breakdown("full", r.full, &r);
+        if (r.full_only) continue;
         breakdown("no-change incr", r.unchanged, nullptr);
         breakdown("1% changed incr", r.changed, nullptr);
     }
 
     std::printf("\ntargets:\n");
     for (const Result& r : results) {
+        const char* fake = r.rendered ? "rendered" : "cached";
         const double ratio = r.full.wall / r.floor.wall;
-        std::printf("  N = %-7zu full/floor %.2fx <= %.1fx: %s\n", r.tracks, ratio, kFullToFloorTarget,
-                    ratio <= kFullToFloorTarget ? "met" : "MISSED");
+        std::printf("  N = %-7zu %-8s full/floor %.2fx <= %.1fx: %s (before: %.2fx)\n", r.tracks, fake, ratio,
+                    kFullToFloorTarget, ratio <= kFullToFloorTarget ? "met" : "MISSED",
+                    previous_full(r) / previous_floor(r));
+        if (r.full_only) continue;
         if (r.tracks == kNoChangeTargetTracks) {
-            std::printf("  N = %-7zu no-change incremental %.3f s <= %.1f s: %s\n", r.tracks, r.unchanged.wall,
+            std::printf("  N = %-7zu %-8s no-change incremental %.3f s <= %.1f s: %s\n", r.tracks, fake, r.unchanged.wall,
                         kNoChangeTargetSeconds, r.unchanged.wall <= kNoChangeTargetSeconds ? "met" : "MISSED");
         }
         if (r.tracks == kRssTargetTracks) {
-            std::printf("  N = %-7zu peak RSS %.1f MB <= %.0f MB: %s\n", r.tracks, r.rss_after_full_mb, kRssTargetMb,
-                        r.rss_after_full_mb <= kRssTargetMb ? "met" : "MISSED");
+            std::printf("  N = %-7zu %-8s peak RSS %.1f MB <= %.0f MB: %s\n", r.tracks, fake, r.rss_after_full_mb,
+                        kRssTargetMb, r.rss_after_full_mb <= kRssTargetMb ? "met" : "MISSED");
         }
     }
-    std::printf("  (peak RSS is this process's lifetime peak, getrusage ru_maxrss; the sizes run in the order shown)\n");
+    std::printf("  (peak RSS is this process's lifetime peak, getrusage ru_maxrss; the runs go in the order shown)\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::size_t> sizes;
-    for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10)));
+    bool full_only = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == kFullOnlyFlag) {
+            full_only = true;
+            continue;
+        }
+        sizes.push_back(static_cast<std::size_t>(std::strtoull(argv[i], nullptr, 10)));
+    }
     if (sizes.empty()) sizes.assign(std::begin(kDefaultSizes), std::end(kDefaultSizes));
 
     try {
         pmx::LoadResult loaded = pmx::load_plugin(PMX_PLEX_PLUGIN);
         if (!loaded.ok()) throw std::runtime_error("cannot load the plex plugin: " + loaded.error);
         std::vector<Result> results;
-        for (const std::size_t n : sizes) results.push_back(bench(*loaded.plugin, n));
+        for (const std::size_t n : sizes) {
+            for (const bool rendered : {false, true}) results.push_back(bench(*loaded.plugin, n, rendered, full_only));
+        }
         print(results);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sync_bench: %s\n", e.what());

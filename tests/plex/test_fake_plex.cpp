@@ -154,6 +154,34 @@ TEST_CASE("fake Plex: paging by query or header, totalSize, and the sorted feeds
     CHECK_FALSE(empty.container().HasMember("Metadata"));
 }
 
+TEST_CASE("fake Plex: pages rendered per request are the pages rendered beforehand", "[plex][fake]") {
+    FakePlexOptions options{.tracks = 45};
+    FakePlex cached(options);
+    options.render_per_request = true;
+    FakePlex rendered(options);
+    const auto same_pages = [&] {
+        for (const char* type : {"8", "9", "10"}) {
+            const std::string target =
+                std::string("/library/sections/3/all?type=") + type + "&X-Plex-Container-Start=1&X-Plex-Container-Size=40";
+            const Answer a = fetch(cached, target, cached.token());
+            const Answer b = fetch(rendered, target, rendered.token());
+            INFO(target);
+            REQUIRE(a.status == 200);
+            CHECK(a.container()["size"].GetInt() > 0);
+            CHECK(a.body == b.body);
+        }
+    };
+    same_pages();
+    // A change shows in the next page of both (the one rendering per request reads the item).
+    const std::string key = cached.track_keys()[4];
+    REQUIRE(cached.set_track_title(key, "Retitled"));
+    REQUIRE(rendered.set_track_title(key, "Retitled"));
+    same_pages();
+    const Answer after = fetch(rendered, "/library/sections/3/all?type=10&X-Plex-Container-Start=4&X-Plex-Container-Size=1",
+                               rendered.token());
+    CHECK(std::string(after.container()["Metadata"][0]["title"].GetString()) == "Retitled");
+}
+
 TEST_CASE("fake Plex: re-keying keeps guid and file, ratings and plays leave updatedAt alone", "[plex][fake]") {
     FakePlex plex(FakePlexOptions{.tracks = 10});
     const std::string old_key = plex.track_keys()[2];

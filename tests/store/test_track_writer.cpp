@@ -1,5 +1,6 @@
 // TrackWriter: outcomes, stable ids, NULLs for what the server omitted, genres, re-keying.
 #include <functional>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -371,5 +372,64 @@ TEST_CASE("favourites and recording ids (ABI 1.4): stored when given, NULL when 
     CHECK(scalar(*store, "SELECT count(*) FROM tracks WHERE native_key IN ('2', '3') AND content_hash IS NULL") == 2);
     CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::updated);
     CHECK(write_track(*store, server, unliked).outcome == UpsertOutcome::unchanged);
+    CHECK(store->integrity_problems().empty());
+}
+
+namespace {
+
+// name -> CREATE statement of every index the schema declares (autoindexes have no SQL).
+std::map<std::string, std::string> declared_indexes(Store& store) {
+    sql::Statement query(store.native_handle(),
+                         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name");
+    std::map<std::string, std::string> indexes;
+    while (query.step()) indexes.emplace(query.text(0), query.text(1));
+    return indexes;
+}
+
+}  // namespace
+
+TEST_CASE("a first load into an empty mirror indexes once at commit, and ends with the same indexes", "[store][writer]") {
+    auto store = Store::open_in_memory();
+    const int64_t server = add_server(*store);
+    const auto before = declared_indexes(*store);
+    REQUIRE(before.count("tracks_album") == 1);
+    {
+        Store::Transaction tx(*store);
+        TrackWriter writer(tx, server);
+        for (int i = 0; i < 30; ++i) writer.upsert(sample_track(std::to_string(i), "Title " + std::to_string(i)));
+        // During the load: the secondary indexes of tracks are not kept row by row.
+        CHECK(declared_indexes(*store).count("tracks_album") == 0);
+        tx.commit();
+    }
+    CHECK(declared_indexes(*store) == before);
+    CHECK(store->integrity_problems().empty());
+    CHECK(fts_match(*store, "title:17").size() == 1);
+
+    // A second load (the mirror has tracks now) keeps every index as it is.
+    Store::Transaction tx(*store);
+    TrackWriter writer(tx, server);
+    writer.upsert(sample_track("100"));
+    CHECK(declared_indexes(*store) == before);
+    tx.commit();
+}
+
+TEST_CASE("a first load rolled back leaves the indexes as they were", "[store][writer]") {
+    auto store = Store::open_in_memory();
+    const int64_t server = add_server(*store);
+    const auto before = declared_indexes(*store);
+    {
+        Store::Transaction tx(*store);
+        TrackWriter writer(tx, server);
+        writer.upsert(sample_track("1"));
+        REQUIRE(declared_indexes(*store) != before);
+    }  // rolled back
+    CHECK(declared_indexes(*store) == before);
+    CHECK_FALSE(store->has_tracks(server));
+    // The next transaction loads and commits as a first load again.
+    Store::Transaction tx(*store);
+    TrackWriter writer(tx, server);
+    writer.upsert(sample_track("1"));
+    tx.commit();
+    CHECK(declared_indexes(*store) == before);
     CHECK(store->integrity_problems().empty());
 }

@@ -504,8 +504,9 @@ void FakePlex::content_changed_locked(bool scanned) {
 
 // --- rendering ----------------------------------------------------------------------------------
 
-void FakePlex::render(Artist& a) {
-    std::string& o = a.json;
+void FakePlex::render(Artist& a) { render_to(a, a.json); }
+
+void FakePlex::render_to(const Artist& a, std::string& o) const {
     o.clear();
     o += '{';
     put_name(o, "ratingKey", true);
@@ -529,8 +530,12 @@ void FakePlex::render(Artist& a) {
 }
 
 void FakePlex::render(Album& al) {
+    render_to(al, al.json);
+    al.json.shrink_to_fit();
+}
+
+void FakePlex::render_to(const Album& al, std::string& o) const {
     const Artist& artist = artists_.at(al.artist_key);
-    std::string& o = al.json;
     o.clear();
     o += '{';
     put_name(o, "ratingKey", true);
@@ -572,14 +577,17 @@ void FakePlex::render(Album& al) {
     o += ",\"loudnessAnalysisVersion\":\"2\",\"musicAnalysisVersion\":\"1\"";
     put_genres(o, al.genres);
     o += '}';
-    o.shrink_to_fit();
 }
 
 void FakePlex::render(Track& t) {
+    render_to(t, t.json);
+    t.json.shrink_to_fit();  // 200,000 of these: keep exactly what a page needs
+}
+
+void FakePlex::render_to(const Track& t, std::string& o) const {
     const Album& album = albums_.at(t.album_key);
     const Artist& artist = artists_.at(t.artist_key);
     const std::string stamp = decimal(static_cast<std::uint64_t>(t.updated_at));
-    std::string& o = t.json;
     o.clear();
     o += '{';
     put_name(o, "ratingKey", true);
@@ -671,7 +679,6 @@ void FakePlex::render(Track& t) {
     o += ",\"container\":\"flac\",\"hasThumbnail\":\"1\"}]}]";
     put_genres(o, t.genres);
     o += '}';
-    o.shrink_to_fit();  // 200,000 of these: keep exactly what a page needs
 }
 
 std::string FakePlex::render_playlist(const Playlist& p) const {
@@ -941,6 +948,16 @@ FakeResponse FakePlex::handle_section_all(const FakeRequest& request, const std:
 
     std::lock_guard lock(mutex_);
     std::vector<std::string_view> page;
+    // FakePlexOptions::render_per_request: this page's items, rendered now (page views them).
+    std::vector<std::string> rendered;
+    const bool render_now = options_.render_per_request;
+    const auto add = [&](const auto& item) {
+        if (!render_now) {
+            page.emplace_back(item.json);
+            return;
+        }
+        render_to(item, rendered.emplace_back());
+    };
     std::size_t total = 0;
     const char* title2 = "All Artists";
     const char* view_group = "artist";
@@ -951,20 +968,24 @@ FakeResponse FakePlex::handle_section_all(const FakeRequest& request, const std:
         total = order.size();
         const auto [begin, end] = window(paging, total);
         page.reserve(end - begin);
-        for (std::size_t i = begin; i < end; ++i) page.emplace_back(order[i]->json);
+        rendered.reserve(render_now ? end - begin : 0);
+        for (std::size_t i = begin; i < end; ++i) add(*order[i]);
     } else if (music && type == "9") {
         title2 = "All Albums";
         view_group = "album";
         total = albums_.size();
         const auto [begin, end] = window(paging, total);
+        rendered.reserve(render_now ? end - begin : 0);
         auto it = std::next(albums_.begin(), static_cast<std::ptrdiff_t>(begin));
-        for (std::size_t i = begin; i < end; ++i, ++it) page.emplace_back(it->second.json);
+        for (std::size_t i = begin; i < end; ++i, ++it) add(it->second);
     } else if (music) {
         total = artists_.size();
         const auto [begin, end] = window(paging, total);
+        rendered.reserve(render_now ? end - begin : 0);
         auto it = std::next(artists_.begin(), static_cast<std::ptrdiff_t>(begin));
-        for (std::size_t i = begin; i < end; ++i, ++it) page.emplace_back(it->second.json);
+        for (std::size_t i = begin; i < end; ++i, ++it) add(it->second);
     }
+    if (render_now) page.assign(rendered.begin(), rendered.end());
     std::string attrs;
     put_paging(attrs, paging, page.size(), total);
     attrs += ",\"allowSync\":true,\"art\":\"/:/resources/artist-fanart.jpg\",\"identifier\":\"com.plexapp.plugins.library\"";

@@ -57,6 +57,10 @@ struct FakePlexOptions {
     // content change: tracks added, removed, re-keyed or edited; not plays or ratings) and an
     // updatedAt that moves with each scan that adds or removes. Off: an old server without them.
     bool content_changed_at = true;
+    // Library pages (/library/sections/N/all) render each item's JSON while answering, as a
+    // real server builds its answer, instead of concatenating JSON rendered beforehand (the
+    // default). For benchmarks: the cost of serving then resembles a server's.
+    bool render_per_request = false;
 };
 
 // A read-only snapshot of one track as the fake serves it.
@@ -146,7 +150,8 @@ struct FakePlexRule {
 // query) is missing or wrong. ratingKey is a JSON string; unset attributes (userRating,
 // viewCount, lastViewedAt, most tracks' Genre) are omitted; a track's year is parentYear.
 // Track and album JSON is rendered once per item (and again when a mutation changes it), so
-// pages of a 200,000-track library are served by concatenation.
+// pages of a 200,000-track library are served by concatenation (unless
+// FakePlexOptions::render_per_request).
 //
 // Thread-safe: handlers run on the server's connection threads; mutations may be called
 // while a client is paging.
@@ -281,6 +286,9 @@ private:
     void render(Artist& artist);
     void render(Album& album);
     void render(Track& track);
+    void render_to(const Artist& artist, std::string& out) const;
+    void render_to(const Album& album, std::string& out) const;
+    void render_to(const Track& track, std::string& out) const;
     std::int64_t tick();
     // A content change of the music section (under mutex_): contentChangedAt moves, and with
     // `scanned` (an item came or went) its updatedAt too.

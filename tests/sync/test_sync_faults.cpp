@@ -1,5 +1,8 @@
 // Sync under faults: sinks that throw, a store that fails mid-scan, retries against a flaky server.
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
@@ -67,6 +70,45 @@ TEST_CASE("a store write that fails during a sync ends the run as failed and lea
     const auto last = store->last_run(server->id);
     REQUIRE(last);
     CHECK(last->status == RunStatus::failed);
+}
+
+TEST_CASE("a first sync whose store write fails while later pages are read stops the reading and leaves the mirror empty",
+          "[sync][sink]") {
+    FakePlexOptions o;
+    o.tracks = 800;
+    FakePlex plex(o);
+    TempDir dir;
+    auto store = Store::open(dir.path() / "plexmix.db");
+    auto provider = plex_provider(plex, 100);
+    const auto schema = [&] {
+        sql::Statement query(store->native_handle(), "SELECT name, sql FROM sqlite_schema ORDER BY name");
+        std::vector<std::pair<std::string, std::string>> rows;
+        while (query.step()) rows.emplace_back(query.text(0), query.text(1));
+        return rows;
+    };
+    const auto schema_before = schema();
+
+    // The 150th track (page 2 of 8) fails to insert, while the page reader is ahead of the writer.
+    sql::exec(store->native_handle(),
+              "CREATE TEMP TRIGGER fail_insert BEFORE INSERT ON tracks "
+              "WHEN (SELECT count(*) FROM tracks) >= 149 BEGIN SELECT RAISE(FAIL, 'simulated disk full'); END");
+    const auto pages_before = plex.track_page_requests();
+    const SyncReport r = run_sync(*store, *provider);
+    CHECK_FALSE(r.ok);
+    CHECK(r.status == "failed");
+    CHECK(r.error.find("simulated disk full") != std::string::npos);
+    // The reader stopped with the writer: it did not read the library to its end.
+    CHECK(plex.track_page_requests() - pages_before < 8);
+    CHECK(mirror(*store, plex.machine_identifier()).empty());
+    CHECK(schema() == schema_before);  // the indexes a first load drops are back
+    CHECK(store->integrity_problems().empty());
+
+    sql::exec(store->native_handle(), "DROP TRIGGER temp.fail_insert");
+    const SyncReport again = run_sync(*store, *provider);
+    REQUIRE(again.ok);
+    CHECK(again.added == 800);
+    CHECK(schema() == schema_before);
+    CHECK(store->integrity_problems().empty());
 }
 
 namespace {

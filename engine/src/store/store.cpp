@@ -329,7 +329,43 @@ struct Store::Impl {
     }
 
     void count_write() {
-        if (++writes_since_index >= kIndexBatchRows) update_search_index();
+        if (++writes_since_index >= kIndexBatchRows && !bulk_loading) update_search_index();
+    }
+
+    // Transaction::bulk_load(): the CREATE statements of the indexes it dropped.
+    bool bulk_loading = false;
+    std::vector<std::string> dropped_indexes;
+
+    void start_bulk_load() {
+        if (bulk_loading || sql::query_int64(db, "SELECT EXISTS (SELECT 1 FROM tracks)").value_or(1) != 0) return;
+        std::vector<std::pair<std::string, std::string>> indexes;  // (name, sql)
+        {
+            sql::Statement list(db,
+                                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                                "AND tbl_name IN ('tracks', 'track_genres') ORDER BY name");
+            while (list.step()) indexes.emplace_back(list.text(0), list.text(1));
+        }
+        bulk_loading = true;
+        for (const auto& [name, create] : indexes) {
+            if (create.find("UNIQUE") != std::string::npos) continue;  // a constraint, not only a path
+            sql::exec(db, "DROP INDEX \"" + name + "\"");
+            dropped_indexes.push_back(create);
+        }
+    }
+
+    // Makes the dropped indexes again and writes the full-text rows of the load.
+    void end_bulk_load() {
+        if (!bulk_loading) return;
+        for (const std::string& create : dropped_indexes) sql::exec(db, create);
+        dropped_indexes.clear();
+        bulk_loading = false;
+        update_search_index();
+    }
+
+    // After a rollback, which restored the schema by itself.
+    void forget_bulk_load() {
+        dropped_indexes.clear();
+        bulk_loading = false;
     }
 
     ~Impl() {
@@ -499,6 +535,7 @@ int64_t Store::track_count(int64_t server_id) const {
 
 size_t Store::delete_tracks(const std::vector<int64_t>& ids) {
     if (ids.empty()) return 0;
+    impl_->end_bulk_load();  // the cascades want the indexes
     sql::WriteScope scope(impl_->db);
     sql::Statement remove(impl_->db, "DELETE FROM tracks WHERE id IN (SELECT value FROM json_each(?1))");
     const auto deleted = static_cast<size_t>(remove.bind(1, json_ids(ids)).run());
@@ -527,6 +564,7 @@ void Store::update_search_index() {
 }
 
 PruneCounts Store::prune_orphans() {
+    impl_->end_bulk_load();  // its NOT EXISTS probes want tracks_album, tracks_artist, ...
     sql::WriteScope scope(impl_->db);
     PruneCounts counts;
     counts.albums = sql::Statement(impl_->db,
@@ -706,6 +744,7 @@ Store::Transaction::~Transaction() {
 
 void Store::Transaction::commit() {
     if (!active_) throw std::logic_error("commit() of a Store::Transaction that is not active");
+    store_.impl_->end_bulk_load();
     store_.impl_->update_search_index();
     sql::exec(store_.impl_->db, "COMMIT");
     active_ = false;
@@ -721,6 +760,7 @@ void Store::Transaction::rollback() {
     store_.impl_->in_transaction = false;
     store_.impl_->unindexed.clear();
     store_.impl_->writes_since_index = 0;
+    store_.impl_->forget_bulk_load();
 }
 
 void Store::Transaction::index_later(int64_t track_id) {
@@ -729,5 +769,10 @@ void Store::Transaction::index_later(int64_t track_id) {
 }
 
 void Store::Transaction::reindex_later() { store_.impl_->count_write(); }
+
+void Store::Transaction::bulk_load() {
+    if (!active_) throw std::logic_error("bulk_load() of a Store::Transaction that is not active");
+    store_.impl_->start_bulk_load();
+}
 
 }  // namespace pmx

@@ -235,6 +235,13 @@ private:
     // all before COMMIT (see store/schema.cpp for why).
     void index_later(int64_t track_id);
     void reindex_later();
+    // A first load into a mirror without tracks: drops the secondary indexes of tracks and
+    // track_genres (none that enforces uniqueness) and defers the full-text index, so that the
+    // rows go in without maintaining them row by row; the indexes are made again in one pass
+    // each, inside this transaction, by the first of commit(), Store::delete_tracks() and
+    // Store::prune_orphans(). A rollback brings them back as they were (DDL is transactional).
+    // Queries in between are right, only slower. Does nothing when tracks has any row.
+    void bulk_load();
 
     Store& store_;
     bool active_ = false;

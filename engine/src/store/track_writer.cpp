@@ -184,6 +184,8 @@ struct TrackWriter::Impl {
           server_was_empty(!tx.store().has_tracks(server)) {}
 
     std::optional<ExistingRow> lookup(const std::string& key) {
+        // A server without tracks when the writer began has only the rows it wrote since.
+        if (server_was_empty && !inserted_keys.contains(key)) return std::nullopt;
         sql::ResetGuard reset(find_by_key);
         find_by_key.bind(1, server_id).bind_static(2, key);
         if (!find_by_key.step()) return std::nullopt;
@@ -396,8 +398,12 @@ struct TrackWriter::Impl {
         const std::optional<int64_t> track_artist_id = resolve_track_artist(track, artist_id);
         const int64_t id = write_track(track, hash, existing, artist_id, album_id, track_artist_id);
         if (!existing || existing->genres != genre_text) write_genres(id, existing.has_value());
-        if (existing) transaction.reindex_later();
-        else transaction.index_later(id);
+        if (existing) {
+            transaction.reindex_later();
+        } else {
+            transaction.index_later(id);
+            if (server_was_empty) inserted_keys.insert(track.key);
+        }
         remember(id);
         switch (outcome) {
             case UpsertOutcome::added: ++counts.added; break;
@@ -449,6 +455,7 @@ struct TrackWriter::Impl {
     Options options;
     Counts counts;
     std::unordered_set<int64_t> written;
+    std::unordered_set<std::string> inserted_keys;  // when server_was_empty: the keys it inserted
     std::unordered_map<std::string, CachedArtist> artists;  // by native_key (a server's, or "name:...")
     std::unordered_map<std::string, CachedAlbum> albums;
     std::unordered_map<std::string, int64_t> genres;  // ASCII-lowercased name → id
@@ -462,6 +469,8 @@ struct TrackWriter::Impl {
 
 TrackWriter::TrackWriter(Store::Transaction& transaction, int64_t server_id, Options options) {
     if (!transaction.active()) throw std::logic_error("TrackWriter needs an active Store::Transaction");
+    // Into a mirror without tracks (a first sync): index once at the end, not row by row.
+    transaction.bulk_load();
     impl_ = std::make_unique<Impl>(transaction, server_id, std::move(options));
 }
 

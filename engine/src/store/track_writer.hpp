@@ -12,7 +12,9 @@
 // links rewritten only when the genre list changed, statements prepared once per writer. New
 // and retitled tracks reach the full-text index in batches, all of them before
 // Store::Transaction::commit() returns (see store/schema.cpp); a search inside the
-// transaction may not see them yet.
+// transaction may not see them yet. A writer that starts on a mirror without any track (a
+// first sync) has the transaction drop the secondary indexes of tracks and make them again
+// once, at the end (Store::Transaction::bulk_load()).
 //
 // Re-keying: servers sometimes give an existing item a new native key. A record whose key
 // is not in the mirror is matched to an existing row of the same server by its non-empty

@@ -3,6 +3,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -67,6 +72,103 @@ bool scan_library(Provider& source, const LibraryInfo& library, int32_t order, u
     }
     return true;
 }
+
+// A full sync's pages, fetched and parsed on a thread of their own while the caller writes the
+// page before (the store's writes and the plugin's parsing each take seconds at 200k tracks).
+// Libraries are read in turn with scan_library(); at most kPagesAhead pages wait, so memory
+// stays that of a few pages. The thread is the only caller of the provider meanwhile (calls
+// on one instance stay serialized). A failure there reaches the caller from next(), after
+// the pages read before it; the destructor stops and joins the thread, so a failure of the
+// caller's writes ends the reading too. The transaction stays the caller's alone.
+class PageReader {
+public:
+    struct Page {
+        std::vector<TrackRecord> tracks;
+        std::optional<uint64_t> total;  // the library's size as the server reports it
+        bool library_done = false;      // no tracks: the library's last page came before
+    };
+
+    PageReader(Provider& source, const std::vector<LibraryInfo>& libraries)
+        : thread_([this, &source, &libraries] { read(source, libraries); }) {}
+
+    ~PageReader() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+    PageReader(const PageReader&) = delete;
+    PageReader& operator=(const PageReader&) = delete;
+
+    // The next page in order; nullopt once every library was read. Rethrows the reader's failure.
+    std::optional<Page> next() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !pages_.empty() || finished_; });
+        if (pages_.empty()) {
+            if (failure_) std::rethrow_exception(failure_);
+            return std::nullopt;
+        }
+        Page page = std::move(pages_.front());
+        pages_.pop_front();
+        lock.unlock();
+        changed_.notify_all();
+        return page;
+    }
+
+private:
+    static constexpr size_t kPagesAhead = 2;
+
+    void read(Provider& source, const std::vector<LibraryInfo>& libraries) {
+        try {
+            for (const auto& library : libraries) {
+                Page page;
+                scan_library(
+                    source, library, PMX_SCAN_ORDER_ANY, 0,
+                    [&](const TrackRecord& t) {
+                        page.tracks.push_back(t);
+                        return true;
+                    },
+                    [&](std::optional<uint64_t> total) {
+                        page.total = total;
+                        if (!push(std::move(page))) throw Stopped{};
+                        page = Page{};
+                    });
+                if (!push(Page{{}, {}, true})) throw Stopped{};
+            }
+        } catch (const Stopped&) {
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            failure_ = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    // Waits for room; false when the caller is gone.
+    bool push(Page page) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return pages_.size() < kPagesAhead || stopping_; });
+        if (stopping_) return false;
+        pages_.push_back(std::move(page));
+        lock.unlock();
+        changed_.notify_all();
+        return true;
+    }
+
+    struct Stopped {};
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Page> pages_;
+    bool stopping_ = false, finished_ = false;
+    std::exception_ptr failure_;
+    std::thread thread_;  // last: started once the members above exist
+};
 
 std::vector<LibraryInfo> libraries_of(Provider& source) {
     std::vector<LibraryInfo> libraries;
@@ -158,16 +260,23 @@ void run_once(const RunInputs& in, SyncReport& report) {
         // Progress of the libraries' size as the server reports it (unknown when one does not).
         uint64_t earlier_libraries = 0;
         bool sizes_known = true;
-        for (const auto& library : libraries) {
-            std::optional<uint64_t> size;
-            scan_library(source, library, PMX_SCAN_ORDER_ANY, 0, [&](const TrackRecord& t) { apply(t); return true; },
-                         [&](std::optional<uint64_t> total) {
-                             size = total;
-                             const bool known = sizes_known && total.has_value();
-                             if (options.progress) options.progress(report.read, known ? earlier_libraries + *total : 0);
-                         });
-            sizes_known = sizes_known && size.has_value();
-            earlier_libraries += size.value_or(0);
+        uint64_t size = 0;  // of the library being read, when size_known
+        bool size_known = false;
+        // Page k+1 is fetched and parsed while page k is written.
+        PageReader reader(source, libraries);
+        while (std::optional<PageReader::Page> page = reader.next()) {
+            if (page->library_done) {
+                sizes_known = sizes_known && size_known;
+                earlier_libraries += size_known ? size : 0;
+                size = 0;
+                size_known = false;
+                continue;
+            }
+            for (const TrackRecord& t : page->tracks) apply(t);
+            size_known = page->total.has_value();
+            size = page->total.value_or(0);
+            const bool known = sizes_known && size_known;
+            if (options.progress) options.progress(report.read, known ? earlier_libraries + size : 0);
         }
     } else {
         // Newest first, down to the newest change the mirror already holds (the server's
