@@ -146,13 +146,14 @@ const char* blas_core_for_this_cpu() {
 
 // OpenBLAS picks its kernels by CPU model number, and Debian 12's 0.3.21 does not know recent
 // ones (this build machine: Intel family 6 model 0xCF): it falls back to its SSE3 kernels
-// ("Prescott"), which ran USE-lite at 150-170 texts per CPU-second against ~730 with its AVX-512
+// ("Prescott"), which ran USE-lite at 150-185 texts per CPU-second against ~750 with its AVX-512
 // ones (embed_bench, OPENBLAS_CORETYPE=SkylakeX). So when OpenBLAS fell back and the CPU has
 // AVX2 or AVX-512, its kernels are chosen again by instruction set, the way OPENBLAS_CORETYPE
 // chooses them (its documented override, which the user's own setting keeps precedence over).
 // Process-wide, like the thread count: the host's FAISS gains too. OpenBLAS's table of kernels
-// is switched by its own init function; it is briefly unset in between, so this runs once, when
-// the first instance is made, before this plugin calls any BLAS.
+// is switched by its own init function and is briefly unset in between, so this runs once,
+// when the first instance is made: plexmix makes its providers on its main thread, before any
+// embedding, search or training calls BLAS.
 void use_blas_kernels_for_this_cpu() {
     static std::once_flag once;
     std::call_once(once, [] {
