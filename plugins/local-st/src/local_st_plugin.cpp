@@ -152,8 +152,8 @@ const char* blas_core_for_this_cpu() {
 // chooses them (its documented override, which the user's own setting keeps precedence over).
 // Process-wide, like the thread count: the host's FAISS gains too. OpenBLAS's table of kernels
 // is switched by its own init function and is briefly unset in between, so this runs once,
-// when the first instance is made: plexmix makes its providers on its main thread, before any
-// embedding, search or training calls BLAS.
+// when the first instance is made: plexmix makes its providers on its main thread, while no
+// other thread of it calls BLAS.
 void use_blas_kernels_for_this_cpu() {
     static std::once_flag once;
     std::call_once(once, [] {
