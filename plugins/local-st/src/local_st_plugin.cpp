@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -26,6 +27,7 @@ namespace sdk = pmx::sdk;
 constexpr std::string_view kUseLite = "use-lite";
 constexpr std::uint32_t kMaxBatch = 64;  // one forward pass; bounds scratch memory per call
 constexpr const char* kModelsDirEnv = "PLEXMIX_MODELS_DIR";
+constexpr std::string_view kOpenBlasFallbackCore = "Prescott";  // OpenBLAS's choice for an unknown x86-64 CPU
 // The USE-lite files under <prefix>; the plugin is in <prefix>/lib/plexmix/plugins/ (the build
 // tree and a default install) or one level deeper (a multiarch libdir, lib/x86_64-linux-gnu).
 constexpr const char* kModelUnderPrefix = "share/plexmix/models/use-lite";
@@ -92,27 +94,82 @@ fs::path use_lite_dir(std::string_view models_dir) {
     return expected / kModelUnderPrefix;
 }
 
+// An OpenBLAS function by name, or null: Debian's libblas.so.3 may as well be the reference BLAS,
+// which has no threads and none of these functions.
+void* openblas_symbol(const char* name) {
+    void* symbol = dlsym(RTLD_DEFAULT, name);
+    if (symbol == nullptr) {
+        // Loaded as a dependency of libblas.so.3 but perhaps not in the global scope.
+        if (void* lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD); lib != nullptr) {
+            symbol = dlsym(lib, name);
+            dlclose(lib);  // drops only the reference NOLOAD took
+        }
+    }
+    return symbol;
+}
+
+template <typename Function>
+Function openblas_function(const char* name) {
+    Function function = nullptr;
+    if (void* symbol = openblas_symbol(name)) {
+        static_assert(sizeof function == sizeof symbol);
+        std::memcpy(&function, &symbol, sizeof symbol);
+    }
+    return function;
+}
+
 // One BLAS thread, unless the user chose ($OPENBLAS_NUM_THREADS, $OMP_NUM_THREADS). Measured on
 // the 2-core build machine with embed_bench: 1 thread 319-440 texts/s and less CPU, OpenBLAS's
-// default 2 threads 218-279 (the host's FAISS is fastest with 1 too, FACTS.md). OpenBLAS is
-// looked up at run time: Debian's libblas.so.3 may as well be the reference BLAS, which has no
-// threads and no such function.
+// default 2 threads 218-279 (the host's FAISS is fastest with 1 too, FACTS.md).
 void use_one_blas_thread() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) {
             return;
         }
-        using SetThreads = void (*)(int);
-        void* symbol = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-        if (symbol == nullptr) {
-            // Loaded as a dependency of libblas.so.3 but perhaps not in the global scope.
-            if (void* lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD); lib != nullptr) {
-                symbol = dlsym(lib, "openblas_set_num_threads");
-                dlclose(lib);  // drops only the reference NOLOAD took
-            }
-        }
-        if (symbol != nullptr) reinterpret_cast<SetThreads>(symbol)(1);
+        if (auto set_threads = openblas_function<void (*)(int)>("openblas_set_num_threads")) set_threads(1);
+    });
+}
+
+// The OpenBLAS kernels this CPU can run, by its instruction sets; null when OpenBLAS's generic
+// choice is the best there is.
+const char* blas_core_for_this_cpu() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl")) {
+        return "SkylakeX";
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return nullptr;
+}
+
+// OpenBLAS picks its kernels by CPU model number, and Debian 12's 0.3.21 does not know recent
+// ones (this build machine: Intel family 6 model 0xCF): it falls back to its SSE3 kernels
+// ("Prescott"), which ran USE-lite at 150-185 texts per CPU-second against ~750 with its AVX-512
+// ones (embed_bench, OPENBLAS_CORETYPE=SkylakeX). So when OpenBLAS fell back and the CPU has
+// AVX2 or AVX-512, its kernels are chosen again by instruction set, the way OPENBLAS_CORETYPE
+// chooses them (its documented override, which the user's own setting keeps precedence over).
+// Process-wide, like the thread count: the host's FAISS gains too. OpenBLAS's table of kernels
+// is switched by its own init function and is briefly unset in between, so this runs once,
+// when the first instance is made: plexmix makes its providers on its main thread, while no
+// other thread of it calls BLAS.
+void use_blas_kernels_for_this_cpu() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
+        const auto corename = openblas_function<char* (*)()>("openblas_get_corename");
+        const auto quit = openblas_function<void (*)()>("gotoblas_dynamic_quit");
+        const auto init = openblas_function<void (*)()>("gotoblas_dynamic_init");
+        if (corename == nullptr || quit == nullptr || init == nullptr) return;  // not a DYNAMIC_ARCH OpenBLAS
+        const char* current = corename();
+        if (current == nullptr || std::string_view(current) != kOpenBlasFallbackCore) return;
+        const char* better = blas_core_for_this_cpu();
+        if (better == nullptr) return;
+        setenv("OPENBLAS_CORETYPE", better, 0);
+        quit();
+        init();  // reads OPENBLAS_CORETYPE
+        unsetenv("OPENBLAS_CORETYPE");  // the user's environment as it was, for child processes
     });
 }
 
@@ -146,6 +203,7 @@ std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& 
     const std::string_view model = settings.get("model").value_or(kUseLite);
     const std::string_view models_dir = settings.get("models_dir").value_or("");
     use_one_blas_thread();
+    use_blas_kernels_for_this_cpu();
     std::unique_ptr<pmx::localst::Encoder> encoder;
     if (model.empty() || model == kUseLite) {
         const fs::path dir = use_lite_dir(models_dir);
