@@ -10,6 +10,8 @@
 //                                 /bench: "<index> <target>", in arrival order
 //   POST /bench/edit?every=M      retitles every M-th track (natural order), which moves its
 //                                 updatedAt as a real edit does; answers how many it changed
+// The feeds' sorted views are built at start-up and after each edit, as a server maintains its
+// indexes when it writes (the fake otherwise builds them on the first request after a change).
 // Exits when its stdin reaches end of file, so it never outlives the benchmark that started it.
 #include <algorithm>
 #include <cstdlib>
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
         }
     }
     FakePlex plex(options);
+    plex.index_sorted_views();  // a server's indexes exist before anyone asks
 
     plex.http().on("GET", "/bench/requests", [&plex](const FakeRequest& request) {
         const std::size_t since = parse_count(request.query_param("since"), 0);
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
             const auto track = plex.find_track(keys[i]);
             if (track && plex.set_track_title(keys[i], track->title + kEditSuffix)) ++changed;
         }
+        plex.index_sorted_views();  // kept up to date by the write, as a server's indexes are
         return FakeResponse::text(200, std::to_string(changed) + '\n');
     });
 

@@ -1475,6 +1475,11 @@ bool FakePlex::died() const {
     return died_;
 }
 
+void FakePlex::index_sorted_views() const {
+    std::lock_guard lock(mutex_);
+    for (const char* sort : {"updatedAt:desc", "addedAt:desc", "lastViewedAt:desc", "lastRatedAt:desc"}) order_locked(sort);
+}
+
 std::size_t FakePlex::track_page_requests() const { return track_page_requests_.load(); }
 std::size_t FakePlex::album_page_requests() const { return album_page_requests_.load(); }
 std::size_t FakePlex::unauthorized_requests() const { return unauthorized_.load(); }

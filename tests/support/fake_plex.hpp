@@ -217,6 +217,10 @@ public:
     bool died() const;
 
     // --- counters ---
+    // Builds the sorted views the feeds read (updatedAt, addedAt, lastViewedAt, lastRatedAt;
+    // otherwise built by the first request that needs one after a change), as a server keeps
+    // its indexes at write time: for benchmarks, so that a sync does not pay for the sorting.
+    void index_sorted_views() const;
     std::size_t track_page_requests() const;   // GET /library/sections/*/all?type=10
     std::size_t album_page_requests() const;   // GET /library/sections/*/all?type=9
     std::size_t unauthorized_requests() const; // answered 401
