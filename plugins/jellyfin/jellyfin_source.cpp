@@ -26,6 +26,11 @@ constexpr std::string_view kDefaultProduct = "Jellyfin Server";
 constexpr const char* kTrackFields = "Genres,DateCreated,Path,ProviderIds";
 // A sorted incremental feed usually stops within its first items: its first page is small.
 constexpr std::uint32_t kFeedFirstPage = 50;
+// A keys-only page (the deletion pass, the favourites list) asks this many times the page size:
+// its items carry no Fields and no user data, and the server filters the whole library for every
+// page it answers (an IsFavorite page of 1,000 took 31 ms from the fake at 200k, one of 5,000
+// 48 ms), so fewer, larger pages cost it less.
+constexpr std::uint32_t kKeysPageFactor = 5;
 // How far before the last sync's start the updated feed looks: the server's Date header has
 // one-second steps and a sync's own start is not the instant it read each item.
 constexpr std::int64_t kSinceMarginSeconds = 600;
@@ -234,6 +239,7 @@ pmx_status JellyfinSource::scan_tracks(sdk::Call& call, const pmx_scan_request& 
     const bool sorted_feed = request.order == PMX_SCAN_ORDER_ADDED_DESC || request.order == PMX_SCAN_ORDER_PLAYED_DESC ||
                              (request.order == PMX_SCAN_ORDER_UPDATED_DESC && since <= 0);
     if (sorted_feed && given.empty()) page_size = std::min(page_size, kFeedFirstPage);
+    if (keys_only && request.page_size == 0) page_size *= kKeysPageFactor;
     target.param("StartIndex", cursor.start).param("Limit", std::uint64_t{page_size});
     target.param("EnableImages", "false").param("EnableTotalRecordCount", given.empty() ? "true" : "false");
     if (keys_only) {
