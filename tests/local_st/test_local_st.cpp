@@ -23,6 +23,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
+#include "blas_threads.hpp"
 #include "encoder.hpp"
 #include "support/test_util.hpp"
 #include "use_lite/tokenizer.hpp"
@@ -322,4 +323,19 @@ TEST_CASE("with the plugin loaded, OpenBLAS runs the kernels of this CPU's instr
     const std::string core = corename();
     INFO("OpenBLAS core: " << core);
     CHECK(core != "Prescott");
+}
+
+TEST_CASE("a large call uses the cores nobody else keeps busy: 2 on an idle 2-core machine, 1 beside a busy process",
+          "[blas]") {
+    using pmx::localst::blas_threads_for;
+    CHECK(blas_threads_for(2, 0.05, 1) == 2);  // idle
+    CHECK(blas_threads_for(2, 0.4, 1) == 2);   // a little background
+    CHECK(blas_threads_for(2, 2.0, 2) == 2);   // our own two threads make the load
+    CHECK(blas_threads_for(2, 2.0, 1) == 1);   // another process keeps a core busy
+    CHECK(blas_threads_for(2, 3.0, 2) == 1);   // ... while we run two: back to one
+    CHECK(blas_threads_for(2, 5.0, 1) == 1);   // a busy machine
+    CHECK(blas_threads_for(8, 3.2, 1) == 6);
+    CHECK(blas_threads_for(8, 0.0, 1) == 8);
+    CHECK(blas_threads_for(1, 0.0, 1) == 1);
+    CHECK(blas_threads_for(0, 0.0, 1) == 1);   // sysconf failed
 }
