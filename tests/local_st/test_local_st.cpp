@@ -25,6 +25,7 @@
 #include "plugin/provider.hpp"
 #include "blas_threads.hpp"
 #include "encoder.hpp"
+#include "vector/ivf_train.hpp"
 #include "support/test_util.hpp"
 #include "use_lite/tokenizer.hpp"
 #include "use_lite/use_lite.hpp"
@@ -338,4 +339,26 @@ TEST_CASE("a large call uses the cores nobody else keeps busy: 2 on an idle 2-co
     CHECK(blas_threads_for(8, 0.0, 1) == 8);
     CHECK(blas_threads_for(1, 0.0, 1) == 1);
     CHECK(blas_threads_for(0, 0.0, 1) == 1);   // sysconf failed
+}
+
+TEST_CASE("making the embedder and embedding a query start no BLAS worker that the host had stopped", "[local_st][blas]") {
+    if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) {
+        skip("the BLAS thread count is the user's ($OPENBLAS_NUM_THREADS / $OMP_NUM_THREADS)");
+        return;
+    }
+    if (::dlsym(RTLD_DEFAULT, "openblas_get_num_threads") == nullptr || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        skip("no OpenBLAS, or one core: no worker threads to start");
+        return;
+    }
+    const auto threads = [] {
+        return static_cast<int>(std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator{}));
+    };
+    pmx::vec::ivf::use_one_blas_thread();  // as plexmix does first thing
+    const int before = threads();
+    Made made = make_local_st({});
+    INFO(made.error);
+    REQUIRE(made.provider);
+    embed(*made.provider, {"a rainy night, piano"}, PMX_EMBED_QUERY);
+    // One thread of its own per call may run (the provider's); OpenBLAS's workers must not.
+    CHECK(threads() == before);
 }

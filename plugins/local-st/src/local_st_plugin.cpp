@@ -132,6 +132,10 @@ void use_one_blas_thread() {
     static std::once_flag once;
     std::call_once(once, [] {
         if (user_chose_blas_threads()) return;
+        // Only when it is not 1 already: OpenBLAS 0.3.21's setter starts its worker threads again
+        // when the host had stopped them (they then spin ~0.1 s: a third of a `create`'s CPU).
+        const auto get_threads = openblas_function<int (*)()>("openblas_get_num_threads");
+        if (get_threads != nullptr && get_threads() == 1) return;
         if (auto set_threads = openblas_function<void (*)(int)>("openblas_set_num_threads")) set_threads(1);
     });
 }
