@@ -30,8 +30,8 @@ namespace {
 // Plex metadata type numbers for /library/sections/<id>/all?type=...
 constexpr std::uint64_t kAlbumType = 9;
 constexpr std::uint64_t kTrackType = 10;
-constexpr std::string_view kMusicSectionType = "artist";
-constexpr std::uint32_t kFeedFirstPage = 50;  // see scan_tracks  // Plex calls music sections "artist"
+constexpr std::string_view kMusicSectionType = "artist";  // Plex calls music sections "artist"
+constexpr std::uint32_t kFeedFirstPage = 50;              // the first page of a sorted feed (scan_tracks)
 constexpr std::string_view kProductName = "Plex Media Server";
 constexpr std::string_view kUriLibrary = "/com.plexapp.plugins.library/library/metadata/";
 constexpr std::string_view kTotalSizeHeader = "x-plex-container-total-size";
