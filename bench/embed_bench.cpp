@@ -15,6 +15,7 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/provider.hpp"
+#include "vector/ivf_train.hpp"
 
 namespace {
 
@@ -77,6 +78,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: embed_bench [texts > 0] [batch > 0] [model]\n");
         return 2;
     }
+    // As plexmix does first thing (cli::App::open): OpenBLAS's kernels for this CPU, one thread.
+    pmx::vec::ivf::use_blas_kernels_for_this_cpu();
+    pmx::vec::ivf::use_one_blas_thread();
 
     // $PMX_LOCAL_ST_PLUGIN measures another build of the plugin (e.g. an installed one).
     const char* env_plugin = std::getenv("PMX_LOCAL_ST_PLUGIN");

@@ -309,23 +309,6 @@ TEST_CASE("a missing model fails create() naming the folder and how to get the m
     }
 }
 
-TEST_CASE("with the plugin loaded, OpenBLAS runs the kernels of this CPU's instruction set", "[local_st][blas]") {
-    // OpenBLAS 0.3.21 picks kernels by CPU model and falls back to its SSE3 ones ("Prescott") on
-    // models it does not know; USE-lite ran 4-5x slower there. The plugin chooses again.
-    default_provider();
-    if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return skip("OPENBLAS_CORETYPE is set: the user chose the kernels");
-    void* symbol = dlsym(RTLD_DEFAULT, "openblas_get_corename");
-    if (symbol == nullptr) return skip("the BLAS is not OpenBLAS");
-    __builtin_cpu_init();
-    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
-        return skip("this CPU has no AVX2: OpenBLAS's SSE3 kernels are the right ones");
-    }
-    const auto corename = reinterpret_cast<char* (*)()>(symbol);
-    const std::string core = corename();
-    INFO("OpenBLAS core: " << core);
-    CHECK(core != "Prescott");
-}
-
 TEST_CASE("a large call uses the cores nobody else keeps busy: 2 on an idle 2-core machine, 1 beside a busy process",
           "[blas]") {
     using pmx::localst::blas_threads_for;

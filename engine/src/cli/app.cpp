@@ -16,7 +16,9 @@
 namespace pmx::cli {
 
 std::unique_ptr<App> App::open(const GlobalOptions& global) {
-    vec::ivf::use_one_blas_thread();  // before anything else: OpenBLAS's idle workers spin until then
+    // Before anything else: OpenBLAS's kernels for this CPU, and its idle workers (they spin until then).
+    vec::ivf::use_blas_kernels_for_this_cpu();
+    vec::ivf::use_one_blas_thread();
     Config config = load_config(resolve_config_path(global.config_path));
     const auto data_dir = ensure_data_dir(config);
     init_logging(logging_options(config, global.verbosity));

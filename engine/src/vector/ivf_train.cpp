@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 
 #include <dlfcn.h>
@@ -46,8 +47,48 @@ void use_one_blas_thread() {
     });
 }
 
+namespace {
+
+// OpenBLAS's choice for an x86-64 CPU it does not know.
+constexpr std::string_view kOpenBlasFallbackCore = "Prescott";
+
+// The OpenBLAS kernels this CPU can run, by its instruction sets; null when OpenBLAS's generic
+// choice is the best there is.
+const char* blas_core_for_this_cpu() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl")) {
+        return "SkylakeX";
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return nullptr;
+}
+
+}  // namespace
+
+void use_blas_kernels_for_this_cpu() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
+        const auto corename = blas_function<char* (*)()>("openblas_get_corename");
+        const auto quit = blas_function<void (*)()>("gotoblas_dynamic_quit");
+        const auto init = blas_function<void (*)()>("gotoblas_dynamic_init");
+        if (corename == nullptr || quit == nullptr || init == nullptr) return;  // not a DYNAMIC_ARCH OpenBLAS
+        const char* current = corename();
+        if (current == nullptr || std::string_view(current) != kOpenBlasFallbackCore) return;
+        const char* better = blas_core_for_this_cpu();
+        if (better == nullptr) return;
+        ::setenv("OPENBLAS_CORETYPE", better, 0);
+        quit();
+        init();                             // reads OPENBLAS_CORETYPE
+        ::unsetenv("OPENBLAS_CORETYPE");    // the environment as it was, for child processes
+    });
+}
+
 std::vector<float> train(const float* rows, size_t n, uint32_t dim, size_t lists, uint32_t seed) {
     if (lists == 0 || n < lists) throw std::invalid_argument("vector index: too few rows to train lists");
+    use_blas_kernels_for_this_cpu();
     use_one_blas_thread();
     try {
         faiss::ClusteringParameters parameters;
@@ -66,6 +107,7 @@ std::vector<float> train(const float* rows, size_t n, uint32_t dim, size_t lists
 }
 
 void assign(std::span<const float> centroids, uint32_t dim, const float* rows, size_t n, int64_t* labels) {
+    use_blas_kernels_for_this_cpu();
     use_one_blas_thread();
     try {
         faiss::IndexFlatIP quantizer(static_cast<faiss::Index::idx_t>(dim));

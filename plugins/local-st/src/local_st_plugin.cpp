@@ -29,7 +29,6 @@ namespace sdk = pmx::sdk;
 constexpr std::string_view kUseLite = "use-lite";
 constexpr std::uint32_t kMaxBatch = 64;  // one forward pass; bounds scratch memory per call
 constexpr const char* kModelsDirEnv = "PLEXMIX_MODELS_DIR";
-constexpr std::string_view kOpenBlasFallbackCore = "Prescott";  // OpenBLAS's choice for an unknown x86-64 CPU
 // The USE-lite files under <prefix>; the plugin is in <prefix>/lib/plexmix/plugins/ (the build
 // tree and a default install) or one level deeper (a multiarch libdir, lib/x86_64-linux-gnu).
 constexpr const char* kModelUnderPrefix = "share/plexmix/models/use-lite";
@@ -160,48 +159,6 @@ void use_spare_cores_for_blas() {
     ours = wanted;
 }
 
-// The OpenBLAS kernels this CPU can run, by its instruction sets; null when OpenBLAS's generic
-// choice is the best there is.
-const char* blas_core_for_this_cpu() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl")) {
-        return "SkylakeX";
-    }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
-    return nullptr;
-}
-
-// OpenBLAS picks its kernels by CPU model number, and Debian 12's 0.3.21 does not know recent
-// ones (this build machine: Intel family 6 model 0xCF): it falls back to its SSE3 kernels
-// ("Prescott"), which ran USE-lite at 150-185 texts per CPU-second against ~750 with its AVX-512
-// ones (embed_bench, OPENBLAS_CORETYPE=SkylakeX). So when OpenBLAS fell back and the CPU has
-// AVX2 or AVX-512, its kernels are chosen again by instruction set, the way OPENBLAS_CORETYPE
-// chooses them (its documented override, which the user's own setting keeps precedence over).
-// Process-wide, like the thread count: the host's FAISS gains too. OpenBLAS's table of kernels
-// is switched by its own init function and is briefly unset in between, so this runs once,
-// when the first instance is made: plexmix makes its providers on its main thread, while no
-// other thread of it calls BLAS.
-void use_blas_kernels_for_this_cpu() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-        const auto corename = openblas_function<char* (*)()>("openblas_get_corename");
-        const auto quit = openblas_function<void (*)()>("gotoblas_dynamic_quit");
-        const auto init = openblas_function<void (*)()>("gotoblas_dynamic_init");
-        if (corename == nullptr || quit == nullptr || init == nullptr) return;  // not a DYNAMIC_ARCH OpenBLAS
-        const char* current = corename();
-        if (current == nullptr || std::string_view(current) != kOpenBlasFallbackCore) return;
-        const char* better = blas_core_for_this_cpu();
-        if (better == nullptr) return;
-        setenv("OPENBLAS_CORETYPE", better, 0);
-        quit();
-        init();  // reads OPENBLAS_CORETYPE
-        unsetenv("OPENBLAS_CORETYPE");  // the user's environment as it was, for child processes
-    });
-}
-
 class LocalSt final : public sdk::Embedder {
 public:
     explicit LocalSt(std::unique_ptr<pmx::localst::Encoder> encoder) : encoder_(std::move(encoder)) {
@@ -232,8 +189,7 @@ private:
 std::unique_ptr<sdk::Instance> create(const sdk::Settings& settings, sdk::Call& /*call*/) {
     const std::string_view model = settings.get("model").value_or(kUseLite);
     const std::string_view models_dir = settings.get("models_dir").value_or("");
-    use_one_blas_thread();
-    use_blas_kernels_for_this_cpu();
+    use_one_blas_thread();  // the host chose OpenBLAS's kernels for this CPU (vec::ivf::use_blas_kernels_for_this_cpu)
     std::unique_ptr<pmx::localst::Encoder> encoder;
     if (model.empty() || model == kUseLite) {
         const fs::path dir = use_lite_dir(models_dir);
